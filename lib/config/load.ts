@@ -1,0 +1,139 @@
+// The server's configuration: one convict schema (the single source of truth), read from env and an optional file.
+
+import convict from 'convict';
+import { ConfigError } from '../errors.js';
+import { LOG_LEVELS } from '../log.js';
+import type { LogLevel } from '../log.js';
+
+/** The resolved, frozen configuration of the standalone server. */
+export interface RelayConfig {
+  env: 'production' | 'development' | 'test';
+  database: { url: string; tablePrefix: string; migrate: boolean };
+  http: { host: string; port: number; mountPath: string; bodyLimit: string };
+  apiKeys: string[];
+  defaultCurrency: string;
+  dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
+  log: { level: LogLevel };
+}
+
+const positiveInt = (name: string) => ({
+  name,
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) <= 0) throw new Error('must be a positive integer');
+  },
+  coerce: (value: string) => (/^\d+$/.test(value) ? Number(value) : value),
+});
+
+convict.addFormats({
+  'positive-int': positiveInt('positive-int'),
+  'database-url': {
+    validate(value: unknown) {
+      if (typeof value !== 'string' || value === '') throw new Error('must be a mysql:// URL or a SQLite file path');
+      validateDatabaseUrl(value);
+    },
+  },
+  'api-keys': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
+        throw new Error('must be a comma-separated list of keys, each at least 8 characters without spaces');
+      }
+    },
+    coerce: (value: string) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''),
+  },
+});
+
+function validateDatabaseUrl(value: string): void {
+  if (/^mysql2?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error('is not a valid mysql:// URL');
+    }
+    if (url.pathname.replace(/^\//, '') === '') throw new Error('the mysql:// URL must name a database, e.g. mysql://root@127.0.0.1:3306/app');
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^sqlite:/i.test(value)) {
+    throw new Error('must be a mysql:// URL or a SQLite file path');
+  }
+}
+
+/** The convict schema: every key with its doc, format, default and environment variable. */
+export const configSchema: convict.Schema<RelayConfig> = {
+  env: { doc: 'The environment; production refuses unsafe defaults.', format: ['production', 'development', 'test'], default: 'development', env: 'NODE_ENV' },
+  database: {
+    url: {
+      doc: 'mysql://user:password@host:3306/database, or a SQLite file path (the embedded default).',
+      format: 'database-url',
+      default: './data/postback-relay.sqlite',
+      env: 'DATABASE_URL',
+      sensitive: true,
+    },
+    tablePrefix: { doc: 'Prefix of every table the relay creates.', format: /^[A-Za-z0-9_]{0,32}$/, default: 'pb_', env: 'POSTBACK_RELAY_TABLE_PREFIX' },
+    migrate: { doc: 'Run pending migrations at start-up.', format: Boolean, default: true, env: 'POSTBACK_RELAY_MIGRATE' },
+  },
+  http: {
+    host: { doc: 'Address to listen on.', format: String, default: '0.0.0.0', env: 'POSTBACK_RELAY_HOST' },
+    port: { doc: 'Port to listen on (0 picks a free one).', format: 'port', default: 3000, env: 'PORT' },
+    mountPath: { doc: 'Path the API is served under.', format: /^\/[A-Za-z0-9/_-]*$/, default: '/postbacks', env: 'POSTBACK_RELAY_MOUNT_PATH' },
+    bodyLimit: { doc: 'Largest accepted request body.', format: /^\d+(b|kb|mb)$/i, default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
+  },
+  apiKeys: {
+    doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>". Required in production.',
+    format: 'api-keys',
+    default: [],
+    env: 'POSTBACK_RELAY_API_KEYS',
+    sensitive: true,
+  },
+  defaultCurrency: { doc: 'Currency of a commission that names none.', format: /^[A-Z]{3}$/, default: 'USD', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY' },
+  dispatch: {
+    concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
+    requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
+    batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
+  },
+  log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
+};
+
+/** The environment variable of every config key, for error messages. */
+function envNames(schema: object, prefix = ''): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [key, value] of Object.entries(schema)) {
+    const path = `${prefix}${key}`;
+    if (typeof value !== 'object' || value === null) continue;
+    if ('env' in value && typeof value.env === 'string') names.set(path, value.env);
+    else for (const [child, env] of envNames(value, `${path}.`)) names.set(child, env);
+  }
+  return names;
+}
+
+/**
+ * Loads the configuration from `env` (and the JSON file named by `file` or `POSTBACK_RELAY_CONFIG_FILE`;
+ * environment variables win over the file), validates it strictly, and returns it frozen. A bad value
+ * throws a ConfigError naming the key and its environment variable.
+ */
+export function loadConfig(source: { env: Readonly<Record<string, string | undefined>>; file?: string }): Readonly<RelayConfig> {
+  const config = convict(configSchema, { env: source.env as NodeJS.ProcessEnv, args: [] });
+  const file = source.file ?? source.env.POSTBACK_RELAY_CONFIG_FILE;
+  try {
+    if (file) config.loadFile(file);
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    const names = envNames(configSchema);
+    const message = (error as Error).message
+      .split('\n')
+      .map((line) => line.replace(/^([\w.]+):/, (whole, key: string) => (names.has(key) ? `${key} (${names.get(key) ?? ''}):` : whole)))
+      .join('; ');
+    throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}: ${message}`, error);
+  }
+  const properties = config.getProperties();
+  if (properties.env === 'production' && properties.apiKeys.length === 0) {
+    throw new ConfigError('invalid configuration: apiKeys (POSTBACK_RELAY_API_KEYS) must be set in production');
+  }
+  return deepFreeze(properties);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

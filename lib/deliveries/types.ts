@@ -1,0 +1,38 @@
+// The delivery log as the API shows it: one delivery per postback, with every attempt made for it.
+
+import type { EventName } from '../events/types.js';
+
+/** `pending` until a 2xx (`delivered`); `failed` is a dead letter that is no longer retried. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One request made for a delivery. */
+export interface DeliveryAttempt {
+  attemptedAt: Date;
+  method: string;
+  url: string;
+  /** The tracker's HTTP status, or null when no response came (refused, timed out). */
+  statusCode: number | null;
+  latencyMs: number;
+  /** What went wrong, when something did. */
+  error: string | null;
+  /** The start of the tracker's answer. */
+  responseExcerpt: string | null;
+}
+
+/** One postback to one endpoint for one event. */
+export interface Delivery {
+  id: string;
+  endpointId: string;
+  event: EventName;
+  leadId: string;
+  commissionId: string | null;
+  adjustmentId: string | null;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  attempts: DeliveryAttempt[];
+}

@@ -1,0 +1,52 @@
+// Turns a claimed delivery into the context a formatter sees: which amount, which delta, which transaction key.
+
+import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
+import type { PostbackContext } from '../plugins/types.js';
+
+/** The stored facts of one delivery. */
+export interface DeliveryFacts {
+  event: EventName;
+  lead: Lead;
+  commission: Commission | null;
+  adjustment: Adjustment | null;
+}
+
+/**
+ * Builds the context from stored facts only, so a retry formats exactly the same request: a commission's
+ * postback carries its original amount even after later adjustments, which carry their own.
+ */
+export function postbackContext(facts: DeliveryFacts): PostbackContext {
+  const { event, lead, commission, adjustment } = facts;
+  const base = { event, lead, commission, adjustment };
+  switch (event) {
+    case 'lead_created':
+      return { ...base, transactionId: `lead-${lead.id}`, payout: '0', delta: '0', currency: null, occurredAt: lead.occurredAt };
+    case 'commission_earned': {
+      const earned = required(commission, event, 'commission');
+      return {
+        ...base,
+        transactionId: `com-${earned.id}`,
+        payout: earned.amount,
+        delta: earned.amount,
+        currency: earned.currency,
+        occurredAt: earned.occurredAt,
+      };
+    }
+    case 'commission_adjusted': {
+      const change = required(adjustment, event, 'adjustment');
+      return {
+        ...base,
+        transactionId: `adj-${change.id}`,
+        payout: change.amountAfter,
+        delta: change.delta,
+        currency: change.currency,
+        occurredAt: change.occurredAt,
+      };
+    }
+  }
+}
+
+function required<T>(value: T | null, event: EventName, what: string): T {
+  if (value === null) throw new Error(`a ${event} delivery has no ${what}`);
+  return value;
+}

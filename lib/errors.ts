@@ -1,0 +1,158 @@
+// The error catalog: one class per failure kind, each with a stable `code` (documented in docs/errors.md).
+
+/** Every error this package throws on purpose. `statusCode` is set where the error can reach an HTTP client. */
+export class RelayError extends Error {
+  /** A stable, documented identifier: match on this, never on `message`. */
+  readonly code: string;
+  /** The HTTP status the routers answer with. */
+  readonly statusCode: number;
+  /** The input field at fault, as a dotted path (`settings.url`), when one is. */
+  readonly field: string | undefined;
+
+  constructor(code: string, statusCode: number, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = statusCode;
+    this.field = options.field;
+  }
+}
+
+/** A field of an event, endpoint or query failed its rule. Nothing was stored. */
+export class ValidationError extends RelayError {
+  constructor(field: string, message: string) {
+    super(ERROR_CODES.ERR_PB_VALIDATION, 400, `${field}: ${message}`, { field });
+  }
+}
+
+/** The request body is not JSON, or not an object. */
+export class MalformedBodyError extends RelayError {
+  constructor(message: string, cause?: unknown) {
+    super(ERROR_CODES.ERR_PB_MALFORMED_BODY, 400, message, { cause });
+  }
+}
+
+/** The request body is over the configured limit. */
+export class PayloadTooLargeError extends RelayError {
+  constructor(limit: string) {
+    super(ERROR_CODES.ERR_PB_PAYLOAD_TOO_LARGE, 413, `request body is larger than the ${limit} limit`);
+  }
+}
+
+/** The request body is not `application/json`. */
+export class UnsupportedMediaTypeError extends RelayError {
+  constructor(got: string | undefined) {
+    super(ERROR_CODES.ERR_PB_UNSUPPORTED_MEDIA_TYPE, 415, `expected Content-Type application/json, got ${got ?? 'none'}`);
+  }
+}
+
+/** No API key, or one that is not configured. */
+export class UnauthorizedError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_UNAUTHORIZED, 401, message);
+  }
+}
+
+/** An event reused the id of an earlier one with a different body. */
+export class IdempotencyConflictError extends RelayError {
+  constructor(kind: string, id: string) {
+    super(
+      ERROR_CODES.ERR_PB_IDEMPOTENCY_CONFLICT,
+      409,
+      `${kind} "${id}" was already recorded with a different body; send a new id for a new event`,
+      { field: 'id' },
+    );
+  }
+}
+
+/** A commission names a lead, or an adjustment a commission, that was never recorded. */
+export class UnknownReferenceError extends RelayError {
+  constructor(field: 'leadId' | 'commissionId', id: string) {
+    const what = field === 'leadId' ? 'lead' : 'commission';
+    super(
+      field === 'leadId' ? ERROR_CODES.ERR_PB_UNKNOWN_LEAD : ERROR_CODES.ERR_PB_UNKNOWN_COMMISSION,
+      422,
+      `${field}: no ${what} with id "${id}" was recorded; record the ${what} first`,
+      { field },
+    );
+  }
+}
+
+/** An adjustment would take a commission below zero. */
+export class NegativeAmountError extends RelayError {
+  constructor(result: string) {
+    super(
+      ERROR_CODES.ERR_PB_NEGATIVE_AMOUNT,
+      422,
+      `the adjustment would leave the commission at ${result}; a commission can go down to 0, not below`,
+      { field: 'delta' },
+    );
+  }
+}
+
+/** No endpoint (or other addressed resource) with that id. */
+export class NotFoundError extends RelayError {
+  constructor(what: string, id: string) {
+    super(ERROR_CODES.ERR_PB_NOT_FOUND, 404, `no ${what} with id "${id}"`);
+  }
+}
+
+/** An endpoint names a formatter plugin that is not registered. */
+export class UnknownPluginError extends RelayError {
+  constructor(name: string, known: readonly string[]) {
+    super(ERROR_CODES.ERR_PB_UNKNOWN_PLUGIN, 400, `plugin: "${name}" is not registered (registered: ${known.join(', ')})`, {
+      field: 'plugin',
+    });
+  }
+}
+
+/** A formatter plugin refused an endpoint's settings. `field` is `settings.<name>`. */
+export class PluginSettingsError extends RelayError {
+  constructor(setting: string, message: string) {
+    super(ERROR_CODES.ERR_PB_INVALID_SETTINGS, 400, `settings.${setting}: ${message}`, { field: `settings.${setting}` });
+  }
+}
+
+/** A plugin object does not have the shape of a formatter plugin, or its name is taken. */
+export class InvalidPluginError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_INVALID_PLUGIN, 500, message);
+  }
+}
+
+/** An option given to `createPostbackRelay` (or another factory) is wrong. Thrown at creation time. */
+export class InvalidOptionError extends RelayError {
+  constructor(option: string, message: string) {
+    super(ERROR_CODES.ERR_PB_INVALID_OPTION, 500, `option ${option}: ${message}`, { field: option });
+  }
+}
+
+/** The server's configuration (environment, config file) is invalid. */
+export class ConfigError extends RelayError {
+  constructor(message: string, cause?: unknown) {
+    super(ERROR_CODES.ERR_PB_INVALID_CONFIG, 500, message, { cause });
+  }
+}
+
+/** Every stable error code, keyed by itself. */
+export const ERROR_CODES = {
+  ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
+  ERR_PB_MALFORMED_BODY: 'ERR_PB_MALFORMED_BODY',
+  ERR_PB_PAYLOAD_TOO_LARGE: 'ERR_PB_PAYLOAD_TOO_LARGE',
+  ERR_PB_UNSUPPORTED_MEDIA_TYPE: 'ERR_PB_UNSUPPORTED_MEDIA_TYPE',
+  ERR_PB_UNAUTHORIZED: 'ERR_PB_UNAUTHORIZED',
+  ERR_PB_IDEMPOTENCY_CONFLICT: 'ERR_PB_IDEMPOTENCY_CONFLICT',
+  ERR_PB_UNKNOWN_LEAD: 'ERR_PB_UNKNOWN_LEAD',
+  ERR_PB_UNKNOWN_COMMISSION: 'ERR_PB_UNKNOWN_COMMISSION',
+  ERR_PB_NEGATIVE_AMOUNT: 'ERR_PB_NEGATIVE_AMOUNT',
+  ERR_PB_NOT_FOUND: 'ERR_PB_NOT_FOUND',
+  ERR_PB_UNKNOWN_PLUGIN: 'ERR_PB_UNKNOWN_PLUGIN',
+  ERR_PB_INVALID_SETTINGS: 'ERR_PB_INVALID_SETTINGS',
+  ERR_PB_INVALID_PLUGIN: 'ERR_PB_INVALID_PLUGIN',
+  ERR_PB_INVALID_OPTION: 'ERR_PB_INVALID_OPTION',
+  ERR_PB_INVALID_CONFIG: 'ERR_PB_INVALID_CONFIG',
+  ERR_PB_INTERNAL: 'ERR_PB_INTERNAL',
+} as const;
+
+/** One of the documented error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;

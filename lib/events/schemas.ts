@@ -1,0 +1,55 @@
+// One schema per inbound event: the only gate between untrusted input and the store.
+
+import { ValidationError } from '../errors.js';
+import { decimal, object, optional, required, text, timestamp } from '../validation.js';
+
+// 191 characters keeps a utf8mb4 unique index within MySQL's 767-byte limit on older row formats.
+const id = text({ max: 191 });
+const shortText = text({ max: 255 });
+
+/** Click IDs are printable text up to 255 characters (trackers use hex, base64url, UUIDs and more). */
+export const clickIdRule = text({ max: 255 });
+
+export const leadSchema = object({
+  id: required(id),
+  clickId: required(clickIdRule),
+  affiliateId: required(id),
+  offerId: optional(id),
+  sub1: optional(shortText),
+  sub2: optional(shortText),
+  sub3: optional(shortText),
+  sub4: optional(shortText),
+  sub5: optional(shortText),
+  occurredAt: optional(timestamp),
+});
+export type ValidLead = ReturnType<typeof leadSchema>;
+
+const currency = text({ max: 3, pattern: /^[A-Z]{3}$/, patternHint: 'a three-letter ISO 4217 code such as "USD"' });
+
+export const commissionSchema = object({
+  id: required(id),
+  leadId: required(id),
+  amount: required(decimal({ allowNegative: false })),
+  currency: optional(currency),
+  occurredAt: optional(timestamp),
+});
+export type ValidCommission = ReturnType<typeof commissionSchema>;
+
+const adjustmentShape = object({
+  id: required(id),
+  commissionId: required(id),
+  amount: optional(decimal({ allowNegative: false })),
+  delta: optional(decimal({ allowNegative: true })),
+  reason: optional(text({ max: 255 })),
+  occurredAt: optional(timestamp),
+});
+export type ValidAdjustment = ReturnType<typeof adjustmentShape>;
+
+/** An adjustment carries exactly one of `amount` (the new payout) and `delta` (the change). */
+export function adjustmentSchema(value: unknown, field: string): ValidAdjustment {
+  const checked = adjustmentShape(value, field);
+  if ((checked.amount === undefined) === (checked.delta === undefined)) {
+    throw new ValidationError('amount', 'give exactly one of amount (the new payout) or delta (the change)');
+  }
+  return checked;
+}

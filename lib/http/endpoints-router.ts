@@ -1,0 +1,36 @@
+// Endpoint management over HTTP, and the delivery log of a lead.
+
+import { Router } from 'express';
+import type { EndpointService } from '../endpoints/service.js';
+import type { OutboxStore } from '../store/outbox-store.js';
+import { optional, text } from '../validation.js';
+
+const idQuery = optional(text({ max: 191 }));
+
+/** `GET|POST /endpoints`, `GET|PATCH /endpoints/:id`. */
+export function createEndpointsRouter(endpoints: EndpointService): Router {
+  const router = Router();
+  router.get('/', async function listEndpoints(req, res) {
+    res.json({ data: await endpoints.list({ affiliateId: idQuery(req.query.affiliateId, 'affiliateId') }) });
+  });
+  router.post('/', async function createEndpoint(req, res) {
+    res.status(201).json({ data: await endpoints.create(req.body) });
+  });
+  router.get('/:id', async function getEndpoint(req, res) {
+    res.json({ data: await endpoints.get(req.params.id) });
+  });
+  router.patch('/:id', async function updateEndpoint(req, res) {
+    res.json({ data: await endpoints.update(req.params.id, req.body) });
+  });
+  return router;
+}
+
+/** `GET /deliveries?leadId=...`: every postback for a lead, with its attempts. */
+export function createDeliveriesRouter(outbox: OutboxStore): Router {
+  const router = Router();
+  const leadId = text({ max: 191 });
+  router.get('/', async function listDeliveries(req, res) {
+    res.json({ data: await outbox.listForLead(leadId(req.query.leadId, 'leadId')) });
+  });
+  return router;
+}

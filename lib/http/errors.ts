@@ -1,0 +1,44 @@
+// Turns every error that reaches the router into `{error:{code,message}}` with the right status.
+
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ERROR_CODES, MalformedBodyError, PayloadTooLargeError, RelayError, UnsupportedMediaTypeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { describeError } from '../log.js';
+
+// body-parser marks its errors with `type`; map them onto our catalog.
+function fromBodyParser(error: { type?: unknown; limit?: unknown }, limit: string): RelayError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(limit);
+    case 'entity.parse.failed':
+      return new MalformedBodyError('the request body is not valid JSON', error);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('an unsupported encoding or charset');
+    default:
+      return undefined;
+  }
+}
+
+/** The router's last handler: known errors answer with their code, anything else with a logged 500. */
+export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
+  return function relayErrorHandler(error: unknown, _req, res, next) {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = error instanceof RelayError ? error : fromBodyParser(error as { type?: unknown }, bodyLimit);
+    if (known) {
+      res.status(known.statusCode).json({ error: { code: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) } });
+      return;
+    }
+    logger.error('request failed', { error: describeError(error) });
+    res.status(500).json({ error: { code: ERROR_CODES.ERR_PB_INTERNAL, message: 'internal error; the request may not have been applied, retry it with the same id' } });
+  };
+}
+
+/** Refuses a body that is not JSON before it is parsed. */
+export const requireJson: RequestHandler = function requireJson(req, _res, next) {
+  const hasBody = req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined;
+  next(hasBody && !req.is('application/json') ? new UnsupportedMediaTypeError(req.get('content-type')) : undefined);
+};

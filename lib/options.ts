@@ -1,0 +1,120 @@
+// The options of createPostbackRelay: documented, validated once, resolved into a frozen internal form.
+
+import type { Knex } from 'knex';
+import { InvalidOptionError } from './errors.js';
+import type { Logger } from './log.js';
+import type { FormatterPlugin } from './plugins/types.js';
+
+/** How the dispatcher sends postbacks. */
+export interface DispatchOptions {
+  /** Postback requests in flight at once. @default 16 */
+  concurrency?: number;
+  /** A request that has not completed in this time counts as failed. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Deliveries claimed from the outbox per query. @default 100 */
+  batchSize?: number;
+  /** How often to look for due work when nothing woke the dispatcher (retries, work queued by another process). @default 1000 */
+  idlePollMs?: number;
+  /** How long `stop()` waits for requests in flight. @default 10000 */
+  stopTimeoutMs?: number;
+}
+
+/** Options of {@link createPostbackRelay}. */
+export interface PostbackRelayOptions {
+  /**
+   * Where to store events and the outbox: the host's own knex instance (never destroyed by the relay;
+   * on MySQL give it `timezone: 'Z'`), a database URL (`mysql://user:pass@host:3306/db`, or a SQLite
+   * file path), or a knex config.
+   */
+  database: Knex | string | Knex.Config;
+  /** Prefix of every table the relay creates, so they sit beside the host's own. @default 'pb_' */
+  tablePrefix?: string;
+  /** API keys accepted as `Authorization: Bearer <key>`. At least one; several allow rotation. */
+  apiKeys: readonly string[];
+  /** Formatter plugins in addition to the built-in ones. */
+  plugins?: readonly FormatterPlugin[];
+  /** Currency of a commission that names none (ISO 4217). @default 'USD' */
+  defaultCurrency?: string;
+  /** Largest accepted request body, in body-parser notation. @default '100kb' */
+  bodyLimit?: string;
+  /** The User-Agent of postback requests. @default 'postback-relay/<version>' */
+  userAgent?: string;
+  /** Where the relay logs. @default a logger that writes nothing */
+  logger?: Logger;
+  dispatch?: DispatchOptions;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  database: Knex | string | Knex.Config;
+  tablePrefix: string;
+  apiKeys: readonly string[];
+  plugins: readonly FormatterPlugin[];
+  defaultCurrency: string;
+  bodyLimit: string;
+  userAgent: string;
+  logger: Logger | undefined;
+  dispatch: Required<DispatchOptions>;
+}
+
+const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
+const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
+const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
+  concurrency: 16,
+  requestTimeoutMs: 10_000,
+  batchSize: 100,
+  idlePollMs: 1_000,
+  stopTimeoutMs: 10_000,
+};
+
+/** Checks every option, naming the first bad one, and fills in defaults. */
+export function resolveOptions(options: PostbackRelayOptions, version: string): ResolvedOptions {
+  if (typeof options !== 'object' || (options as unknown) === null) throw new InvalidOptionError('options', 'must be an object');
+  rejectUnknown(options, TOP_LEVEL, '');
+  const { database } = options;
+  if (database === undefined || (typeof database !== 'string' && typeof database !== 'function' && typeof database !== 'object')) {
+    throw new InvalidOptionError('database', 'is required: a knex instance, a database URL or a knex config');
+  }
+  const tablePrefix = options.tablePrefix ?? 'pb_';
+  if (typeof tablePrefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(tablePrefix)) {
+    throw new InvalidOptionError('tablePrefix', `must be up to 32 letters, digits or underscores, got ${JSON.stringify(tablePrefix)}`);
+  }
+  const { apiKeys } = options;
+  if (!Array.isArray(apiKeys) || apiKeys.length === 0 || !apiKeys.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
+    throw new InvalidOptionError('apiKeys', 'must be a non-empty array of keys, each at least 8 characters without spaces');
+  }
+  const defaultCurrency = options.defaultCurrency ?? 'USD';
+  if (!/^[A-Z]{3}$/.test(defaultCurrency)) throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
+  const bodyLimit = options.bodyLimit ?? '100kb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new InvalidOptionError('bodyLimit', `must look like "100kb", got ${JSON.stringify(bodyLimit)}`);
+  const plugins = options.plugins ?? [];
+  if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
+  const dispatch = options.dispatch ?? {};
+  rejectUnknown(dispatch, DISPATCH, 'dispatch.');
+  const resolvedDispatch = { ...DISPATCH_DEFAULTS };
+  for (const key of DISPATCH) {
+    const value = dispatch[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value <= 0) throw new InvalidOptionError(`dispatch.${key}`, `must be a positive integer, got ${JSON.stringify(value)}`);
+    resolvedDispatch[key] = value;
+  }
+  return Object.freeze({
+    database,
+    tablePrefix,
+    apiKeys: Object.freeze([...apiKeys]),
+    plugins,
+    defaultCurrency,
+    bodyLimit,
+    userAgent: options.userAgent ?? `postback-relay/${version}`,
+    logger: options.logger,
+    dispatch: Object.freeze(resolvedDispatch),
+  });
+}
+
+function rejectUnknown(given: object, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+    throw new InvalidOptionError(`${prefix}${key}`, `is not an option${near ? `; did you mean ${prefix}${near}?` : ` (options: ${known.join(', ')})`}`);
+  }
+}

@@ -1,0 +1,44 @@
+// The plugin registry: keyed by name, shape-checked at creation, frozen afterwards.
+
+import { InvalidPluginError, UnknownPluginError } from '../errors.js';
+import type { FormatterPlugin } from './types.js';
+
+/** The plugins one relay instance can format with. */
+export interface PluginRegistry {
+  get(name: string): FormatterPlugin;
+  names(): readonly string[];
+}
+
+/** Builds a registry, refusing a plugin with a wrong shape or a name already taken. */
+export function createPluginRegistry(plugins: readonly unknown[]): PluginRegistry {
+  const byName = new Map<string, FormatterPlugin>();
+  plugins.forEach((plugin, index) => {
+    const checked = sanityCheck(plugin, index);
+    if (byName.has(checked.name)) throw new InvalidPluginError(`plugin "${checked.name}" is registered twice`);
+    byName.set(checked.name, checked);
+  });
+  const names = Object.freeze([...byName.keys()].sort());
+  return Object.freeze({
+    get(name: string): FormatterPlugin {
+      const plugin = byName.get(name);
+      if (!plugin) throw new UnknownPluginError(name, names);
+      return plugin;
+    },
+    names: () => names,
+  });
+}
+
+function sanityCheck(plugin: unknown, index: number): FormatterPlugin {
+  const where = `plugins[${index}]`;
+  if (typeof plugin !== 'object' || plugin === null) throw new InvalidPluginError(`${where} is not a plugin object`);
+  const candidate = plugin as Partial<Record<keyof FormatterPlugin, unknown>>;
+  if (typeof candidate.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(candidate.name)) {
+    throw new InvalidPluginError(`${where}.name must be a lower-case name such as "voluum", got ${JSON.stringify(candidate.name)}`);
+  }
+  const label = `plugin "${candidate.name}"`;
+  if (candidate.apiVersion !== 1) throw new InvalidPluginError(`${label}: apiVersion must be 1, got ${JSON.stringify(candidate.apiVersion)}`);
+  for (const method of ['parseSettings', 'format'] as const) {
+    if (typeof candidate[method] !== 'function') throw new InvalidPluginError(`${label}: ${method} must be a function`);
+  }
+  return plugin as FormatterPlugin;
+}

@@ -1,0 +1,139 @@
+// The wiring function: builds the store, plugins, recorder, dispatcher and router of one relay instance.
+
+import knexFactory from 'knex';
+import type { Knex } from 'knex';
+import type { Router } from 'express';
+import createGenericPlugin from '../plugins/generic/index.js';
+import type { Delivery } from './deliveries/types.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { createPostbackClient } from './dispatch/http-client.js';
+import { EndpointService } from './endpoints/service.js';
+import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
+import { EventRecorder } from './events/recorder.js';
+import type { Adjustment, AdjustmentInput, Commission, CommissionInput, Lead, LeadInput, Recorded } from './events/types.js';
+import { InvalidOptionError } from './errors.js';
+import { createRelayRouter } from './http/router.js';
+import { silentLogger } from './log.js';
+import { resolveOptions } from './options.js';
+import type { PostbackRelayOptions } from './options.js';
+import { createPluginRegistry } from './plugins/registry.js';
+import { isMySql, knexConfigForUrl } from './store/database.js';
+import { EndpointsStore } from './store/endpoints-store.js';
+import { EventsStore } from './store/events-store.js';
+import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
+import { OutboxStore } from './store/outbox-store.js';
+import { tableNames } from './store/tables.js';
+import { VERSION } from './version.js';
+
+/** One relay instance: mount its `router`, call its methods in-process, `start()` it to send postbacks. */
+export interface PostbackRelay {
+  /** Mount it: `app.use('/postbacks', relay.router)`. Serves `/events/*`, `/endpoints`, `/deliveries`. */
+  readonly router: Router;
+  /** The knex instance the relay stores into (the host's own when it gave one). */
+  readonly knex: Knex;
+  /** Runs pending migrations; returns the names of those it ran. */
+  migrate(): Promise<string[]>;
+  /** Records a lead (form fill) and queues its `lead_created` postbacks. Idempotent by `id`. */
+  recordLead(input: LeadInput): Promise<Recorded<Lead>>;
+  /** Records a commission on a lead and queues its `commission_earned` postbacks. Idempotent by `id`. */
+  recordCommission(input: CommissionInput): Promise<Recorded<Commission>>;
+  /** Records a change to a commission and queues its `commission_adjusted` postbacks. Idempotent by `id`. */
+  adjustCommission(input: AdjustmentInput): Promise<Recorded<Adjustment>>;
+  /** Affiliates' postback endpoints. */
+  readonly endpoints: {
+    create(input: EndpointInput): Promise<Endpoint>;
+    update(id: string, patch: EndpointPatch): Promise<Endpoint>;
+    get(id: string): Promise<Endpoint>;
+    list(filter?: { affiliateId?: string }): Promise<Endpoint[]>;
+  };
+  /** The delivery log. */
+  readonly deliveries: {
+    /** Every postback for a lead (by the host's id), with its attempts. */
+    listForLead(leadId: string): Promise<Delivery[]>;
+  };
+  /** Starts sending postbacks. Refuses when migrations are pending. */
+  start(): Promise<void>;
+  /** Stops claiming work, lets requests in flight finish (bounded), and closes the database if the relay opened it. */
+  stop(): Promise<void>;
+}
+
+/** Creates a relay. Every option is checked here; a bad one throws an `InvalidOptionError` naming it. */
+export function createPostbackRelay(options: PostbackRelayOptions): PostbackRelay {
+  const resolved = resolveOptions(options, VERSION);
+  const logger = resolved.logger ?? silentLogger;
+  const ownsKnex = typeof resolved.database !== 'function';
+  const knex = openKnex(resolved.database);
+  const tables = tableNames(resolved.tablePrefix);
+  const plugins = createPluginRegistry([createGenericPlugin(), ...resolved.plugins]);
+  const events = new EventsStore(knex, tables);
+  const outbox = new OutboxStore(knex, tables);
+  const endpointsStore = new EndpointsStore(knex, tables);
+  const endpointService = new EndpointService(endpointsStore, plugins);
+  const dispatcher = new Dispatcher({
+    outbox,
+    plugins,
+    logger,
+    client: createPostbackClient({
+      timeoutMs: resolved.dispatch.requestTimeoutMs,
+      userAgent: resolved.userAgent,
+      maxSockets: resolved.dispatch.concurrency,
+    }),
+    settings: {
+      concurrency: resolved.dispatch.concurrency,
+      batchSize: resolved.dispatch.batchSize,
+      // Longer than any request can take, so a live claim never expires under its sender.
+      leaseMs: resolved.dispatch.requestTimeoutMs * 3,
+      idlePollMs: resolved.dispatch.idlePollMs,
+      stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
+    },
+  });
+  const recorder = new EventRecorder({
+    knex,
+    events,
+    endpoints: endpointsStore,
+    outbox,
+    defaultCurrency: resolved.defaultCurrency,
+    onQueued: () => {
+      dispatcher.notify();
+    },
+  });
+  if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
+
+  return {
+    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    knex,
+    migrate: () => migrateLatest(knex, resolved.tablePrefix),
+    recordLead: (input) => recorder.recordLead(input),
+    recordCommission: (input) => recorder.recordCommission(input),
+    adjustCommission: (input) => recorder.adjustCommission(input),
+    endpoints: {
+      create: (input) => endpointService.create(input),
+      update: (id, patch) => endpointService.update(id, patch),
+      get: (id) => endpointService.get(id),
+      list: (filter) => endpointService.list(filter),
+    },
+    deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
+    async start() {
+      const pending = await pendingMigrations(knex, resolved.tablePrefix);
+      if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);
+      dispatcher.start();
+      logger.info('dispatcher started', { concurrency: resolved.dispatch.concurrency });
+    },
+    async stop() {
+      await dispatcher.stop();
+      if (ownsKnex) await knex.destroy();
+    },
+  };
+}
+
+function openKnex(database: Knex | string | Knex.Config): Knex {
+  if (typeof database === 'function') return database;
+  return knexFactory(typeof database === 'string' ? knexConfigForUrl(database) : database);
+}
+
+// The relay writes UTC instants; a host connection in another zone would shift every stored time.
+function warnUnlessUtc(knex: Knex, warn: (message: string) => void): void {
+  const connection = (knex.client as { config?: { connection?: { timezone?: string } } }).config?.connection;
+  const zone = typeof connection === 'object' ? connection.timezone : undefined;
+  if (zone !== 'Z' && zone !== '+00:00') warn('the host knex connection has no timezone "Z": stored times may be shifted from UTC');
+}

@@ -1,0 +1,82 @@
+// The standalone server: a relay from resolved config, mounted on its own Express app, listening.
+
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { RelayConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import { createPostbackRelay } from '../relay.js';
+import type { PostbackRelay } from '../relay.js';
+import { redactUrl } from '../store/database.js';
+
+/** A listening server. */
+export interface RunningServer {
+  relay: PostbackRelay;
+  /** Where the API answers, e.g. `http://127.0.0.1:3000/postbacks`. */
+  url: string;
+  port: number;
+  /** Stops taking requests, drains the dispatcher, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the relay from configuration: migrate (unless disabled), mount, listen, dispatch. */
+export async function startServer(config: Readonly<RelayConfig>, logger: Logger): Promise<RunningServer> {
+  let apiKeys = config.apiKeys;
+  if (apiKeys.length === 0) {
+    // Only outside production (loadConfig refuses it there): a key for this run, so the API is never open.
+    apiKeys = [randomBytes(18).toString('base64url')];
+    logger.warn('no API key configured (POSTBACK_RELAY_API_KEYS); generated one for this run only', { apiKey: apiKeys[0] });
+  }
+  const relay = createPostbackRelay({
+    database: config.database.url,
+    tablePrefix: config.database.tablePrefix,
+    apiKeys,
+    defaultCurrency: config.defaultCurrency,
+    bodyLimit: config.http.bodyLimit,
+    logger,
+    dispatch: { ...config.dispatch },
+  });
+  try {
+    if (config.database.migrate) {
+      const ran = await relay.migrate();
+      if (ran.length > 0) logger.info('migrations applied', { migrations: ran });
+    }
+    await relay.start();
+  } catch (error) {
+    await relay.stop();
+    throw error;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(config.http.mountPath, relay.router);
+  const server = app.listen(config.http.port, config.http.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const url = `http://${host}:${port}${config.http.mountPath}`;
+  logger.info('postback-relay listening', { url, database: redactUrl(config.database.url) });
+
+  let closing: Promise<void> | undefined;
+  return {
+    relay,
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await relay.stop();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Stores endpoints, and finds which of them an event on a lead fires.
+
+import type { Knex } from 'knex';
+import type { Endpoint } from '../endpoints/types.js';
+import type { EventName, Lead } from '../events/types.js';
+import { toDate, toId } from './tables.js';
+import type { EndpointRow, TableNames } from './tables.js';
+
+/** An endpoint as written: everything but the id and the times. */
+export type EndpointValues = Omit<Endpoint, 'id' | 'createdAt' | 'updatedAt'>;
+
+export class EndpointsStore {
+  readonly #knex: Knex;
+  readonly #t: TableNames;
+
+  constructor(knex: Knex, tables: TableNames) {
+    this.#knex = knex;
+    this.#t = tables;
+  }
+
+  async create(values: EndpointValues, now: Date): Promise<Endpoint> {
+    const [pk] = await this.#knex(this.#t.endpoints).insert({ ...toRow(values), created_at: now, updated_at: now });
+    return { ...values, id: toId(pk as number), createdAt: now, updatedAt: now };
+  }
+
+  async update(id: string, values: EndpointValues, now: Date): Promise<void> {
+    await this.#knex(this.#t.endpoints).where({ pk: id }).update({ ...toRow(values), updated_at: now });
+  }
+
+  async get(id: string): Promise<Endpoint | undefined> {
+    if (!/^\d{1,19}$/.test(id)) return undefined;
+    const row = await this.#knex<EndpointRow>(this.#t.endpoints).where({ pk: id }).first();
+    return row && fromRow(row);
+  }
+
+  async list(filter: { affiliateId?: string | undefined }): Promise<Endpoint[]> {
+    const query = this.#knex<EndpointRow>(this.#t.endpoints).orderBy('pk');
+    if (filter.affiliateId !== undefined) void query.where({ affiliate_id: filter.affiliateId });
+    return (await query).map(fromRow);
+  }
+
+  /** The endpoints an event on `lead` fires, by the offer-over-affiliate rule documented on {@link Endpoint}. */
+  async firing(db: Knex | Knex.Transaction, lead: Lead, event: EventName): Promise<Endpoint[]> {
+    const rows = await db<EndpointRow>(this.#t.endpoints)
+      .where({ affiliate_id: lead.affiliateId, enabled: true })
+      .andWhere((where) => {
+        void where.whereNull('offer_id');
+        if (lead.offerId !== null) void where.orWhere('offer_id', lead.offerId);
+      })
+      .orderBy('pk');
+    const subscribed = rows.map(fromRow).filter((endpoint) => endpoint.events.includes(event));
+    const forOffer = subscribed.filter((endpoint) => endpoint.offerId !== null);
+    return forOffer.length > 0 ? forOffer : subscribed;
+  }
+}
+
+function toRow(values: EndpointValues): Omit<EndpointRow, 'pk' | 'created_at' | 'updated_at'> {
+  return {
+    affiliate_id: values.affiliateId,
+    offer_id: values.offerId,
+    name: values.name,
+    plugin: values.plugin,
+    settings: JSON.stringify(values.settings),
+    events: values.events.join(','),
+    enabled: values.enabled,
+  };
+}
+
+/** Reads a stored endpoint back (also used when the dispatcher loads endpoints for a batch). */
+export function fromRow(row: EndpointRow): Endpoint {
+  return {
+    id: toId(row.pk),
+    affiliateId: row.affiliate_id,
+    offerId: row.offer_id,
+    name: row.name,
+    plugin: row.plugin,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    events: row.events.split(',') as EventName[],
+    enabled: Boolean(row.enabled),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}

@@ -1,0 +1,59 @@
+// The migration source: migrations are compiled in (no directory scan), and named tables follow the prefix.
+
+import type { Knex } from 'knex';
+import { tableNames } from '../tables.js';
+import type { TableNames } from '../tables.js';
+import { initialMigration } from './001_initial.js';
+
+const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
+  '20261201000000_initial': initialMigration,
+};
+
+/** A knex MigrationSource for the relay's tables under `prefix`. */
+export class RelayMigrationSource implements Knex.MigrationSource<string> {
+  readonly #tables: TableNames;
+
+  constructor(prefix: string) {
+    this.#tables = tableNames(prefix);
+  }
+
+  getMigrations(): Promise<string[]> {
+    return Promise.resolve(Object.keys(MIGRATIONS).sort());
+  }
+
+  getMigrationName(migration: string): string {
+    return migration;
+  }
+
+  getMigration(migration: string): Promise<Knex.Migration> {
+    const make = MIGRATIONS[migration];
+    if (!make) return Promise.reject(new Error(`unknown migration ${migration}`));
+    return Promise.resolve(make(this.#tables));
+  }
+}
+
+/**
+ * The `migrations` block of a knex config for the relay's tables, with its own migrations table
+ * (`<prefix>knex_migrations`) so it never mixes with the host's.
+ */
+export function migrationConfig(prefix: string): Knex.MigratorConfig {
+  const tables = tableNames(prefix);
+  return { migrationSource: new RelayMigrationSource(prefix), tableName: tables.migrations };
+}
+
+/** Runs every pending migration; returns the names of those it ran. */
+export async function migrateLatest(knex: Knex, prefix: string): Promise<string[]> {
+  const [, ran] = (await knex.migrate.latest(migrationConfig(prefix))) as [number, string[]];
+  return ran;
+}
+
+/** Rolls every migration back (for tests and `migrate down`). */
+export async function migrateRollbackAll(knex: Knex, prefix: string): Promise<void> {
+  await knex.migrate.rollback(migrationConfig(prefix), true);
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(knex: Knex, prefix: string): Promise<string[]> {
+  const [, pending] = (await knex.migrate.list(migrationConfig(prefix))) as [unknown[], Array<{ file: string } | string>];
+  return pending.map((entry) => (typeof entry === 'string' ? entry : entry.file));
+}

@@ -1,0 +1,218 @@
+// The transactional outbox: deliveries are queued with their event, claimed under a lease, and completed with an attempt.
+
+import type { Knex } from 'knex';
+import type { Endpoint } from '../endpoints/types.js';
+import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
+import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
+import { isMySql } from './database.js';
+import { fromRow as endpointFromRow } from './endpoints-store.js';
+import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
+import type { AdjustmentRow, AttemptRow, CommissionRow, DeliveryRow, EndpointRow, LeadRow, TableNames } from './tables.js';
+
+/** A postback to queue, by primary keys. */
+export interface NewDelivery {
+  endpointPk: string;
+  event: EventName;
+  leadPk: string;
+  commissionPk: string | null;
+  adjustmentPk: string | null;
+}
+
+/** A claimed delivery with everything needed to format it. */
+export interface ClaimedDelivery {
+  pk: string;
+  event: EventName;
+  attemptCount: number;
+  endpoint: Endpoint;
+  lead: Lead;
+  commission: Commission | null;
+  adjustment: Adjustment | null;
+}
+
+/** The result of one attempt, and what becomes of the delivery. */
+export interface AttemptOutcome {
+  attemptedAt: Date;
+  method: string;
+  url: string;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  status: DeliveryStatus;
+  nextAttemptAt: Date;
+}
+
+export class OutboxStore {
+  readonly #knex: Knex;
+  readonly #t: TableNames;
+
+  constructor(knex: Knex, tables: TableNames) {
+    this.#knex = knex;
+    this.#t = tables;
+  }
+
+  /** Queues deliveries inside the transaction that stores their event, so both commit or neither does. */
+  async enqueue(trx: Knex.Transaction, deliveries: readonly NewDelivery[], now: Date): Promise<void> {
+    if (deliveries.length === 0) return;
+    await trx(this.#t.deliveries).insert(
+      deliveries.map((d) => ({
+        endpoint_pk: d.endpointPk,
+        event: d.event,
+        lead_pk: d.leadPk,
+        commission_pk: d.commissionPk,
+        adjustment_pk: d.adjustmentPk,
+        dedupe_key: `${d.endpointPk}:${d.event}:${d.adjustmentPk ?? d.commissionPk ?? d.leadPk}`,
+        status: 'pending',
+        attempt_count: 0,
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+  }
+
+  /**
+   * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, oldest first. On MySQL
+   * the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   */
+  async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
+    const pks = await this.#knex.transaction(async (trx) => {
+      const due = trx<DeliveryRow>(this.#t.deliveries)
+        .select('pk')
+        .where('status', 'pending')
+        .andWhere('next_attempt_at', '<=', now)
+        .andWhere((where) => void where.whereNull('locked_until').orWhere('locked_until', '<', now))
+        .orderBy('pk')
+        .limit(limit);
+      if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
+      const claimed = (await due).map((row) => row.pk);
+      if (claimed.length > 0) {
+        await trx(this.#t.deliveries).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
+      }
+      return claimed;
+    });
+    return pks.length === 0 ? [] : this.#load(pks);
+  }
+
+  // Four queries per batch, whatever its size: the rows, then each referenced table once.
+  async #load(pks: ReadonlyArray<string | number>): Promise<ClaimedDelivery[]> {
+    const t = this.#t;
+    const rows = await this.#knex<DeliveryRow>(t.deliveries).whereIn('pk', pks).orderBy('pk');
+    const keys = (pick: (row: DeliveryRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
+    const [endpoints, leads, commissions, adjustments] = await Promise.all([
+      this.#knex<EndpointRow>(t.endpoints).whereIn('pk', keys((r) => r.endpoint_pk)),
+      this.#knex<LeadRow>(t.leads).whereIn('pk', keys((r) => r.lead_pk)),
+      this.#knex<CommissionRow>(t.commissions).whereIn('pk', keys((r) => r.commission_pk)),
+      this.#knex<AdjustmentRow>(t.adjustments).whereIn('pk', keys((r) => r.adjustment_pk)),
+    ]);
+    const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));
+    const endpointMap = byPk(endpoints);
+    const leadMap = byPk(leads);
+    const commissionMap = byPk(commissions);
+    const adjustmentMap = byPk(adjustments);
+    return rows.map((row) => {
+      const lead = leadMap.get(toId(row.lead_pk)) as LeadRow;
+      const commissionRow = row.commission_pk === null ? undefined : commissionMap.get(toId(row.commission_pk));
+      const commission = commissionRow ? toCommission(commissionRow, lead.external_id) : null;
+      const adjustmentRow = row.adjustment_pk === null ? undefined : adjustmentMap.get(toId(row.adjustment_pk));
+      return {
+        pk: toId(row.pk),
+        event: row.event,
+        attemptCount: row.attempt_count,
+        endpoint: endpointFromRow(endpointMap.get(toId(row.endpoint_pk)) as EndpointRow),
+        lead: toLead(lead),
+        commission,
+        adjustment: adjustmentRow && commission ? toAdjustment(adjustmentRow, commission) : null,
+      };
+    });
+  }
+
+  /** Records one attempt and its outcome, and releases the lease, in one transaction. */
+  async complete(pk: string, outcome: AttemptOutcome): Promise<void> {
+    await this.#knex.transaction(async (trx) => {
+      await trx(this.#t.attempts).insert({
+        delivery_pk: pk,
+        attempted_at: outcome.attemptedAt,
+        request_method: outcome.method,
+        request_url: outcome.url,
+        status_code: outcome.statusCode,
+        latency_ms: outcome.latencyMs,
+        error: outcome.error?.slice(0, 1024) ?? null,
+        response_excerpt: outcome.responseExcerpt,
+      });
+      await trx(this.#t.deliveries)
+        .where({ pk })
+        .update({
+          status: outcome.status,
+          attempt_count: trx.raw('attempt_count + 1'),
+          next_attempt_at: outcome.nextAttemptAt,
+          locked_until: null,
+          last_status_code: outcome.statusCode,
+          last_error: outcome.error?.slice(0, 1024) ?? null,
+          updated_at: outcome.attemptedAt,
+          delivered_at: outcome.status === 'delivered' ? outcome.attemptedAt : null,
+        });
+    });
+  }
+
+  /** When the earliest pending delivery can next be claimed (it is due and its lease, if any, has ended). */
+  async nextDueAt(): Promise<Date | undefined> {
+    const row = await this.#knex(this.#t.deliveries)
+      .where('status', 'pending')
+      .first<{ due: Date | string | number | null } | undefined>(
+        this.#knex.raw(
+          'min(case when locked_until is not null and locked_until > next_attempt_at then locked_until else next_attempt_at end) as due',
+        ),
+      );
+    return row?.due == null ? undefined : toDate(row.due);
+  }
+
+  /** Every delivery for a lead (by the host's id), oldest first, with its attempts. */
+  async listForLead(leadExternalId: string): Promise<Delivery[]> {
+    const t = this.#t;
+    const rows = await this.#knex(t.deliveries)
+      .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
+      .leftJoin(t.commissions, `${t.commissions}.pk`, `${t.deliveries}.commission_pk`)
+      .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
+      .where(`${t.leads}.external_id`, leadExternalId)
+      .orderBy(`${t.deliveries}.pk`)
+      .select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
+        `${t.deliveries}.*`,
+        `${t.leads}.external_id as lead_id`,
+        `${t.commissions}.external_id as commission_id`,
+        `${t.adjustments}.external_id as adjustment_id`,
+      );
+    const attempts =
+      rows.length === 0
+        ? []
+        : await this.#knex<AttemptRow>(t.attempts)
+            .whereIn('delivery_pk', rows.map((row) => row.pk))
+            .orderBy('pk');
+    return rows.map((row) => ({
+      id: toId(row.pk),
+      endpointId: toId(row.endpoint_pk),
+      event: row.event,
+      leadId: row.lead_id,
+      commissionId: row.commission_id,
+      adjustmentId: row.adjustment_id,
+      status: row.status,
+      attemptCount: row.attempt_count,
+      nextAttemptAt: toDate(row.next_attempt_at),
+      lastStatusCode: row.last_status_code,
+      lastError: row.last_error,
+      createdAt: toDate(row.created_at),
+      deliveredAt: row.delivered_at === null ? null : toDate(row.delivered_at),
+      attempts: attempts
+        .filter((attempt) => toId(attempt.delivery_pk) === toId(row.pk))
+        .map((attempt) => ({
+          attemptedAt: toDate(attempt.attempted_at),
+          method: attempt.request_method,
+          url: attempt.request_url,
+          statusCode: attempt.status_code,
+          latencyMs: attempt.latency_ms,
+          error: attempt.error,
+          responseExcerpt: attempt.response_excerpt,
+        })),
+    }));
+  }
+}

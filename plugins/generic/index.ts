@@ -1,0 +1,70 @@
+// The generic formatter: any tracker that takes a URL template with {macro} placeholders, by GET or by POST.
+
+import { PluginSettingsError } from '../../lib/errors.js';
+import { MACRO_NAMES, macroValues } from '../../lib/plugins/macros.js';
+import type { MacroName } from '../../lib/plugins/macros.js';
+import { parseTemplate, parseUrlTemplate, renderTemplate } from '../../lib/plugins/template.js';
+import type { Template } from '../../lib/plugins/template.js';
+import type { FormatterPlugin, PostbackRequest } from '../../lib/plugins/types.js';
+
+/** The generic plugin's settings once checked. */
+export interface GenericSettings {
+  url: Template<MacroName>;
+  method: 'GET' | 'POST';
+  bodyFormat: 'form' | 'json';
+  body: ReadonlyArray<readonly [string, Template<MacroName>]>;
+}
+
+const SETTING_KEYS = ['url', 'method', 'bodyFormat', 'body'];
+const MAX_BODY_FIELDS = 50;
+
+/**
+ * Creates the generic template formatter. Settings:
+ * - `url` (required): e.g. `https://tracker.example/postback?cid={click_id}&payout={payout}&txid={transaction_id}`;
+ *   every macro value is URL-encoded, and the scheme, host and port cannot hold macros.
+ * - `method`: `GET` (default) or `POST`.
+ * - `bodyFormat`: `form` (default) or `json`, for POST.
+ * - `body`: for POST, an object of field name to template (`{"clickid": "{click_id}"}`); values are
+ *   encoded by the body format, not URL-encoded.
+ */
+export default function createGenericPlugin(): FormatterPlugin<GenericSettings> {
+  return {
+    name: 'generic',
+    apiVersion: 1,
+    description: 'Any tracker: a URL template with {macro} placeholders, GET or POST',
+    parseSettings(settings) {
+      const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
+      if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the generic plugin (settings: ${SETTING_KEYS.join(', ')})`);
+      const method = settings.method ?? 'GET';
+      if (method !== 'GET' && method !== 'POST') throw new PluginSettingsError('method', `must be GET or POST, got ${JSON.stringify(method)}`);
+      const bodyFormat = settings.bodyFormat ?? 'form';
+      if (bodyFormat !== 'form' && bodyFormat !== 'json') {
+        throw new PluginSettingsError('bodyFormat', `must be form or json, got ${JSON.stringify(bodyFormat)}`);
+      }
+      return { url: parseUrlTemplate(settings.url, MACRO_NAMES, 'url'), method, bodyFormat, body: parseBody(settings.body, method) };
+    },
+    format(context, settings): PostbackRequest {
+      const values = macroValues(context);
+      const url = renderTemplate(settings.url, values, encodeURIComponent);
+      if (settings.method === 'GET') return { method: 'GET', url };
+      const fields = settings.body.map(([name, template]): [string, string] => [name, renderTemplate(template, values, (v) => v)]);
+      return settings.bodyFormat === 'json'
+        ? { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(fields)) }
+        : { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
+    },
+  };
+}
+
+function parseBody(body: unknown, method: 'GET' | 'POST'): GenericSettings['body'] {
+  if (body === undefined) return [];
+  if (method === 'GET') throw new PluginSettingsError('body', 'is only used with method POST');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new PluginSettingsError('body', 'must be an object of field name to template, e.g. {"cid": "{click_id}"}');
+  }
+  const entries = Object.entries(body as Record<string, unknown>);
+  if (entries.length > MAX_BODY_FIELDS) throw new PluginSettingsError('body', `must have at most ${MAX_BODY_FIELDS} fields`);
+  return entries.map(([name, template]) => {
+    if (typeof template !== 'string') throw new PluginSettingsError(`body.${name}`, 'must be a template string');
+    return [name, parseTemplate(template, MACRO_NAMES, `body.${name}`)] as const;
+  });
+}

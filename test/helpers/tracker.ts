@@ -1,0 +1,76 @@
+// A real HTTP server on 127.0.0.1 that plays an affiliate's tracker: it records every request it receives.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedPostback {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface TestTracker {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  received: ReceivedPostback[];
+  /** The status code the tracker answers with from now on. */
+  respondWith(status: number): void;
+  /** Resolves once `count` requests have arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedPostback[]>;
+  close(): Promise<void>;
+}
+
+export async function startTestTracker(): Promise<TestTracker> {
+  const received: ReceivedPostback[] = [];
+  let status = 200;
+  const waiters: Array<() => void> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://tracker');
+      received.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
+      });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'OK' : 'tracker error');
+      for (const wake of waiters.splice(0)) wake();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    received,
+    respondWith(code) {
+      status = code;
+    },
+    async waitFor(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`the tracker received ${received.length} postbacks, expected ${count}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return received;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
