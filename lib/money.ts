@@ -44,7 +44,7 @@ export function parseDecimal(value: unknown): { ok: true; value: DecimalString }
 
 /** The amount as integer units of 10^-MONEY_SCALE. Accepts any value the database returns for a DECIMAL column. */
 export function toUnits(amount: DecimalString | number): bigint {
-  const parsed = parseDecimal(typeof amount === 'number' ? amount : String(amount));
+  const parsed = parseDecimal(amount);
   if (!parsed.ok) throw new TypeError(`not an exact decimal amount: ${String(amount)}`);
   const [, sign = '', whole = '', fraction = ''] = DECIMAL_TEXT.exec(parsed.value) ?? [];
   return BigInt(sign + whole + fraction.padEnd(MONEY_SCALE, '0'));

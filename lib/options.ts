@@ -68,45 +68,56 @@ const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
 };
 
 /** Checks every option, naming the first bad one, and fills in defaults. */
-export function resolveOptions(options: PostbackRelayOptions, version: string): ResolvedOptions {
-  if (typeof options !== 'object' || (options as unknown) === null) throw new InvalidOptionError('options', 'must be an object');
+export function resolveOptions(given: PostbackRelayOptions, version: string): ResolvedOptions {
+  // Typed for TypeScript callers, but JavaScript callers can pass anything: check as unknown.
+  const options = given as unknown as Partial<Record<keyof PostbackRelayOptions, unknown>> | null;
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'must be an object');
   rejectUnknown(options, TOP_LEVEL, '');
   const { database } = options;
-  if (database === undefined || (typeof database !== 'string' && typeof database !== 'function' && typeof database !== 'object')) {
+  if (database === null || (typeof database !== 'string' && typeof database !== 'function' && typeof database !== 'object')) {
     throw new InvalidOptionError('database', 'is required: a knex instance, a database URL or a knex config');
   }
   const tablePrefix = options.tablePrefix ?? 'pb_';
   if (typeof tablePrefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(tablePrefix)) {
     throw new InvalidOptionError('tablePrefix', `must be up to 32 letters, digits or underscores, got ${JSON.stringify(tablePrefix)}`);
   }
-  const { apiKeys } = options;
+  const apiKeys: unknown = options.apiKeys;
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || !apiKeys.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
     throw new InvalidOptionError('apiKeys', 'must be a non-empty array of keys, each at least 8 characters without spaces');
   }
   const defaultCurrency = options.defaultCurrency ?? 'USD';
-  if (!/^[A-Z]{3}$/.test(defaultCurrency)) throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
+  if (typeof defaultCurrency !== 'string' || !/^[A-Z]{3}$/.test(defaultCurrency)) {
+    throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
+  }
   const bodyLimit = options.bodyLimit ?? '100kb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new InvalidOptionError('bodyLimit', `must look like "100kb", got ${JSON.stringify(bodyLimit)}`);
+  if (typeof bodyLimit !== 'string' || !/^\d+(b|kb|mb)$/i.test(bodyLimit)) {
+    throw new InvalidOptionError('bodyLimit', `must look like "100kb", got ${JSON.stringify(bodyLimit)}`);
+  }
+  const userAgent = options.userAgent ?? `postback-relay/${version}`;
+  if (typeof userAgent !== 'string' || userAgent === '') throw new InvalidOptionError('userAgent', 'must be a non-empty string');
   const plugins = options.plugins ?? [];
   if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
-  const dispatch = options.dispatch ?? {};
+  const dispatch = (options.dispatch ?? {}) as Partial<Record<keyof DispatchOptions, unknown>>;
+  if (typeof dispatch !== 'object') throw new InvalidOptionError('dispatch', 'must be an object');
   rejectUnknown(dispatch, DISPATCH, 'dispatch.');
   const resolvedDispatch = { ...DISPATCH_DEFAULTS };
   for (const key of DISPATCH) {
     const value = dispatch[key];
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value <= 0) throw new InvalidOptionError(`dispatch.${key}`, `must be a positive integer, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new InvalidOptionError(`dispatch.${key}`, `must be a positive integer, got ${JSON.stringify(value)}`);
+    }
     resolvedDispatch[key] = value;
   }
   return Object.freeze({
-    database,
+    database: database as ResolvedOptions['database'],
     tablePrefix,
-    apiKeys: Object.freeze([...apiKeys]),
-    plugins,
+    apiKeys: Object.freeze([...(apiKeys as string[])]),
+    plugins: plugins as FormatterPlugin[],
     defaultCurrency,
     bodyLimit,
-    userAgent: options.userAgent ?? `postback-relay/${version}`,
-    logger: options.logger,
+    userAgent,
+    logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
   });
 }

@@ -16,6 +16,13 @@ export interface RelayConfig {
   log: { level: LogLevel };
 }
 
+/** A convict format (a validator function) for strings matching `pattern`. */
+function matching(pattern: RegExp, hint: string): (value: unknown) => void {
+  return (value) => {
+    if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`must be ${hint}`);
+  };
+}
+
 const positiveInt = (name: string) => ({
   name,
   validate(value: unknown) {
@@ -67,14 +74,14 @@ export const configSchema: convict.Schema<RelayConfig> = {
       env: 'DATABASE_URL',
       sensitive: true,
     },
-    tablePrefix: { doc: 'Prefix of every table the relay creates.', format: /^[A-Za-z0-9_]{0,32}$/, default: 'pb_', env: 'POSTBACK_RELAY_TABLE_PREFIX' },
+    tablePrefix: { doc: 'Prefix of every table the relay creates.', format: matching(/^[A-Za-z0-9_]{0,32}$/, 'up to 32 letters, digits or underscores'), default: 'pb_', env: 'POSTBACK_RELAY_TABLE_PREFIX' },
     migrate: { doc: 'Run pending migrations at start-up.', format: Boolean, default: true, env: 'POSTBACK_RELAY_MIGRATE' },
   },
   http: {
     host: { doc: 'Address to listen on.', format: String, default: '0.0.0.0', env: 'POSTBACK_RELAY_HOST' },
     port: { doc: 'Port to listen on (0 picks a free one).', format: 'port', default: 3000, env: 'PORT' },
-    mountPath: { doc: 'Path the API is served under.', format: /^\/[A-Za-z0-9/_-]*$/, default: '/postbacks', env: 'POSTBACK_RELAY_MOUNT_PATH' },
-    bodyLimit: { doc: 'Largest accepted request body.', format: /^\d+(b|kb|mb)$/i, default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
+    mountPath: { doc: 'Path the API is served under.', format: matching(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /'), default: '/postbacks', env: 'POSTBACK_RELAY_MOUNT_PATH' },
+    bodyLimit: { doc: 'Largest accepted request body.', format: matching(/^\d+(b|kb|mb)$/i, 'a size such as 100kb'), default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
   },
   apiKeys: {
     doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>". Required in production.',
@@ -83,7 +90,7 @@ export const configSchema: convict.Schema<RelayConfig> = {
     env: 'POSTBACK_RELAY_API_KEYS',
     sensitive: true,
   },
-  defaultCurrency: { doc: 'Currency of a commission that names none.', format: /^[A-Z]{3}$/, default: 'USD', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY' },
+  defaultCurrency: { doc: 'Currency of a commission that names none.', format: matching(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'), default: 'USD', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY' },
   dispatch: {
     concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
     requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
@@ -95,11 +102,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
 /** The environment variable of every config key, for error messages. */
 function envNames(schema: object, prefix = ''): Map<string, string> {
   const names = new Map<string, string>();
-  for (const [key, value] of Object.entries(schema)) {
+  for (const [key, value] of Object.entries(schema) as Array<[string, unknown]>) {
     const path = `${prefix}${key}`;
     if (typeof value !== 'object' || value === null) continue;
-    if ('env' in value && typeof value.env === 'string') names.set(path, value.env);
-    else for (const [child, env] of envNames(value, `${path}.`)) names.set(child, env);
+    const { env } = value as { env?: unknown };
+    if (typeof env === 'string') names.set(path, env);
+    else for (const [child, name] of envNames(value, `${path}.`)) names.set(child, name);
   }
   return names;
 }
@@ -110,7 +118,7 @@ function envNames(schema: object, prefix = ''): Map<string, string> {
  * throws a ConfigError naming the key and its environment variable.
  */
 export function loadConfig(source: { env: Readonly<Record<string, string | undefined>>; file?: string }): Readonly<RelayConfig> {
-  const config = convict(configSchema, { env: source.env as NodeJS.ProcessEnv, args: [] });
+  const config = convict(configSchema, { env: source.env, args: [] });
   const file = source.file ?? source.env.POSTBACK_RELAY_CONFIG_FILE;
   try {
     if (file) config.loadFile(file);

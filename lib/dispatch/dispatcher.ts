@@ -91,15 +91,20 @@ export class Dispatcher {
 
   async #pump(): Promise<void> {
     try {
-      do {
-        this.#wakeAgain = false;
-        await this.#fill();
-      } while (this.#wakeAgain && this.#running);
+      do await this.#fill();
+      while (this.#takeWake() && this.#running);
       await this.#scheduleNext();
     } catch (error) {
       this.#logger.error('dispatcher could not claim deliveries', { error: describeError(error) });
       this.#schedule(this.#settings.idlePollMs);
     }
+  }
+
+  // A notify() that arrived while a pump was running means another pass, since its work may have been missed.
+  #takeWake(): boolean {
+    const wake = this.#wakeAgain;
+    this.#wakeAgain = false;
+    return wake;
   }
 
   // Claims until the queue holds two batches' worth or the outbox has no more due work. The queue never grows past that.

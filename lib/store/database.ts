@@ -24,7 +24,7 @@ function mysqlConfig(url: string): Knex.Config {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (error) {
+  } catch {
     throw new InvalidOptionError('database', `"${redactUrl(url)}" is not a valid mysql:// URL`);
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
