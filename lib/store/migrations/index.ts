@@ -9,25 +9,28 @@ const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration
   '20261201000000_initial': initialMigration,
 };
 
+// Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
+type MigrationEntry = { file: string };
+
 /** A knex MigrationSource for the relay's tables under `prefix`. */
-export class RelayMigrationSource implements Knex.MigrationSource<string> {
+export class RelayMigrationSource implements Knex.MigrationSource<MigrationEntry> {
   readonly #tables: TableNames;
 
   constructor(prefix: string) {
     this.#tables = tableNames(prefix);
   }
 
-  getMigrations(): Promise<string[]> {
-    return Promise.resolve(Object.keys(MIGRATIONS).sort());
+  getMigrations(): Promise<MigrationEntry[]> {
+    return Promise.resolve(Object.keys(MIGRATIONS).sort().map((file) => ({ file })));
   }
 
-  getMigrationName(migration: string): string {
-    return migration;
+  getMigrationName(migration: MigrationEntry): string {
+    return migration.file;
   }
 
-  getMigration(migration: string): Promise<Knex.Migration> {
-    const make = MIGRATIONS[migration];
-    if (!make) return Promise.reject(new Error(`unknown migration ${migration}`));
+  getMigration(migration: MigrationEntry): Promise<Knex.Migration> {
+    const make = MIGRATIONS[migration.file];
+    if (!make) return Promise.reject(new Error(`unknown migration ${migration.file}`));
     return Promise.resolve(make(this.#tables));
   }
 }
@@ -54,6 +57,6 @@ export async function migrateRollbackAll(knex: Knex, prefix: string): Promise<vo
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(knex: Knex, prefix: string): Promise<string[]> {
-  const [, pending] = (await knex.migrate.list(migrationConfig(prefix))) as [unknown[], Array<{ file: string } | string>];
-  return pending.map((entry) => (typeof entry === 'string' ? entry : entry.file));
+  const [, pending] = (await knex.migrate.list(migrationConfig(prefix))) as [unknown[], MigrationEntry[]];
+  return pending.map((entry) => entry.file);
 }
