@@ -31,5 +31,6 @@ export default tseslint.config(
   {
     files: ['*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly' } },
   },
 );

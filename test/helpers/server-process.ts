@@ -26,8 +26,8 @@ export function startServerProcess(command: string, args: string[], options: { c
       reject(new Error(`the server did not start in time; stderr: ${stderr}`));
     }, options.timeoutMs ?? 60_000);
     let buffered = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
