@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { InvalidOptionError } from './errors.js';
 import type { Logger } from './log.js';
+import type { PixelOptions } from './pixel/options.js';
 import type { FormatterPlugin } from './plugins/types.js';
 
 /** How the dispatcher sends postbacks. */
@@ -42,6 +43,8 @@ export interface PostbackRelayOptions {
   /** Where the relay logs. @default a logger that writes nothing */
   logger?: Logger;
   dispatch?: DispatchOptions;
+  /** The form-fill pixel's parameter names and cookie (checked by the pixel router). */
+  pixel?: PixelOptions;
 }
 
 /** Options with every default filled in. */
@@ -55,9 +58,10 @@ export interface ResolvedOptions {
   userAgent: string;
   logger: Logger | undefined;
   dispatch: Required<DispatchOptions>;
+  pixel: PixelOptions | undefined;
 }
 
-const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
+const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'pixel'];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -119,6 +123,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     userAgent,
     logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
+    pixel: given.pixel,
   });
 }
 

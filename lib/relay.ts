@@ -3,6 +3,7 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
+import createBrowserPlugin from '../plugins/browser/index.js';
 import createGenericPlugin from '../plugins/generic/index.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -12,9 +13,12 @@ import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.j
 import { EventRecorder } from './events/recorder.js';
 import type { Adjustment, AdjustmentInput, Commission, CommissionInput, Lead, LeadInput, Recorded } from './events/types.js';
 import { InvalidOptionError } from './errors.js';
+import { createPixelRouter } from './http/pixel-router.js';
+import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
 import { silentLogger } from './log.js';
 import { resolveOptions } from './options.js';
+import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
 import { isMySql, knexConfigForUrl } from './store/database.js';
@@ -29,6 +33,13 @@ import { VERSION } from './version.js';
 export interface PostbackRelay {
   /** Mount it: `app.use('/postbacks', relay.router)`. Serves `/events/*`, `/endpoints`, `/deliveries`. */
   readonly router: Router;
+  /**
+   * The public form-fill pixel, separate from the authenticated `router`: mount it beside it,
+   * `app.use('/postbacks', relay.pixel)`. Serves `/pixel.js`, `/pixel.gif` and `/pixel/lead`; it can only create leads.
+   */
+  readonly pixel: Router;
+  /** Pixel hits since the relay was created, by outcome (rejected ones by reason). */
+  pixelStats(): PixelStats;
   /** The knex instance the relay stores into (the host's own when it gave one). */
   readonly knex: Knex;
   /** Runs pending migrations; returns the names of those it ran. */
@@ -57,6 +68,13 @@ export interface PostbackRelay {
   stop(): Promise<void>;
 }
 
+/** Counts of pixel hits by outcome. */
+export interface PixelStats {
+  recorded: number;
+  replayed: number;
+  rejected: Record<string, number>;
+}
+
 /** Creates a relay. Every option is checked here; a bad one throws an `InvalidOptionError` naming it. */
 export function createPostbackRelay(options: PostbackRelayOptions): PostbackRelay {
   const resolved = resolveOptions(options, VERSION);
@@ -64,7 +82,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const ownsKnex = typeof resolved.database !== 'function';
   const knex = openKnex(resolved.database);
   const tables = tableNames(resolved.tablePrefix);
-  const plugins = createPluginRegistry([createGenericPlugin(), ...resolved.plugins]);
+  const plugins = createPluginRegistry([createGenericPlugin(), createBrowserPlugin(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables);
@@ -97,10 +115,24 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       dispatcher.notify();
     },
   });
+  const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
+  const pixel = createPixelRouter({
+    recordLead: (input, source) => recorder.recordLead(input, source),
+    browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
+    pixel: resolved.pixel,
+    version: VERSION,
+    logger,
+    onHit: (outcome: PixelOutcome) => {
+      if (outcome.kind === 'rejected') pixelStats.rejected[outcome.reason] = (pixelStats.rejected[outcome.reason] ?? 0) + 1;
+      else pixelStats[outcome.kind] += 1;
+    },
+  });
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
     router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    pixel,
+    pixelStats: () => structuredClone(pixelStats),
     knex,
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),

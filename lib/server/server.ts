@@ -50,6 +50,8 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // The public pixel answers first; the per-IP rate limit (lib/http/rate-limit.ts) belongs in front of it.
+  app.use(config.http.mountPath, relay.pixel);
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {
