@@ -33,7 +33,7 @@ export interface PixelRouterOptions {
   onHit?: ((outcome: PixelOutcome) => void) | undefined;
 }
 
-// The smallest transparent 1x1 GIF (43 bytes).
+// A transparent 1x1 GIF (42 bytes).
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 // Every hit must reach us: no browser or proxy may answer it from a cache.
 const NO_CACHE = { 'cache-control': 'no-store, no-cache, must-revalidate, max-age=0', pragma: 'no-cache', expires: '0' };
