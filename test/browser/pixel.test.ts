@@ -1,0 +1,143 @@
+// The form-fill pixel end to end in headless Chromium: a landing page on one origin, the relay on another, a real tracker.
+// (Page code is passed as strings: the project's TypeScript has no DOM types.)
+
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { sqliteTarget } from '../helpers/databases.js';
+import { startLandingSite } from '../helpers/landing-site.js';
+import type { LandingSite } from '../helpers/landing-site.js';
+import { startRelay } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+import type { TestTracker } from '../helpers/tracker.js';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Longer than the script's in-page confirmation delay (1.5 s), so a second lead or pixel would have shown up.
+const QUIET_MS = 2_000;
+
+describe('form-fill pixel in headless Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let fx: RelayFixture;
+  let relayServer: Server;
+  let tracker: TestTracker;
+  let site: LandingSite;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser.close();
+  });
+
+  beforeEach(async () => {
+    tracker = await startTestTracker();
+    fx = await startRelay(sqliteTarget);
+    relayServer = await new Promise((resolve) => {
+      const listening = fx.app.listen(0, '127.0.0.1', () => {
+        resolve(listening);
+      });
+    });
+    const relayOrigin = `http://127.0.0.1:${(relayServer.address() as AddressInfo).port}`;
+    await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}&et={event}&txid={transaction_id}` } });
+    await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'browser', settings: { url: `${tracker.origin}/bp?cid={click_id}&txid={transaction_id}` } });
+    site = await startLandingSite(`${relayOrigin}/postbacks`, {
+      '/no-script': `<!doctype html><img id="a" src="${relayOrigin}/postbacks/pixel.gif?aff=7"><img id="b" src="${relayOrigin}/postbacks/pixel.gif?click_id=${'x'.repeat(10 * 1024)}&aff=7"><img id="c" src="${relayOrigin}/postbacks/pixel.gif?click_id=%00&aff=7">`,
+    });
+    context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context.close();
+    await site.close();
+    await new Promise<void>((resolve) => {
+      relayServer.closeAllConnections();
+      relayServer.close(() => {
+        resolve();
+      });
+    });
+    await fx.close();
+    await tracker.close();
+  });
+
+  const byPath = (path: string) => tracker.received.filter((r) => r.path === path);
+  const leads = async () => (await fx.relay.knex(`${fx.prefix}leads`).select()) as Array<Record<string, unknown>>;
+  const pixelReady = () => page.waitForFunction("'PostbackRelayPixel' in window");
+
+  async function visitFunnel(formPath: string) {
+    await page.goto(`${site.origin}/landing?click_id=abc123&aff=7`);
+    await pixelReady();
+    await page.click('#next');
+    await page.waitForURL(`${site.origin}/form`);
+    if (formPath !== '/form') await page.goto(`${site.origin}${formPath}`);
+    await pixelReady();
+    await page.fill('#email', 'visitor@example.test');
+  }
+
+  /** Waits for the S2S postback and the browser pixel, then a quiet period, and checks there is one of each and one lead. */
+  async function expectOneLead() {
+    await tracker.waitFor(2, 10_000);
+    await sleep(QUIET_MS);
+    expect(byPath('/pb').map((r) => r.query), 'S2S postbacks').to.have.length(1);
+    expect(byPath('/pb')[0]?.query).to.include({ cid: 'abc123', et: 'lead_created' });
+    expect(byPath('/bp').map((r) => r.query), 'browser pixels').to.have.length(1);
+    expect(byPath('/bp')[0]?.query.cid).to.equal('abc123');
+    const stored = await leads();
+    expect(stored).to.have.length(1);
+    expect(stored[0]).to.include({ click_id: 'abc123', affiliate_id: '7', source: 'pixel' });
+    expect(byPath('/bp')[0]?.query.txid).to.equal(`lead-${String(stored[0]?.external_id)}`);
+  }
+
+  it('carries the click ID across pages and makes one lead, one S2S postback and one browser pixel', async () => {
+    await visitFunnel('/form');
+    await page.click('#send');
+    await page.waitForURL(/\/thanks\?/);
+    await expectOneLead();
+    await page.screenshot({ path: new URL('pixel-thanks.png', ARTIFACTS).pathname });
+  });
+
+  it('sees a form submitted by script (form.submit())', async () => {
+    await visitFunnel('/form-by-script');
+    await page.click('#send');
+    await page.waitForURL(/\/thanks\?/);
+    await expectOneLead();
+  });
+
+  it('makes one lead of a double submit', async () => {
+    await visitFunnel('/form');
+    await page.evaluate("const form = document.getElementById('signup'); form.requestSubmit(); form.requestSubmit();");
+    await page.waitForURL(/\/thanks\?/);
+    await expectOneLead();
+    expect(fx.relay.pixelStats().recorded).to.equal(1);
+  });
+
+  it('makes no second lead or pixel when the thank-you page is reloaded', async () => {
+    await visitFunnel('/form');
+    await page.dblclick('#send');
+    await page.waitForURL(/\/thanks\?/);
+    await tracker.waitFor(2, 10_000);
+    await page.reload();
+    await pixelReady();
+    await page.reload();
+    await pixelReady();
+    await expectOneLead();
+  });
+
+  it('shows the GIF for bad image hits and stores nothing', async () => {
+    await page.goto(`${site.origin}/no-script`);
+    await page.waitForFunction('[...document.images].every((image) => image.complete)');
+    const widths = await page.evaluate<number[]>('[...document.images].map((image) => image.naturalWidth)');
+    expect(widths).to.deep.equal([1, 1, 1]);
+    expect(await leads()).to.have.length(0);
+    expect(fx.relay.pixelStats().rejected).to.deep.equal({ missing_click_id: 1, invalid: 2 });
+  });
+});
