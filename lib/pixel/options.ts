@@ -62,9 +62,13 @@ function resolveChecked(options: Partial<Record<keyof PixelOptions, unknown>>, p
   const affiliateParams = names('affiliateParams', ['aff', 'affiliate_id', 'aff_id']);
   const offerParams = names('offerParams', ['offer', 'offer_id']);
   const subParams = names('subParams', ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'], 5) as [string, string, string, string, string];
-  const all = [...clickIdParams, ...affiliateParams, ...offerParams, ...subParams];
-  const repeated = all.find((name, index) => all.indexOf(name) !== index);
-  if (repeated !== undefined) throw new InvalidOptionError(`${prefix}clickIdParams`, `the parameter "${repeated}" is named in two roles; each name may carry one value`);
+  const roles: Array<[string, readonly string[]]> = [['clickIdParams', clickIdParams], ['affiliateParams', affiliateParams], ['offerParams', offerParams], ['subParams', subParams]];
+  const seen = new Set<string>();
+  for (const [key, list] of roles) {
+    const repeated = list.find((name) => seen.has(name) || list.indexOf(name) !== list.lastIndexOf(name));
+    if (repeated !== undefined) throw new InvalidOptionError(`${prefix}${key}`, `names the parameter "${repeated}" twice or in two roles; each name carries one value`);
+    for (const name of list) seen.add(name);
+  }
   const cookieName = options.cookieName ?? 'pb_click';
   if (typeof cookieName !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(cookieName)) {
     throw new InvalidOptionError(`${prefix}cookieName`, `must be 1 to 64 letters, digits, "_" or "-", got ${JSON.stringify(cookieName)}`);
