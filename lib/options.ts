@@ -3,7 +3,8 @@
 import type { Knex } from 'knex';
 import { InvalidOptionError } from './errors.js';
 import type { Logger } from './log.js';
-import type { PixelOptions } from './pixel/options.js';
+import { resolvePixelOptions } from './pixel/options.js';
+import type { PixelOptions, ResolvedPixelOptions } from './pixel/options.js';
 import type { FormatterPlugin } from './plugins/types.js';
 
 /** How the dispatcher sends postbacks. */
@@ -43,7 +44,7 @@ export interface PostbackRelayOptions {
   /** Where the relay logs. @default a logger that writes nothing */
   logger?: Logger;
   dispatch?: DispatchOptions;
-  /** The form-fill pixel's parameter names and cookie (checked by the pixel router). */
+  /** The form-fill pixel's parameter names and cookie. */
   pixel?: PixelOptions;
 }
 
@@ -58,7 +59,7 @@ export interface ResolvedOptions {
   userAgent: string;
   logger: Logger | undefined;
   dispatch: Required<DispatchOptions>;
-  pixel: PixelOptions | undefined;
+  pixel: ResolvedPixelOptions;
 }
 
 const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'pixel'];
@@ -123,7 +124,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     userAgent,
     logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
-    pixel: given.pixel,
+    pixel: resolvePixelOptions(given.pixel),
   });
 }
 

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { createPixelRouter } from '../../lib/http/pixel-router.js';
 import { readPixelHit } from '../../lib/pixel/hit.js';
+import { createPostbackRelay } from '../../lib/relay.js';
 import { resolvePixelOptions } from '../../lib/pixel/options.js';
 import type { PixelOptions } from '../../lib/pixel/options.js';
 import { buildPixelScript } from '../../lib/pixel/script.js';
@@ -36,6 +37,10 @@ describe('pixel options', () => {
       expect(error).to.have.property('field', field);
       expect((error as Error).message).to.match(message);
     }
+  });
+
+  it('is checked when the relay is created', () => {
+    expect(() => createPostbackRelay({ database: ':memory:', apiKeys: ['k'.repeat(8)], pixel: { cookieDays: 1000 } })).to.throw(/option pixel\.cookieDays/);
   });
 
   it('refuses a router without its dependencies', () => {
