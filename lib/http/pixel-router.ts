@@ -1,6 +1,7 @@
 // The public pixel router: the landing-page script, the image pixel and the beacon, which can only create leads.
 
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import { IdempotencyConflictError, InvalidOptionError, ValidationError } from '../errors.js';
@@ -53,8 +54,9 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
   const logger = options.logger ?? silentLogger;
   const onHit = options.onHit ?? (() => undefined);
   const script = Buffer.from(buildPixelScript(resolved, options.version));
+  const scriptGzip = gzipSync(script, { level: 9 });
   const scriptTag = createHash('sha256').update(script).digest('base64url').slice(0, 16);
-  const scriptHeaders = { ...CROSS_ORIGIN, 'content-type': 'application/javascript; charset=utf-8', 'content-length': String(script.length), etag: `"${scriptTag}"` };
+  const scriptHeaders = { ...CROSS_ORIGIN, 'content-type': 'application/javascript; charset=utf-8', etag: `"${scriptTag}"`, vary: 'accept-encoding' };
   const gifHeaders = { ...CROSS_ORIGIN, ...NO_CACHE, 'content-type': 'image/gif', 'content-length': String(GIF.length) };
 
   /** Records the hit's lead; never throws, so every hit gets its answer. */
@@ -91,7 +93,9 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
       res.status(304).end();
       return;
     }
-    res.end(script);
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    res.set({ 'content-length': String(gzip ? scriptGzip.length : script.length), ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    res.end(gzip ? scriptGzip : script);
   });
   router.get('/pixel.gif', async function imagePixel(req, res) {
     await record(req.query);

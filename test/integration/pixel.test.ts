@@ -127,6 +127,11 @@ describeEachDatabase('pixel router', (target) => {
     const etag = String(res.headers.etag);
     expect(etag).to.match(/^"[\w-]{16}"$/);
     expect(Buffer.byteLength(res.text)).to.be.below(8 * 1024);
+    expect(res.headers['content-encoding']).to.equal('gzip');
+    expect(Number(res.headers['content-length'])).to.be.below(3 * 1024);
+    const plain = await request(fx.app).get('/postbacks/pixel.js').set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(plain.text).to.equal(res.text);
     const again = await request(fx.app).get('/postbacks/pixel.js').set('If-None-Match', etag);
     expect(again.status).to.equal(304);
     const versioned = await request(fx.app).get(`/postbacks/pixel.js?v=${etag.slice(1, -1)}`);
