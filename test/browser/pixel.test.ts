@@ -19,6 +19,20 @@ const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Longer than the script's in-page confirmation delay (1.5 s), so a second lead or pixel would have shown up.
 const QUIET_MS = 2_000;
+// A form skipped by data-pb-skip, and one added after load whose handler sends it without leaving the page.
+const STAYS = `<form id="skip" data-pb-skip onsubmit="event.preventDefault()"><button id="skip-send">Newsletter</button></form>
+<button id="add" type="button">Show the form</button>
+<script>
+document.getElementById('add').onclick = () => {
+  const form = document.createElement('form');
+  form.innerHTML = '<input id="late-email" name="email"><button id="late-send">Send</button>';
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    form.insertAdjacentHTML('afterend', '<p id="sent">Sent</p>');
+  });
+  document.body.appendChild(form);
+};
+</script>`;
 
 describe('form-fill pixel in headless Chromium', function () {
   this.timeout(60_000);
@@ -50,7 +64,8 @@ describe('form-fill pixel in headless Chromium', function () {
     await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}&et={event}&txid={transaction_id}` } });
     await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'browser', settings: { url: `${tracker.origin}/bp?cid={click_id}&txid={transaction_id}` } });
     site = await startLandingSite(`${relayOrigin}/postbacks`, {
-      '/no-script': `<!doctype html><img id="a" src="${relayOrigin}/postbacks/pixel.gif?aff=7"><img id="b" src="${relayOrigin}/postbacks/pixel.gif?click_id=${'x'.repeat(10 * 1024)}&aff=7"><img id="c" src="${relayOrigin}/postbacks/pixel.gif?click_id=%00&aff=7">`,
+      '/stays': STAYS,
+      '/bad-images': `<img id="a" src="${relayOrigin}/postbacks/pixel.gif?aff=7"><img id="b" src="${relayOrigin}/postbacks/pixel.gif?click_id=${'x'.repeat(10 * 1024)}&aff=7"><img id="c" src="${relayOrigin}/postbacks/pixel.gif?click_id=%00&aff=7">`,
     });
     context = await browser.newContext();
     context.setDefaultTimeout(10_000);
@@ -102,6 +117,8 @@ describe('form-fill pixel in headless Chromium', function () {
     await page.click('#send');
     await page.waitForURL(/\/thanks\?/);
     await expectOneLead();
+    // The beacon recorded it; the thank-you page's confirmation found it recorded.
+    expect(fx.relay.pixelStats()).to.deep.equal({ recorded: 1, replayed: 1, rejected: {} });
     await page.screenshot({ path: new URL('pixel-thanks.png', ARTIFACTS).pathname });
   });
 
@@ -132,8 +149,39 @@ describe('form-fill pixel in headless Chromium', function () {
     await expectOneLead();
   });
 
+  it('sees a form added after load and sent by script on the same page, and loads an iframe pixel there', async () => {
+    await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'browser', settings: { url: `${tracker.origin}/bf?cid={click_id}`, type: 'iframe' } });
+    await visitFunnel('/form');
+    await page.goto(`${site.origin}/stays`);
+    await pixelReady();
+    await page.click('#add');
+    await page.fill('#late-email', 'visitor@example.test');
+    await page.click('#skip-send');
+    await sleep(QUIET_MS);
+    expect(await leads(), 'the data-pb-skip form').to.have.length(0);
+    await page.click('#late-send');
+    await page.waitForSelector('#sent');
+    await tracker.waitFor(3, 10_000);
+    await sleep(QUIET_MS);
+    expect(page.url()).to.equal(`${site.origin}/stays`);
+    expect(byPath('/bf').map((r) => r.query)).to.deep.equal([{ cid: 'abc123' }]);
+    expect(byPath('/bp')).to.have.length(1);
+    expect(byPath('/pb')).to.have.length(1);
+    expect(await leads()).to.have.length(1);
+  });
+
+  it('falls back to an image request when sendBeacon refuses', async () => {
+    await context.addInitScript('navigator.sendBeacon = () => false;');
+    await visitFunnel('/form');
+    await page.click('#send');
+    await page.waitForURL(/\/thanks\?/);
+    await expectOneLead();
+    // The image recorded it (else the confirmation would have): one new lead, one replay.
+    expect(fx.relay.pixelStats()).to.deep.equal({ recorded: 1, replayed: 1, rejected: {} });
+  });
+
   it('shows the GIF for bad image hits and stores nothing', async () => {
-    await page.goto(`${site.origin}/no-script`);
+    await page.goto(`${site.origin}/bad-images`);
     await page.waitForFunction('[...document.images].every((image) => image.complete)');
     const widths = await page.evaluate<number[]>('[...document.images].map((image) => image.naturalWidth)');
     expect(widths).to.deep.equal([1, 1, 1]);

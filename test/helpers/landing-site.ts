@@ -9,7 +9,10 @@ export interface LandingSite {
   close(): Promise<void>;
 }
 
-/** Serves the funnel; every page includes the one-line snippet pointing at `pixelBase` (where the pixel router is mounted). */
+/**
+ * Serves the funnel; every page includes the one-line snippet pointing at `pixelBase` (where the pixel
+ * router is mounted). `extraPages` maps more paths to page bodies, served the same way.
+ */
 export async function startLandingSite(pixelBase: string, extraPages: Record<string, string> = {}): Promise<LandingSite> {
   const snippet = `<script async src="${pixelBase}/pixel.js"></script>`;
   const page = (title: string, body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${snippet}</head><body>${body}</body></html>`;
@@ -23,7 +26,7 @@ export async function startLandingSite(pixelBase: string, extraPages: Record<str
       form('<button id="send" type="button" onclick="document.getElementById(\'signup\').submit()">Send</button>'),
     ),
     '/thanks': page('Thanks', '<h1 id="thanks">Thank you!</h1>'),
-    ...extraPages,
+    ...Object.fromEntries(Object.entries(extraPages).map(([path, body]) => [path, page(path, body)])),
   };
   const app = express();
   for (const [path, html] of Object.entries(pages)) {
