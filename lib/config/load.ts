@@ -4,6 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LogLevel } from '../log.js';
+import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
 /** The resolved, frozen configuration of the standalone server. */
 export interface RelayConfig {
@@ -14,6 +15,7 @@ export interface RelayConfig {
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
+  pixel: { clickIdParams: string[]; affiliateParams: string[]; offerParams: string[]; cookieDays: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -46,6 +48,14 @@ convict.addFormats({
       }
     },
     coerce: (value: string) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''),
+  },
+  'param-names': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || value.length === 0 || !value.every((name) => typeof name === 'string' && PARAM_NAME.test(name))) {
+        throw new Error('must be a comma-separated list of URL parameter names (letters, digits, "_", ".", "-")');
+      }
+    },
+    coerce: (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''),
   },
 });
 
@@ -97,6 +107,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
+  pixel: {
+    clickIdParams: { doc: 'Landing-URL parameters carrying the click ID, tried in order.', format: 'param-names', default: [...PIXEL_DEFAULTS.clickIdParams], env: 'POSTBACK_RELAY_PIXEL_CLICK_ID_PARAMS' },
+    affiliateParams: { doc: "Landing-URL parameters carrying the affiliate's id.", format: 'param-names', default: [...PIXEL_DEFAULTS.affiliateParams], env: 'POSTBACK_RELAY_PIXEL_AFFILIATE_PARAMS' },
+    offerParams: { doc: "Landing-URL parameters carrying the offer's id.", format: 'param-names', default: [...PIXEL_DEFAULTS.offerParams], env: 'POSTBACK_RELAY_PIXEL_OFFER_PARAMS' },
+    cookieDays: { doc: "How long the landing site's cookie keeps the click, in days.", format: 'positive-int', default: PIXEL_DEFAULTS.cookieDays, env: 'POSTBACK_RELAY_PIXEL_COOKIE_DAYS' },
+  },
 };
 
 /** The environment variable of every config key, for error messages. */

@@ -31,9 +31,19 @@ export interface ResolvedPixelOptions {
   cookieDays: number;
 }
 
+/** The default parameter names and cookie lifetime, shared with the server's configuration schema. */
+export const PIXEL_DEFAULTS = Object.freeze({
+  clickIdParams: Object.freeze(['click_id', 'clickid', 'cid', 'subid', 'sub_id']),
+  affiliateParams: Object.freeze(['aff', 'affiliate_id', 'aff_id']),
+  offerParams: Object.freeze(['offer', 'offer_id']),
+  subParams: Object.freeze(['sub1', 'sub2', 'sub3', 'sub4', 'sub5']),
+  cookieName: 'pb_click',
+  cookieDays: 30,
+});
+
 const KNOWN = ['clickIdParams', 'affiliateParams', 'offerParams', 'subParams', 'cookieName', 'cookieDays'];
 // Names a query string and a cookie can carry unencoded; `fid` is the script's own form-fill id.
-const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+export const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const RESERVED = ['fid'];
 
 /** Checks every pixel option, naming the first bad one, and fills in defaults. */
@@ -58,10 +68,10 @@ function resolveChecked(options: Partial<Record<keyof PixelOptions, unknown>>, p
     }
     return [...(value as string[])];
   };
-  const clickIdParams = names('clickIdParams', ['click_id', 'clickid', 'cid', 'subid', 'sub_id']);
-  const affiliateParams = names('affiliateParams', ['aff', 'affiliate_id', 'aff_id']);
-  const offerParams = names('offerParams', ['offer', 'offer_id']);
-  const subParams = names('subParams', ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'], 5) as [string, string, string, string, string];
+  const clickIdParams = names('clickIdParams', PIXEL_DEFAULTS.clickIdParams);
+  const affiliateParams = names('affiliateParams', PIXEL_DEFAULTS.affiliateParams);
+  const offerParams = names('offerParams', PIXEL_DEFAULTS.offerParams);
+  const subParams = names('subParams', PIXEL_DEFAULTS.subParams, 5) as [string, string, string, string, string];
   const roles: Array<[string, readonly string[]]> = [['clickIdParams', clickIdParams], ['affiliateParams', affiliateParams], ['offerParams', offerParams], ['subParams', subParams]];
   const seen = new Set<string>();
   for (const [key, list] of roles) {
@@ -69,11 +79,11 @@ function resolveChecked(options: Partial<Record<keyof PixelOptions, unknown>>, p
     if (repeated !== undefined) throw new InvalidOptionError(`${prefix}${key}`, `names the parameter "${repeated}" twice or in two roles; each name carries one value`);
     for (const name of list) seen.add(name);
   }
-  const cookieName = options.cookieName ?? 'pb_click';
+  const cookieName = options.cookieName ?? PIXEL_DEFAULTS.cookieName;
   if (typeof cookieName !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(cookieName)) {
     throw new InvalidOptionError(`${prefix}cookieName`, `must be 1 to 64 letters, digits, "_" or "-", got ${JSON.stringify(cookieName)}`);
   }
-  const cookieDays = options.cookieDays ?? 30;
+  const cookieDays = options.cookieDays ?? PIXEL_DEFAULTS.cookieDays;
   if (typeof cookieDays !== 'number' || !Number.isInteger(cookieDays) || cookieDays < 1 || cookieDays > 400) {
     throw new InvalidOptionError(`${prefix}cookieDays`, `must be a whole number of days from 1 to 400 (browsers cap cookies at 400), got ${JSON.stringify(cookieDays)}`);
   }

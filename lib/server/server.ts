@@ -35,6 +35,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     bodyLimit: config.http.bodyLimit,
     logger,
     dispatch: { ...config.dispatch },
+    pixel: { ...config.pixel },
   });
   try {
     if (config.database.migrate) {
