@@ -1,8 +1,9 @@
 // The pixel router over HTTP, on SQLite and on MariaDB: hits become one lead each, bad hits store nothing, browser pixels come back filled.
 
 import { expect } from 'chai';
+import express from 'express';
 import request from 'supertest';
-import { describeEachDatabase } from '../helpers/databases.js';
+import { describeEachDatabase, sqliteTarget } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -138,8 +139,33 @@ describeEachDatabase('pixel router', (target) => {
     expect(versioned.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
   });
 
+  it('works mounted at the root as well as under a prefix', async () => {
+    const root = express().use(fx.relay.pixel);
+    const gif = await request(root).get('/pixel.gif').query({ click_id: 'root-click', aff: '7', fid: FID });
+    expect(gif.headers['content-type']).to.equal('image/gif');
+    const confirm = await request(root).get('/pixel/lead').query({ click_id: 'root-click', aff: '7', fid: FID });
+    expect(confirm.body).to.deep.equal({ leadId: `px-${FID}`, pixels: [] });
+    expect((await request(root).get('/pixel.js')).status).to.equal(200);
+  });
+
   it('leaves the authenticated API closed to pixel requests', async () => {
     const res = await request(fx.app).get('/postbacks/endpoints');
     expect(res.status).to.equal(401);
+  });
+});
+
+describe('pixel rejections in the log', () => {
+  it('logs the reason and field of a rejected hit, never its values', async () => {
+    const lines: Array<{ message: string; fields: Record<string, unknown> }> = [];
+    const record = (message: string, fields: Record<string, unknown> = {}) => lines.push({ message, fields });
+    const fx = await startRelay(sqliteTarget, { relay: { logger: { debug: record, info: record, warn: record, error: record } } });
+    try {
+      await request(fx.app).get('/postbacks/pixel.gif').query({ click_id: `secret-${'z'.repeat(300)}`, aff: '7' });
+      const rejected = lines.filter((line) => line.message === 'pixel hit rejected');
+      expect(rejected.map((line) => line.fields)).to.deep.equal([{ reason: 'invalid', field: 'clickId' }]);
+      expect(JSON.stringify(lines)).not.to.include('secret-');
+    } finally {
+      await fx.close();
+    }
   });
 });
