@@ -122,6 +122,25 @@ describe('form-fill pixel in headless Chromium', function () {
     await page.screenshot({ path: new URL('pixel-thanks.png', ARTIFACTS).pathname });
   });
 
+  it('keeps the click in a first-party SameSite=Lax cookie, and in storage when the cookie is gone', async () => {
+    await page.goto(`${site.origin}/landing?click_id=abc123&aff=7`);
+    await pixelReady();
+    const [cookie] = await context.cookies(site.origin);
+    expect(cookie).to.include({ name: 'pb_click', sameSite: 'Lax', path: '/', domain: '127.0.0.1' });
+    const days = ((cookie?.expires ?? 0) * 1000 - Date.now()) / 86_400_000;
+    expect(days).to.be.within(29.9, 30.1);
+    // The relay, having answered the script, set no cookie of its own.
+    expect((await context.cookies()).map((c) => c.name)).to.deep.equal(['pb_click']);
+    await context.clearCookies();
+    await page.click('#next');
+    await pixelReady();
+    expect(await page.evaluate('PostbackRelayPixel.clickId()')).to.equal('abc123');
+    await page.fill('#email', 'visitor@example.test');
+    await page.click('#send');
+    await page.waitForURL(/\/thanks\?/);
+    await expectOneLead();
+  });
+
   it('sees a form submitted by script (form.submit())', async () => {
     await visitFunnel('/form-by-script');
     await page.click('#send');
