@@ -98,7 +98,8 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
     res.end(gzip ? scriptGzip : script);
   });
   router.get('/pixel.gif', async function imagePixel(req, res) {
-    await record(req.query);
+    // A HEAD (link checkers, prefetchers) is not a form fill.
+    if (req.method === 'GET') await record(req.query);
     sendGif(res);
   });
   router.post('/pixel/lead', express.urlencoded({ extended: false, limit: BEACON_LIMIT }), async function beacon(req: Request, res: Response) {

@@ -79,6 +79,8 @@ describeEachDatabase('pixel router', (target) => {
       expect(res.headers['content-type']).to.equal('image/gif');
       expect((res.body as Buffer).length).to.equal(GIF_BYTES);
     }
+    const head = await request(fx.app).head('/postbacks/pixel.gif?click_id=abc&aff=7');
+    expect(head.headers['content-type']).to.equal('image/gif');
     const beacon = await request(fx.app).post('/postbacks/pixel/lead').type('form').send(`click_id=${'b'.repeat(20_000)}&aff=7`);
     expect(beacon.status).to.equal(400);
     expect(await empty()).to.equal(true);
