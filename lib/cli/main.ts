@@ -9,9 +9,7 @@ import { ConfigError, NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { createJsonLogger } from '../log.js';
-import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
-import { serveUntilSignalled } from '../server/serve.js';
 import { leadOfDelivery } from '../store/delivery-lookup.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { tableNames } from '../store/tables.js';
@@ -101,6 +99,7 @@ function classify(error: unknown): [number, string] {
 const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void>>> = {
   async serve({ source }) {
     const config = loadConfig(source);
+    const { serveUntilSignalled } = await import('../server/serve.js');
     await serveUntilSignalled(config, createJsonLogger(config.log.level));
     // Resolves only on a signal, which exits the process itself.
     await new Promise<never>(() => undefined);
@@ -179,6 +178,8 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
 /** A relay on the configured database, not dispatching, closed afterwards. */
 async function withRelay(source: ConfigSource, run: (relay: PostbackRelay, config: Readonly<RelayConfig>) => Promise<void>): Promise<void> {
   const config = loadConfig(source);
+  // Loaded here, so help and usage errors answer without loading express, knex and the drivers.
+  const { createPostbackRelay } = await import('../relay.js');
   // The CLI serves no HTTP: the key only satisfies the factory.
   const relay = createPostbackRelay({ database: config.database.url, tablePrefix: config.database.tablePrefix, apiKeys: ['cli-no-http-api'], defaultCurrency: config.defaultCurrency });
   try {
