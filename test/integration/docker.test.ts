@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { configSchema } from '../../lib/config/load.js';
+import { configSettings } from '../../lib/config/docs.js';
 import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { parseSimpleYaml } from '../helpers/simple-yaml.js';
@@ -22,15 +22,6 @@ const jsonArgs = (name: string): string[] => {
   const line = instructions.find((candidate) => candidate.startsWith(`${name} `)) ?? '';
   return JSON.parse(line.slice(line.indexOf('['))) as string[];
 };
-
-/** Every environment variable the config schema reads. */
-function schemaEnv(schema: object): string[] {
-  return Object.values(schema).flatMap((value: unknown) => {
-    if (typeof value !== 'object' || value === null) return [];
-    const { env } = value as { env?: unknown };
-    return typeof env === 'string' ? [env] : schemaEnv(value);
-  });
-}
 
 function asMap(value: YamlValue | undefined, what: string): Record<string, YamlValue> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} is not a map`);
@@ -91,7 +82,7 @@ describe('Docker image and compose file', function () {
     expect(mysql.volumes).to.deep.equal([`${volumes[0]}:/var/lib/mysql`]);
     expect(asMap(relay.build, 'build')).to.deep.equal({ context: '..', dockerfile: 'Dockerfile' });
     expect(existsSync(join(ROOT, 'docker', '..', 'Dockerfile'))).to.equal(true);
-    const known = schemaEnv(configSchema);
+    const known = configSettings().map((setting) => setting.env);
     const environment = asMap(relay.environment, 'relay.environment');
     for (const name of Object.keys(environment)) expect(known, `${name} is not a config variable`).to.include(name);
     expect(environment.DATABASE_URL).to.be.a('string').and.match(/^mysql:\/\/relay:.*@mysql:3306\/postback_relay$/);
