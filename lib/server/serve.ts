@@ -10,7 +10,14 @@ export const SHUTDOWN_BOUND_MS = 20_000;
 /** Starts the server and installs the signal handlers; the process exits 0 after a clean stop, 1 otherwise. */
 export async function serveUntilSignalled(config: Readonly<RelayConfig>, logger: Logger): Promise<void> {
   const server = await startServer(config, logger);
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // A second signal (an impatient supervisor, a double Ctrl-C) must not kill the drain half-way; the bound still holds.
+    if (stopping) {
+      logger.info('already shutting down', { signal });
+      return;
+    }
+    stopping = true;
     logger.info('shutting down', { signal });
     setTimeout(() => {
       logger.error('shutdown took too long; exiting');
@@ -27,6 +34,6 @@ export async function serveUntilSignalled(config: Readonly<RelayConfig>, logger:
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
