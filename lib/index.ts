@@ -5,6 +5,11 @@ export { createPostbackRelay } from './relay.js';
 export type { PostbackRelay } from './relay.js';
 export type { PostbackRelayOptions, DispatchOptions } from './options.js';
 
+// Operations: where metrics go, what a metric label or attempt log line can say, what a test postback returns.
+export type { MetricsOptions } from './metrics/metrics.js';
+export type { AttemptObservation, AttemptOutcome, EventResult } from './metrics/instrumentation.js';
+export type { TestPostbackResult } from './dispatch/send-test.js';
+
 // Domain types the in-process API takes and returns.
 export { EVENT_NAMES } from './events/types.js';
 export type { EventName, Lead, LeadInput, LeadSource, Commission, CommissionInput, Adjustment, AdjustmentInput, Recorded } from './events/types.js';
