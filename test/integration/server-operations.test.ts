@@ -59,7 +59,7 @@ describe('standalone server in operation [MariaDB/MySQL]', function () {
     let server = await start();
     let exitCode: number | null;
     const acknowledged: string[] = [];
-    const atSignal = { undelivered: 0 };
+    const atSignal = { undelivered: 0, at: 0, stoppedAfterMs: 0 };
     try {
       expect((await fetch(`${origin(server)}/readyz`)).status).to.equal(200);
       const endpoint = await fetch(`${server.url}/endpoints`, {
@@ -95,16 +95,18 @@ describe('standalone server in operation [MariaDB/MySQL]', function () {
       });
       await waitUntil(() => Promise.resolve(acknowledged.length >= 5 + BURST / 4));
       atSignal.undelivered = acknowledged.length - tracker.received.length;
+      atSignal.at = performance.now();
       server.child.kill('SIGTERM');
       await Promise.all(sending);
     } finally {
       exitCode = await server.stop();
+      atSignal.stoppedAfterMs = Math.round(performance.now() - atSignal.at);
     }
     expect(exitCode).to.equal(0);
     expect(server.logs.map((log) => log.msg)).to.include.members(['shutting down', 'stopped']);
     expect(atSignal.undelivered, 'acknowledged events not yet at the tracker when the signal came').to.be.greaterThan(0);
     expect(acknowledged.length, 'some of the burst was refused after the signal').to.be.lessThan(5 + BURST);
-    console.log(`      SIGTERM with ${atSignal.undelivered} acknowledged postbacks not yet sent; ${acknowledged.length - 5} of ${BURST} burst events acknowledged`);
+    console.log(`      SIGTERM with ${atSignal.undelivered} acknowledged postbacks not yet sent; ${acknowledged.length - 5} of ${BURST} burst events acknowledged; exited ${atSignal.stoppedAfterMs} ms after the signal`);
 
     tracker.respondAfter(0);
     server = await start();
