@@ -14,6 +14,10 @@ export type { BrowserPixel, BrowserPixelLister } from './pixel/browser-pixels.js
 export type { PixelStats } from './relay.js';
 export type { EndpointKind } from './endpoints/kind.js';
 export type { BrowserSettings, BrowserPixelType } from '../plugins/browser/index.js';
+// Operations: where metrics go, what a metric label or attempt log line can say, what a test postback returns.
+export type { MetricsOptions } from './metrics/metrics.js';
+export type { AttemptObservation, AttemptOutcome, EventResult } from './metrics/instrumentation.js';
+export type { TestPostbackResult } from './dispatch/send-test.js';
 
 // Domain types the in-process API takes and returns.
 export { EVENT_NAMES } from './events/types.js';

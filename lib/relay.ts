@@ -4,19 +4,24 @@ import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
 import createBrowserPlugin from '../plugins/browser/index.js';
+import type { Registry } from 'prom-client';
 import createGenericPlugin from '../plugins/generic/index.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
+import { sendTestPostback } from './dispatch/send-test.js';
+import type { TestPostbackResult } from './dispatch/send-test.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
-import { EventRecorder } from './events/recorder.js';
-import type { Adjustment, AdjustmentInput, Commission, CommissionInput, Lead, LeadInput, Recorded } from './events/types.js';
+import type { Adjustment, AdjustmentInput, Commission, CommissionInput, EventName, Lead, LeadInput, Recorded } from './events/types.js';
+import { createHealthRouter } from './health/health-router.js';
 import { InvalidOptionError } from './errors.js';
 import { createPixelRouter } from './http/pixel-router.js';
 import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
 import { silentLogger } from './log.js';
+import { createRelayMetrics } from './metrics/metrics.js';
+import { ObservedRecorder } from './metrics/observed-recorder.js';
 import { resolveOptions } from './options.js';
 import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
@@ -26,6 +31,7 @@ import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
+import { outboxStats } from './store/outbox-stats.js';
 import { tableNames } from './store/tables.js';
 import { VERSION } from './version.js';
 
@@ -40,6 +46,10 @@ export interface PostbackRelay {
   readonly pixel: Router;
   /** Pixel hits since the relay was created, by outcome (rejected ones by reason). */
   pixelStats(): PixelStats;
+  /** Mount it where probes look: `GET /healthz` (alive) and `GET /readyz` (database, migrations, dispatcher), without authentication. */
+  readonly health: Router;
+  /** The prom-client registry holding the relay's metrics (the host's own when it gave `metrics.registry`). */
+  readonly metrics: Registry;
   /** The knex instance the relay stores into (the host's own when it gave one). */
   readonly knex: Knex;
   /** Runs pending migrations; returns the names of those it ran. */
@@ -56,6 +66,8 @@ export interface PostbackRelay {
     update(id: string, patch: EndpointPatch): Promise<Endpoint>;
     get(id: string): Promise<Endpoint>;
     list(filter?: { affiliateId?: string }): Promise<Endpoint[]>;
+    /** Sends one sample postback of `event` (default `lead_created`) to the endpoint now, recording nothing. */
+    sendTest(id: string, event?: EventName): Promise<TestPostbackResult>;
   };
   /** The delivery log. */
   readonly deliveries: {
@@ -87,6 +99,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables);
   const endpointService = new EndpointService(endpointsStore, plugins);
+  const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
   const dispatcher = new Dispatcher({
     outbox,
     plugins,
@@ -104,8 +117,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
     },
+    onAttempt(attempt) {
+      metrics.attemptFinished(attempt);
+      // One line per attempt, with ids and outcome; never the URL, which can hold the tracker's tokens.
+      logger.info('postback attempt', { ...attempt });
+    },
   });
-  const recorder = new EventRecorder({
+  const recorder = new ObservedRecorder({
     knex,
     events,
     endpoints: endpointsStore,
@@ -114,6 +132,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     onQueued: () => {
       dispatcher.notify();
     },
+  }, (type, result) => {
+    metrics.eventReceived(type, result);
   });
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
@@ -133,6 +153,18 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     pixelStats: () => structuredClone(pixelStats),
+    health: createHealthRouter({
+      database: async () => {
+        await knex.raw('select 1');
+        return undefined;
+      },
+      migrations: async () => {
+        const pending = await pendingMigrations(knex, resolved.tablePrefix);
+        return pending.length === 0 ? undefined : `${pending.length} pending migration(s)`;
+      },
+      dispatcher: () => Promise.resolve(dispatcher.running ? undefined : 'not running'),
+    }),
+    metrics: metrics.registry,
     knex,
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),
@@ -143,6 +175,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       update: (id, patch) => endpointService.update(id, patch),
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
+      sendTest: async (id, event = 'lead_created') =>
+        sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent } }),
     },
     deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
     async start() {

@@ -133,7 +133,27 @@ function envNames(schema: object, prefix = ''): Map<string, string> {
  * environment variables win over the file), validates it strictly, and returns it frozen. A bad value
  * throws a ConfigError naming the key and its environment variable.
  */
-export function loadConfig(source: { env: Readonly<Record<string, string | undefined>>; file?: string }): Readonly<RelayConfig> {
+export function loadConfig(source: ConfigSource): Readonly<RelayConfig> {
+  const properties = validatedConfig(source).getProperties();
+  if (properties.env === 'production' && properties.apiKeys.length === 0) {
+    throw new ConfigError('invalid configuration: apiKeys (POSTBACK_RELAY_API_KEYS) must be set in production');
+  }
+  return deepFreeze(properties);
+}
+
+/** Where configuration comes from: the environment, and optionally a JSON file. */
+export interface ConfigSource {
+  env: Readonly<Record<string, string | undefined>>;
+  file?: string;
+}
+
+/** The configuration as {@link loadConfig} resolves it, with every `sensitive` key (secrets) replaced by "[Sensitive]". */
+export function maskedConfig(source: ConfigSource): Record<string, unknown> {
+  loadConfig(source);
+  return JSON.parse(validatedConfig(source).toString()) as Record<string, unknown>;
+}
+
+function validatedConfig(source: ConfigSource): convict.Config<RelayConfig> {
   const config = convict(configSchema, { env: source.env, args: [] });
   const file = source.file ?? source.env.POSTBACK_RELAY_CONFIG_FILE;
   try {
@@ -147,11 +167,7 @@ export function loadConfig(source: { env: Readonly<Record<string, string | undef
       .join('; ');
     throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}: ${message}`, error);
   }
-  const properties = config.getProperties();
-  if (properties.env === 'production' && properties.apiKeys.length === 0) {
-    throw new ConfigError('invalid configuration: apiKeys (POSTBACK_RELAY_API_KEYS) must be set in production');
-  }
-  return deepFreeze(properties);
+  return config;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,6 +8,8 @@ import type { PostbackRequest } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import { postbackContext } from './context.js';
 import type { PostbackClient } from './http-client.js';
+import { attemptOutcome } from '../metrics/instrumentation.js';
+import type { AttemptObservation } from '../metrics/instrumentation.js';
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -41,14 +43,16 @@ export class Dispatcher {
   #wakeAgain = false;
   #backlog = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #onAttempt: ((attempt: AttemptObservation) => void) | undefined;
 
-  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings }) {
+  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; onAttempt?: (attempt: AttemptObservation) => void }) {
     this.#outbox = deps.outbox;
     this.#plugins = deps.plugins;
     this.#client = deps.client;
     this.#logger = deps.logger;
     this.#settings = deps.settings;
     this.#queue = new PQueue({ concurrency: deps.settings.concurrency });
+    this.#onAttempt = deps.onAttempt;
   }
 
   /** True between `start()` and `stop()`. */
@@ -171,6 +175,7 @@ export class Dispatcher {
       // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
       this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });
     }
+    this.#onAttempt?.({ delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, plugin: delivery.endpoint.plugin, outcome: attemptOutcome(delivered, result.statusCode, request !== undefined), statusCode: result.statusCode, latencyMs, error });
     if (!delivered) {
       this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, error });
     }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RelayConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
@@ -27,6 +28,9 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     apiKeys = [randomBytes(18).toString('base64url')];
     logger.warn('no API key configured (POSTBACK_RELAY_API_KEYS); generated one for this run only', { apiKey: apiKeys[0] });
   }
+  // The process's own metrics (CPU, memory, event loop) beside the relay's, in one registry served at /metrics.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const relay = createPostbackRelay({
     database: config.database.url,
     tablePrefix: config.database.tablePrefix,
@@ -36,6 +40,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     logger,
     dispatch: { ...config.dispatch },
     pixel: { ...config.pixel },
+    metrics: { registry },
   });
   try {
     if (config.database.migrate) {
@@ -53,6 +58,11 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   app.set('trust proxy', false);
   // The public pixel answers first; the per-IP rate limit (lib/http/rate-limit.ts) belongs in front of it.
   app.use(config.http.mountPath, relay.pixel);
+  // Probes and the scraper come without an API key, so these sit outside the authenticated API path.
+  app.use(relay.health);
+  app.get('/metrics', async function scrape(_req, res) {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {
