@@ -1,6 +1,8 @@
 // The options of createPostbackRelay: documented, validated once, resolved into a frozen internal form.
 
 import type { Knex } from 'knex';
+import { createTargetPolicy } from './dispatch/target-guard.js';
+import type { TargetPolicy } from './dispatch/target-guard.js';
 import { InvalidOptionError } from './errors.js';
 import type { Logger } from './log.js';
 import type { FormatterPlugin } from './plugins/types.js';
@@ -42,6 +44,14 @@ export interface PostbackRelayOptions {
   /** Where the relay logs. @default a logger that writes nothing */
   logger?: Logger;
   dispatch?: DispatchOptions;
+  /**
+   * Non-public postback targets the SSRF guard lets through: host names (matched exactly), IP addresses or
+   * CIDR ranges. Everything that resolves to loopback, private, link-local, CGNAT, multicast, reserved or
+   * IPv4-mapped addresses is refused otherwise, checked when the socket connects.
+   * @default []
+   * @example ['tracker.internal', '10.20.0.0/16']
+   */
+  targetAllowlist?: readonly string[];
 }
 
 /** Options with every default filled in. */
@@ -55,9 +65,10 @@ export interface ResolvedOptions {
   userAgent: string;
   logger: Logger | undefined;
   dispatch: Required<DispatchOptions>;
+  targetPolicy: TargetPolicy;
 }
 
-const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
+const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'targetAllowlist'];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -109,6 +120,8 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     }
     resolvedDispatch[key] = value;
   }
+  const targetAllowlist = options.targetAllowlist ?? [];
+  if (!Array.isArray(targetAllowlist)) throw new InvalidOptionError('targetAllowlist', 'must be an array of host names, IP addresses or CIDR ranges');
   return Object.freeze({
     database: database as ResolvedOptions['database'],
     tablePrefix,
@@ -119,6 +132,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     userAgent,
     logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
+    targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
   });
 }
 

@@ -77,6 +77,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       timeoutMs: resolved.dispatch.requestTimeoutMs,
       userAgent: resolved.userAgent,
       maxSockets: resolved.dispatch.concurrency,
+      policy: resolved.targetPolicy,
     }),
     settings: {
       concurrency: resolved.dispatch.concurrency,

@@ -14,6 +14,7 @@ export interface RelayConfig {
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
+  targetAllowlist: string[];
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -33,6 +34,12 @@ const positiveInt = (name: string) => ({
 
 convict.addFormats({
   'positive-int': positiveInt('positive-int'),
+  'string-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) throw new Error('must be a comma-separated list');
+    },
+    coerce: (value: string) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
+  },
   'database-url': {
     validate(value: unknown) {
       if (typeof value !== 'string' || value === '') throw new Error('must be a mysql:// URL or a SQLite file path');
@@ -95,6 +102,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
     concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
     requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
+  },
+  targetAllowlist: {
+    doc: 'Comma-separated host names, IP addresses or CIDR ranges that postbacks may reach although they are not public (trackers on a private network).',
+    format: 'string-list',
+    default: [],
+    env: 'POSTBACK_RELAY_TARGET_ALLOWLIST',
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
 };

@@ -35,6 +35,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     bodyLimit: config.http.bodyLimit,
     logger,
     dispatch: { ...config.dispatch },
+    targetAllowlist: config.targetAllowlist,
   });
   try {
     if (config.database.migrate) {
