@@ -101,7 +101,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     knex,
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),

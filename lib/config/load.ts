@@ -2,6 +2,7 @@
 
 import convict from 'convict';
 import { ConfigError } from '../errors.js';
+import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LogLevel } from '../log.js';
 
@@ -15,6 +16,8 @@ export interface RelayConfig {
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
   targetAllowlist: string[];
+  signing: { secrets: string[]; toleranceSeconds: number };
+  rateLimit: { enabled: boolean; max: number; windowMs: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -48,9 +51,9 @@ convict.addFormats({
   },
   'api-keys': {
     validate(value: unknown) {
-      if (!Array.isArray(value) || !value.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
-        throw new Error('must be a comma-separated list of keys, each at least 8 characters without spaces');
-      }
+      if (!Array.isArray(value)) throw new Error('must be a comma-separated list of keys');
+      // The message of parseApiKey names the rule, never the key.
+      for (const key of value) parseApiKey(key, 'apiKeys');
     },
     coerce: (value: string) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''),
   },
@@ -91,7 +94,7 @@ export const configSchema: convict.Schema<RelayConfig> = {
     bodyLimit: { doc: 'Largest accepted request body.', format: matching(/^\d+(b|kb|mb)$/i, 'a size such as 100kb'), default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
   },
   apiKeys: {
-    doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>". Required in production.',
+    doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>": "key" may do everything, "key:events" only send events, "key:admin" only manage endpoints and deliveries. Required in production.',
     format: 'api-keys',
     default: [],
     env: 'POSTBACK_RELAY_API_KEYS',
@@ -108,6 +111,21 @@ export const configSchema: convict.Schema<RelayConfig> = {
     format: 'string-list',
     default: [],
     env: 'POSTBACK_RELAY_TARGET_ALLOWLIST',
+  },
+  signing: {
+    secrets: {
+      doc: 'Comma-separated HMAC-SHA256 secrets (16+ characters); when set, every request must be signed (X-Postback-Timestamp, X-Postback-Signature).',
+      format: 'string-list',
+      default: [],
+      env: 'POSTBACK_RELAY_SIGNING_SECRETS',
+      sensitive: true,
+    },
+    toleranceSeconds: { doc: 'How far a signed request\'s timestamp may be from now.', format: 'positive-int', default: 300, env: 'POSTBACK_RELAY_SIGNING_TOLERANCE_SECONDS' },
+  },
+  rateLimit: {
+    enabled: { doc: 'Limit requests per client address.', format: Boolean, default: true, env: 'POSTBACK_RELAY_RATE_LIMIT' },
+    max: { doc: 'Requests allowed per client address per window.', format: 'positive-int', default: 600, env: 'POSTBACK_RELAY_RATE_LIMIT_MAX' },
+    windowMs: { doc: 'The rate-limit window, in ms.', format: 'positive-int', default: 60_000, env: 'POSTBACK_RELAY_RATE_LIMIT_WINDOW_MS' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
 };
