@@ -5,6 +5,15 @@ export { createPostbackRelay } from './relay.js';
 export type { PostbackRelay } from './relay.js';
 export type { PostbackRelayOptions, DispatchOptions } from './options.js';
 
+// Security surfaces a host reuses: key scopes, signing for its clients, the rate limiter for its own routers.
+export type { ApiScope } from './http/auth.js';
+export { signRequest } from './http/signing.js';
+export { createRateLimiter } from './http/rate-limit.js';
+export type { RateLimitOptions } from './http/rate-limit.js';
+export type { AmountLimitOptions } from './events/amount-limits.js';
+export { classifyAddress } from './dispatch/target-guard.js';
+export type { AddressClass } from './dispatch/target-guard.js';
+
 // Domain types the in-process API takes and returns.
 export { EVENT_NAMES } from './events/types.js';
 export type { EventName, Lead, LeadInput, LeadSource, Commission, CommissionInput, Adjustment, AdjustmentInput, Recorded } from './events/types.js';

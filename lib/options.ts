@@ -3,6 +3,9 @@
 import type { Knex } from 'knex';
 import { createTargetPolicy } from './dispatch/target-guard.js';
 import type { TargetPolicy } from './dispatch/target-guard.js';
+import { isCurrencyCode } from './currencies.js';
+import { resolveAmountLimits } from './events/amount-limits.js';
+import type { AmountLimitOptions, AmountLimits } from './events/amount-limits.js';
 import { InvalidOptionError } from './errors.js';
 import { parseApiKey } from './http/auth.js';
 import type { ScopedKey } from './http/auth.js';
@@ -78,6 +81,8 @@ export interface PostbackRelayOptions {
    * @example ['tracker.internal', '10.20.0.0/16']
    */
   targetAllowlist?: readonly string[];
+  /** Precision and range of commission amounts and adjustments. @default { maxDecimals: 2, maxAmount: '1000000' } */
+  amounts?: AmountLimitOptions;
 }
 
 /** Options with every default filled in. */
@@ -95,9 +100,10 @@ export interface ResolvedOptions {
   logger: Logger | undefined;
   dispatch: Required<DispatchOptions>;
   targetPolicy: TargetPolicy;
+  amounts: AmountLimits;
 }
 
-const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'targetAllowlist', 'authentication', 'signing', 'rateLimit'];
+const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts'];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -129,7 +135,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   }
   const scopedKeys = apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`));
   const defaultCurrency = options.defaultCurrency ?? 'USD';
-  if (typeof defaultCurrency !== 'string' || !/^[A-Z]{3}$/.test(defaultCurrency)) {
+  if (typeof defaultCurrency !== 'string' || !isCurrencyCode(defaultCurrency)) {
     throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
   }
   const bodyLimit = options.bodyLimit ?? '100kb';
@@ -168,6 +174,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     userAgent,
     logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
+    amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
     targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
   });
 }

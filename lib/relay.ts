@@ -94,6 +94,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     endpoints: endpointsStore,
     outbox,
     defaultCurrency: resolved.defaultCurrency,
+    amountLimits: resolved.amounts,
     onQueued: () => {
       dispatcher.notify();
     },

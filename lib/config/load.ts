@@ -18,6 +18,7 @@ export interface RelayConfig {
   targetAllowlist: string[];
   signing: { secrets: string[]; toleranceSeconds: number };
   rateLimit: { enabled: boolean; max: number; windowMs: number };
+  amounts: { maxDecimals: number; maxAmount: string };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -126,6 +127,10 @@ export const configSchema: convict.Schema<RelayConfig> = {
     enabled: { doc: 'Limit requests per client address.', format: Boolean, default: true, env: 'POSTBACK_RELAY_RATE_LIMIT' },
     max: { doc: 'Requests allowed per client address per window.', format: 'positive-int', default: 600, env: 'POSTBACK_RELAY_RATE_LIMIT_MAX' },
     windowMs: { doc: 'The rate-limit window, in ms.', format: 'positive-int', default: 60_000, env: 'POSTBACK_RELAY_RATE_LIMIT_WINDOW_MS' },
+  },
+  amounts: {
+    maxDecimals: { doc: 'Decimal places an amount may have (0 to 6).', format: 'int', default: 2, env: 'POSTBACK_RELAY_AMOUNT_MAX_DECIMALS' },
+    maxAmount: { doc: 'The largest commission amount, and the largest change an adjustment may make.', format: matching(/^\d+(\.\d+)?$/, 'a decimal such as 1000000'), default: '1000000', env: 'POSTBACK_RELAY_AMOUNT_MAX' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
 };

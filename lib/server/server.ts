@@ -36,6 +36,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     logger,
     dispatch: { ...config.dispatch },
     targetAllowlist: config.targetAllowlist,
+    amounts: { ...config.amounts },
     ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
     rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs } : false,
   });
