@@ -10,7 +10,9 @@ import { requireApiKey, requireScope, trustHostAuth } from './auth.js';
 import type { ScopedKey } from './auth.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimitOptions } from './rate-limit.js';
-import { keepRawBody, requireSignature } from './signing.js';
+import { rejectAmbiguousJson } from './json-shape.js';
+import { keepRawBody } from './raw-body.js';
+import { requireSignature } from './signing.js';
 import type { SigningSettings } from './signing.js';
 import { createDeliveriesRouter, createEndpointsRouter } from './endpoints-router.js';
 import { errorHandler, requireJson } from './errors.js';
@@ -37,6 +39,7 @@ export function createRelayRouter(deps: RelayRouterDeps): Router {
   router.use(deps.authentication === 'host' ? trustHostAuth : requireApiKey(deps.apiKeys));
   router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true, verify: keepRawBody }));
   if (deps.signing) router.use(requireSignature(deps.signing));
+  router.use(rejectAmbiguousJson);
   router.use('/events', requireScope('events'), createEventsRouter(deps.recorder));
   router.use('/endpoints', requireScope('admin'), createEndpointsRouter(deps.endpoints));
   router.use('/deliveries', requireScope('admin'), createDeliveriesRouter(deps.outbox));

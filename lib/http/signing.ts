@@ -1,9 +1,9 @@
 // Optional HMAC-SHA256 request signing: `X-Postback-Signature: sha256=<hex of HMAC(secret, "<timestamp>.<body>")>`.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { InvalidSignatureError } from '../errors.js';
+import { rawBodyOf } from './raw-body.js';
 
 /** The header carrying the Unix time (seconds) the request was signed at. */
 export const TIMESTAMP_HEADER = 'x-postback-timestamp';
@@ -16,14 +16,6 @@ export interface SigningSettings {
   secrets: readonly string[];
   /** How far the timestamp may be from now, either way. */
   toleranceSeconds: number;
-}
-
-// The exact bytes received, kept by body-parser's `verify` hook: a signature covers bytes, not re-serialized JSON.
-const rawBodies = new WeakMap<IncomingMessage, Buffer>();
-
-/** body-parser's `verify` option: remembers the raw body of each request. */
-export function keepRawBody(req: IncomingMessage, _res: unknown, body: Buffer): void {
-  rawBodies.set(req, body);
 }
 
 /** The signature a client sends for `body` at `timestamp` (Unix seconds), for clients and tests. */
@@ -57,7 +49,8 @@ export function requireSignature(settings: SigningSettings, now: () => number = 
       return;
     }
     const givenBytes = Buffer.from(given, 'hex');
-    const body = rawBodies.get(req) ?? Buffer.alloc(0);
+    // A signature covers the bytes received, not re-serialized JSON.
+    const body = rawBodyOf(req);
     let ok = false;
     for (const key of keys) {
       const expected = createHmac('sha256', key).update(`${timestamp}.`).update(body).digest();
