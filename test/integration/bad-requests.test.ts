@@ -63,6 +63,7 @@ const corpus: BadRequest[] = [
   { name: 'clickId with a Cyrillic look-alike', path: L, body: { ...lead, clickId: 'p\u0430ypal' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'clickId' },
   { name: 'clickId with CRLF header injection', path: L, body: { ...lead, clickId: 'a\r\nX-Injected: 1' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'clickId' },
   { name: 'clickId over 255 characters', path: L, body: { ...lead, clickId: 'c'.repeat(256) }, status: 400, code: 'ERR_PB_VALIDATION', field: 'clickId' },
+  { name: 'affiliateId "..", a path segment', path: L, body: { ...lead, affiliateId: '..' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'affiliateId' },
   { name: 'clickId with leading space', path: L, body: { ...lead, clickId: ' c' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'clickId' },
   { name: 'sub1 as an object', path: L, body: { ...lead, sub1: { a: 1 } }, status: 400, code: 'ERR_PB_VALIDATION', field: 'sub1' },
   { name: 'sub2 with a lone surrogate', path: L, body: '{"id":"L-new","clickId":"c","affiliateId":"a","sub2":"\\ud800"}', status: 400, code: 'ERR_PB_VALIDATION', field: 'sub2' },
