@@ -10,7 +10,7 @@ import type { LogLevel } from '../log.js';
 export interface RelayConfig {
   env: 'production' | 'development' | 'test';
   database: { url: string; tablePrefix: string; migrate: boolean };
-  http: { host: string; port: number; mountPath: string; bodyLimit: string };
+  http: { host: string; port: number; mountPath: string; bodyLimit: string; trustProxy: string };
   apiKeys: string[];
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
@@ -92,6 +92,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
     host: { doc: 'Address to listen on.', format: String, default: '0.0.0.0', env: 'POSTBACK_RELAY_HOST' },
     port: { doc: 'Port to listen on (0 picks a free one).', format: 'port', default: 3000, env: 'PORT' },
     mountPath: { doc: 'Path the API is served under.', format: matching(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /'), default: '/postbacks', env: 'POSTBACK_RELAY_MOUNT_PATH' },
+    trustProxy: {
+      doc: "Express 'trust proxy': empty (the socket's address is the client's), a hop count such as 1, or comma-separated proxy addresses/CIDRs. The rate limit counts per client address, so set it behind a reverse proxy.",
+      format: matching(/^[\w.:/, ]*$/, 'a hop count or comma-separated addresses'),
+      default: '',
+      env: 'POSTBACK_RELAY_TRUST_PROXY',
+    },
     bodyLimit: { doc: 'Largest accepted request body.', format: matching(/^\d+(b|kb|mb)$/i, 'a size such as 100kb'), default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
   },
   apiKeys: {

@@ -53,7 +53,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustProxy(config.http.trustProxy));
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {
@@ -83,4 +83,10 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
       return closing;
     },
   };
+}
+
+// Express reads a number as a hop count and a string as a list of trusted proxies.
+function trustProxy(setting: string): boolean | number | string {
+  if (setting.trim() === '') return false;
+  return /^\d+$/.test(setting.trim()) ? Number(setting) : setting;
 }
