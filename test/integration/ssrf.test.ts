@@ -85,6 +85,15 @@ describe('SSRF guard at connection time (loopback targets only)', () => {
     expect(server.connections).to.equal(0);
   });
 
+  it('refuses loopback written in the forms URL parsers normalize (decimal, hex, short, octal, 0.0.0.0), without connecting', async () => {
+    for (const host of ['2130706433', '0x7f.0.0.1', '127.1', '0177.0.0.1', '0.0.0.0']) {
+      const result = await client([]).send({ method: 'GET', url: `http://${host}:${server.port}/pb` });
+      expect(result.ok, host).to.equal(false);
+      expect(!result.ok && result.error, host).to.match(/\((loopback|unspecified)\)/);
+    }
+    expect(server.connections).to.equal(0);
+  });
+
   it('refuses schemes other than http and https', async () => {
     const result = await client(['127.0.0.1']).send({ method: 'GET', url: `file:///etc/passwd` });
     expect(!result.ok && result.error).to.match(/http or https/);
