@@ -57,6 +57,9 @@ const CLASSES = RANGES.map(([label, network, prefix, type]) => {
   list.addSubnet(network, prefix, type);
   return { label, type, list };
 });
+// Every range of a family in one list: a public address (the usual case) is then one check, not thirty.
+const NON_PUBLIC = { ipv4: new BlockList(), ipv6: new BlockList() };
+for (const [, network, prefix, type] of RANGES) NON_PUBLIC[type].addSubnet(network, prefix, type);
 
 function family(address: string): 'ipv4' | 'ipv6' | undefined {
   const version = isIP(address);
@@ -71,6 +74,7 @@ export function classifyAddress(address: string): AddressClass {
   // Checked as given: BlockList would also match a mapped IPv6 address against the IPv4 ranges, hiding its own class.
   if (type === 'ipv6' && /^::ffff:/i.test(bare)) return 'ipv4-mapped';
   // Only ranges of the address's own family: BlockList matches an IPv4 address against IPv6 ranges through its mapped form.
+  if (!NON_PUBLIC[type].check(bare, type)) return 'public';
   return CLASSES.find((range) => range.type === type && range.list.check(bare, type))?.label ?? 'public';
 }
 
