@@ -134,6 +134,37 @@ export class ConfigError extends RelayError {
   }
 }
 
+/** A valid API key without the scope the route needs (`events` or `admin`). */
+export class ForbiddenScopeError extends RelayError {
+  constructor(scope: string) {
+    super(ERROR_CODES.ERR_PB_FORBIDDEN_SCOPE, 403, `this API key lacks the "${scope}" scope; use a key with scope ${scope}`);
+  }
+}
+
+/** Request signing is on and the signature is missing, wrong, or its timestamp is outside the tolerance window. */
+export class InvalidSignatureError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_INVALID_SIGNATURE, 401, message);
+  }
+}
+
+/** Too many requests from one client address; `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends RelayError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(ERROR_CODES.ERR_PB_RATE_LIMITED, 429, `too many requests; retry after ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The SSRF guard refused a postback target: it resolved to a non-public address that is not allowlisted. */
+export class BlockedTargetError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_BLOCKED_TARGET, 422, message);
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -152,6 +183,10 @@ export const ERROR_CODES = {
   ERR_PB_INVALID_OPTION: 'ERR_PB_INVALID_OPTION',
   ERR_PB_INVALID_CONFIG: 'ERR_PB_INVALID_CONFIG',
   ERR_PB_INTERNAL: 'ERR_PB_INTERNAL',
+  ERR_PB_FORBIDDEN_SCOPE: 'ERR_PB_FORBIDDEN_SCOPE',
+  ERR_PB_INVALID_SIGNATURE: 'ERR_PB_INVALID_SIGNATURE',
+  ERR_PB_RATE_LIMITED: 'ERR_PB_RATE_LIMITED',
+  ERR_PB_BLOCKED_TARGET: 'ERR_PB_BLOCKED_TARGET',
 } as const;
 
 /** One of the documented error codes. */

@@ -18,6 +18,14 @@ export type { BrowserSettings, BrowserPixelType } from '../plugins/browser/index
 export type { MetricsOptions } from './metrics/metrics.js';
 export type { AttemptObservation, AttemptOutcome, EventResult } from './metrics/instrumentation.js';
 export type { TestPostbackResult } from './dispatch/send-test.js';
+// Security surfaces a host reuses: key scopes, signing for its clients, the rate limiter for its own routers.
+export type { ApiScope } from './http/auth.js';
+export { signRequest } from './http/signing.js';
+export { createRateLimiter } from './http/rate-limit.js';
+export type { RateLimitOptions } from './http/rate-limit.js';
+export type { AmountLimitOptions } from './events/amount-limits.js';
+export { classifyAddress } from './dispatch/target-guard.js';
+export type { AddressClass } from './dispatch/target-guard.js';
 
 // Domain types the in-process API takes and returns.
 export { EVENT_NAMES } from './events/types.js';

@@ -1,7 +1,17 @@
 // The options of createPostbackRelay: documented, validated once, resolved into a frozen internal form.
 
 import type { Knex } from 'knex';
+import { createTargetPolicy } from './dispatch/target-guard.js';
+import type { TargetPolicy } from './dispatch/target-guard.js';
+import { isCurrencyCode } from './currencies.js';
+import { resolveAmountLimits } from './events/amount-limits.js';
+import type { AmountLimitOptions, AmountLimits } from './events/amount-limits.js';
 import { InvalidOptionError } from './errors.js';
+import { parseApiKey } from './http/auth.js';
+import type { ScopedKey } from './http/auth.js';
+import { resolveRateLimit } from './http/rate-limit.js';
+import type { RateLimitOptions } from './http/rate-limit.js';
+import type { SigningSettings } from './http/signing.js';
 import type { Logger } from './log.js';
 import { resolvePixelOptions } from './pixel/options.js';
 import type { PixelOptions, ResolvedPixelOptions } from './pixel/options.js';
@@ -32,8 +42,29 @@ export interface PostbackRelayOptions {
   database: Knex | string | Knex.Config;
   /** Prefix of every table the relay creates, so they sit beside the host's own. @default 'pb_' */
   tablePrefix?: string;
-  /** API keys accepted as `Authorization: Bearer <key>`. At least one; several allow rotation. */
-  apiKeys: readonly string[];
+  /**
+   * API keys accepted as `Authorization: Bearer <key>`; several at once allow rotation. `key` may do
+   * everything; `key:events` only send events (`/events/*`); `key:admin` only manage endpoints and read
+   * deliveries. At least one unless `authentication` is `'host'`.
+   * @example ['k3y-for-the-crm:events', 'k3y-for-the-back-office:admin']
+   */
+  apiKeys?: readonly string[];
+  /**
+   * `'apiKeys'`: the router checks `apiKeys`. `'host'`: the host app authenticates before the router
+   * (`app.use('/postbacks', hostAuth, relay.router)`) and may narrow the scopes through
+   * `res.locals.postbackRelayScopes` (e.g. `['events']`); unset, every scope is granted.
+   * @default 'apiKeys'
+   */
+  authentication?: 'apiKeys' | 'host';
+  /** Requires HMAC-SHA256 request signatures (see docs/security.md). @default off */
+  signing?: {
+    /** Secrets a signature may be made with; several allow rotation. Each at least 16 characters. */
+    secrets: readonly string[];
+    /** How far a request's timestamp may be from now, either way; older ones are refused as replays. @default 300 */
+    toleranceSeconds?: number;
+  };
+  /** Per-client-address rate limit of the router, or `false` for none (when the host limits itself). @default { max: 600, windowMs: 60000 } */
+  rateLimit?: RateLimitOptions | false;
   /** Formatter plugins in addition to the built-in ones. */
   plugins?: readonly FormatterPlugin[];
   /** Currency of a commission that names none (ISO 4217). @default 'USD' */
@@ -49,13 +80,26 @@ export interface PostbackRelayOptions {
   pixel?: PixelOptions;
   /** Prometheus metrics: the host's registry to register them in, and a name prefix. @default the relay's own registry */
   metrics?: MetricsOptions;
+  /**
+   * Non-public postback targets the SSRF guard lets through: host names (matched exactly), IP addresses or
+   * CIDR ranges. Everything that resolves to loopback, private, link-local, CGNAT, multicast, reserved or
+   * IPv4-mapped addresses is refused otherwise, checked when the socket connects.
+   * @default []
+   * @example ['tracker.internal', '10.20.0.0/16']
+   */
+  targetAllowlist?: readonly string[];
+  /** Precision and range of commission amounts and adjustments. @default { maxDecimals: 2, maxAmount: '1000000' } */
+  amounts?: AmountLimitOptions;
 }
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
   database: Knex | string | Knex.Config;
   tablePrefix: string;
-  apiKeys: readonly string[];
+  apiKeys: readonly ScopedKey[];
+  authentication: 'apiKeys' | 'host';
+  signing: SigningSettings | undefined;
+  rateLimit: Required<RateLimitOptions> | false;
   plugins: readonly FormatterPlugin[];
   defaultCurrency: string;
   bodyLimit: string;
@@ -64,9 +108,14 @@ export interface ResolvedOptions {
   dispatch: Required<DispatchOptions>;
   pixel: ResolvedPixelOptions;
   metrics: Readonly<MetricsOptions>;
+  targetPolicy: TargetPolicy;
+  amounts: AmountLimits;
 }
 
-const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'pixel', 'metrics'];
+const TOP_LEVEL = [
+  'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
+  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
+];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -90,12 +139,15 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   if (typeof tablePrefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(tablePrefix)) {
     throw new InvalidOptionError('tablePrefix', `must be up to 32 letters, digits or underscores, got ${JSON.stringify(tablePrefix)}`);
   }
-  const apiKeys: unknown = options.apiKeys;
-  if (!Array.isArray(apiKeys) || apiKeys.length === 0 || !apiKeys.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
-    throw new InvalidOptionError('apiKeys', 'must be a non-empty array of keys, each at least 8 characters without spaces');
+  const authentication = options.authentication ?? 'apiKeys';
+  if (authentication !== 'apiKeys' && authentication !== 'host') throw new InvalidOptionError('authentication', `must be 'apiKeys' or 'host', got ${JSON.stringify(authentication)}`);
+  const apiKeys: unknown = options.apiKeys ?? [];
+  if (!Array.isArray(apiKeys) || (apiKeys.length === 0 && authentication === 'apiKeys')) {
+    throw new InvalidOptionError('apiKeys', "must be a non-empty array of keys, each at least 8 characters without spaces (or set authentication: 'host')");
   }
+  const scopedKeys = apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`));
   const defaultCurrency = options.defaultCurrency ?? 'USD';
-  if (typeof defaultCurrency !== 'string' || !/^[A-Z]{3}$/.test(defaultCurrency)) {
+  if (typeof defaultCurrency !== 'string' || !isCurrencyCode(defaultCurrency)) {
     throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
   }
   const bodyLimit = options.bodyLimit ?? '100kb';
@@ -119,10 +171,16 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     resolvedDispatch[key] = value;
   }
   const metrics = resolveMetrics(options.metrics);
+  const rateLimit = options.rateLimit === false ? false : resolveRateLimit(options.rateLimit ?? {}, 'rateLimit');
+  const targetAllowlist = options.targetAllowlist ?? [];
+  if (!Array.isArray(targetAllowlist)) throw new InvalidOptionError('targetAllowlist', 'must be an array of host names, IP addresses or CIDR ranges');
   return Object.freeze({
     database: database as ResolvedOptions['database'],
     tablePrefix,
-    apiKeys: Object.freeze([...(apiKeys as string[])]),
+    apiKeys: Object.freeze(scopedKeys),
+    authentication,
+    signing: resolveSigning(options.signing),
+    rateLimit,
     plugins: plugins as FormatterPlugin[],
     defaultCurrency,
     bodyLimit,
@@ -131,7 +189,23 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     dispatch: Object.freeze(resolvedDispatch),
     pixel: resolvePixelOptions(given.pixel),
     metrics,
+    amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
+    targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
   });
+}
+
+function resolveSigning(given: unknown): SigningSettings | undefined {
+  if (given === undefined) return undefined;
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('signing', 'must be an object such as { secrets: ["..."] }');
+  rejectUnknown(given, ['secrets', 'toleranceSeconds'], 'signing.');
+  const { secrets, toleranceSeconds = 300 } = given as { secrets?: unknown; toleranceSeconds?: unknown };
+  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)) {
+    throw new InvalidOptionError('signing.secrets', 'must be a non-empty array of secrets, each at least 16 characters');
+  }
+  if (typeof toleranceSeconds !== 'number' || !Number.isInteger(toleranceSeconds) || toleranceSeconds <= 0) {
+    throw new InvalidOptionError('signing.toleranceSeconds', `must be a positive integer, got ${JSON.stringify(toleranceSeconds)}`);
+  }
+  return Object.freeze({ secrets: Object.freeze([...(secrets as string[])]), toleranceSeconds });
 }
 
 function rejectUnknown(given: object, known: readonly string[], prefix: string): void {

@@ -108,6 +108,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       timeoutMs: resolved.dispatch.requestTimeoutMs,
       userAgent: resolved.userAgent,
       maxSockets: resolved.dispatch.concurrency,
+      policy: resolved.targetPolicy,
     }),
     settings: {
       concurrency: resolved.dispatch.concurrency,
@@ -129,6 +130,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     endpoints: endpointsStore,
     outbox,
     defaultCurrency: resolved.defaultCurrency,
+    amountLimits: resolved.amounts,
     onQueued: () => {
       dispatcher.notify();
     },
@@ -150,7 +152,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     pixelStats: () => structuredClone(pixelStats),
     health: createHealthRouter({
@@ -176,7 +178,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
       sendTest: async (id, event = 'lead_created') =>
-        sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent } }),
+        sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent, policy: resolved.targetPolicy } }),
     },
     deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
     async start() {

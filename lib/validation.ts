@@ -9,6 +9,7 @@ export type Rule<T> = (value: unknown, field: string) => T;
 
 // Control characters (C0, DEL, C1) never belong in ids, and would corrupt logs and headers.
 const CONTROL_CHARACTERS = /[\p{Cc}]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A string of 1..max characters with no control characters; optionally matching `pattern`. */
 export function text(options: { max: number; pattern?: RegExp; patternHint?: string }): Rule<string> {
@@ -17,6 +18,8 @@ export function text(options: { max: number; pattern?: RegExp; patternHint?: str
     if (value.length === 0) throw new ValidationError(field, 'must not be empty');
     if (value.length > options.max) throw new ValidationError(field, `must be at most ${options.max} characters, got ${value.length}`);
     if (CONTROL_CHARACTERS.test(value)) throw new ValidationError(field, 'must not contain control characters');
+    // A lone surrogate cannot be URL-encoded (encodeURIComponent throws), so it would make every postback fail.
+    if (LONE_SURROGATE.test(value)) throw new ValidationError(field, 'must be well-formed Unicode (no lone surrogates)');
     if (value.trim() !== value) throw new ValidationError(field, 'must not start or end with whitespace');
     if (options.pattern && !options.pattern.test(value)) {
       throw new ValidationError(field, `must be ${options.patternHint ?? `of the form ${String(options.pattern)}`}`);

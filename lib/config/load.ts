@@ -2,6 +2,7 @@
 
 import convict from 'convict';
 import { ConfigError } from '../errors.js';
+import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LogLevel } from '../log.js';
 import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
@@ -10,12 +11,16 @@ import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 export interface RelayConfig {
   env: 'production' | 'development' | 'test';
   database: { url: string; tablePrefix: string; migrate: boolean };
-  http: { host: string; port: number; mountPath: string; bodyLimit: string };
+  http: { host: string; port: number; mountPath: string; bodyLimit: string; trustProxy: string };
   apiKeys: string[];
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
   pixel: { clickIdParams: string[]; affiliateParams: string[]; offerParams: string[]; cookieDays: number };
+  targetAllowlist: string[];
+  signing: { secrets: string[]; toleranceSeconds: number };
+  rateLimit: { enabled: boolean; max: number; windowMs: number };
+  amounts: { maxDecimals: number; maxAmount: string };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -35,6 +40,12 @@ const positiveInt = (name: string) => ({
 
 convict.addFormats({
   'positive-int': positiveInt('positive-int'),
+  'string-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) throw new Error('must be a comma-separated list');
+    },
+    coerce: (value: string) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
+  },
   'database-url': {
     validate(value: unknown) {
       if (typeof value !== 'string' || value === '') throw new Error('must be a mysql:// URL or a SQLite file path');
@@ -43,9 +54,9 @@ convict.addFormats({
   },
   'api-keys': {
     validate(value: unknown) {
-      if (!Array.isArray(value) || !value.every((key) => typeof key === 'string' && key.length >= 8 && !/\s/.test(key))) {
-        throw new Error('must be a comma-separated list of keys, each at least 8 characters without spaces');
-      }
+      if (!Array.isArray(value)) throw new Error('must be a comma-separated list of keys');
+      // The message of parseApiKey names the rule, never the key.
+      for (const key of value) parseApiKey(key, 'apiKeys');
     },
     coerce: (value: string) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''),
   },
@@ -91,10 +102,16 @@ export const configSchema: convict.Schema<RelayConfig> = {
     host: { doc: 'Address to listen on.', format: String, default: '0.0.0.0', env: 'POSTBACK_RELAY_HOST' },
     port: { doc: 'Port to listen on (0 picks a free one).', format: 'port', default: 3000, env: 'PORT' },
     mountPath: { doc: 'Path the API is served under.', format: matching(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /'), default: '/postbacks', env: 'POSTBACK_RELAY_MOUNT_PATH' },
+    trustProxy: {
+      doc: "Express 'trust proxy': empty (the socket's address is the client's), a hop count such as 1, or comma-separated proxy addresses/CIDRs. The rate limit counts per client address, so set it behind a reverse proxy.",
+      format: matching(/^[\w.:/, ]*$/, 'a hop count or comma-separated addresses'),
+      default: '',
+      env: 'POSTBACK_RELAY_TRUST_PROXY',
+    },
     bodyLimit: { doc: 'Largest accepted request body.', format: matching(/^\d+(b|kb|mb)$/i, 'a size such as 100kb'), default: '100kb', env: 'POSTBACK_RELAY_BODY_LIMIT' },
   },
   apiKeys: {
-    doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>". Required in production.',
+    doc: 'Comma-separated API keys accepted as "Authorization: Bearer <key>": "key" may do everything, "key:events" only send events, "key:admin" only manage endpoints and deliveries. Required in production.',
     format: 'api-keys',
     default: [],
     env: 'POSTBACK_RELAY_API_KEYS',
@@ -105,6 +122,31 @@ export const configSchema: convict.Schema<RelayConfig> = {
     concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
     requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
+  },
+  targetAllowlist: {
+    doc: 'Comma-separated host names, IP addresses or CIDR ranges that postbacks may reach although they are not public (trackers on a private network).',
+    format: 'string-list',
+    default: [],
+    env: 'POSTBACK_RELAY_TARGET_ALLOWLIST',
+  },
+  signing: {
+    secrets: {
+      doc: 'Comma-separated HMAC-SHA256 secrets (16+ characters); when set, every request must be signed (X-Postback-Timestamp, X-Postback-Signature).',
+      format: 'string-list',
+      default: [],
+      env: 'POSTBACK_RELAY_SIGNING_SECRETS',
+      sensitive: true,
+    },
+    toleranceSeconds: { doc: 'How far a signed request\'s timestamp may be from now.', format: 'positive-int', default: 300, env: 'POSTBACK_RELAY_SIGNING_TOLERANCE_SECONDS' },
+  },
+  rateLimit: {
+    enabled: { doc: 'Limit requests per client address.', format: Boolean, default: true, env: 'POSTBACK_RELAY_RATE_LIMIT' },
+    max: { doc: 'Requests allowed per client address per window.', format: 'positive-int', default: 600, env: 'POSTBACK_RELAY_RATE_LIMIT_MAX' },
+    windowMs: { doc: 'The rate-limit window, in ms.', format: 'positive-int', default: 60_000, env: 'POSTBACK_RELAY_RATE_LIMIT_WINDOW_MS' },
+  },
+  amounts: {
+    maxDecimals: { doc: 'Decimal places an amount may have (0 to 6).', format: 'int', default: 2, env: 'POSTBACK_RELAY_AMOUNT_MAX_DECIMALS' },
+    maxAmount: { doc: 'The largest commission amount, and the largest change an adjustment may make.', format: matching(/^\d+(\.\d+)?$/, 'a decimal such as 1000000'), default: '1000000', env: 'POSTBACK_RELAY_AMOUNT_MAX' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
   pixel: {

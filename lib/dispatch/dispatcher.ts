@@ -6,6 +6,7 @@ import { describeError } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
+import { maskerFor } from '../secrets.js';
 import { postbackContext } from './context.js';
 import type { PostbackClient } from './http-client.js';
 import { attemptOutcome } from '../metrics/instrumentation.js';
@@ -158,12 +159,14 @@ export class Dispatcher {
     }
     const latencyMs = Math.round(performance.now() - started);
     const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
-    const error = result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : result.error;
+    // The delivery log and logs only ever see the endpoint's secrets masked.
+    const mask = maskerFor(this.#plugins, delivery.endpoint);
+    const error = result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : mask(result.error);
     try {
       await this.#outbox.complete(delivery.pk, {
         attemptedAt,
         method: request?.method ?? '-',
-        url: request?.url ?? '-',
+        url: mask(request?.url ?? '-'),
         statusCode: result.statusCode,
         latencyMs,
         error,

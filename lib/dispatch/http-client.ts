@@ -1,10 +1,12 @@
-// The one HTTP client every postback goes through: keep-alive, a hard timeout, no retries, no redirects.
+// The one HTTP client every postback goes through: keep-alive, a hard timeout, no retries, no redirects, the SSRF guard.
 
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { got } from 'got';
+import { BlockedTargetError } from '../errors.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
+import type { TargetPolicy } from './target-guard.js';
 
 /** What came back from one request: a status and the start of the body, or why there was none. */
 export type SendResult =
@@ -19,9 +21,14 @@ export interface PostbackClient {
 
 const EXCERPT_LENGTH = 512;
 
-/** Creates the client. One request here is exactly one request on the wire: the attempt log counts what trackers see. */
-export function createPostbackClient(options: { timeoutMs: number; userAgent: string; maxSockets: number }): PostbackClient {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
+/**
+ * Creates the client. One request here is exactly one request on the wire: the attempt log counts what trackers see.
+ * Every connection goes through `policy`: host names are checked on the addresses they resolve to when the socket
+ * connects (so a DNS answer that changed since the endpoint was saved cannot slip past), IP literals before it.
+ */
+export function createPostbackClient(options: { timeoutMs: number; userAgent: string; maxSockets: number; policy: TargetPolicy }): PostbackClient {
+  // Agent options override request options in node:http, so this lookup cannot be replaced per request.
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const, lookup: options.policy.lookup };
   const agent = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   const client = got.extend({
     agent,
@@ -35,7 +42,10 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
   return {
     async send(request) {
       try {
-        const response = await client(request.url, {
+        const url = new URL(request.url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedTargetError(`postback targets must be http or https, got ${url.protocol}`);
+        options.policy.checkLiteral(url.hostname);
+        const response = await client(url, {
           method: request.method,
           headers: request.headers ?? {},
           ...(request.body === undefined ? {} : { body: request.body }),

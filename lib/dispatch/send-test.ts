@@ -5,6 +5,7 @@ import type { EventName } from '../events/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { postbackContext } from './context.js';
 import { createPostbackClient } from './http-client.js';
+import type { TargetPolicy } from './target-guard.js';
 
 /** What a test postback did. `target` is the URL without its query, which can hold tokens. */
 export interface TestPostbackResult {
@@ -24,7 +25,7 @@ const SAMPLE_TIME = new Date('2026-01-01T00:00:00.000Z');
 export async function sendTestPostback(
   endpoint: Endpoint,
   event: EventName,
-  deps: { plugins: PluginRegistry; client: { timeoutMs: number; userAgent: string } },
+  deps: { plugins: PluginRegistry; client: { timeoutMs: number; userAgent: string; policy: TargetPolicy } },
 ): Promise<TestPostbackResult> {
   const plugin = deps.plugins.get(endpoint.plugin);
   const lead = {

@@ -3,6 +3,7 @@
 import { NotFoundError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import { maskSettings, maskerFor } from '../secrets.js';
 import type { EndpointsStore, EndpointValues } from '../store/endpoints-store.js';
 import { endpointPatchSchema, endpointSchema } from './schema.js';
 import type { Endpoint } from './types.js';
@@ -59,5 +60,10 @@ export class EndpointService {
 
   list(filter: { affiliateId?: string | undefined } = {}): Promise<Endpoint[]> {
     return this.#store.list(filter);
+  }
+
+  /** The endpoint as the API shows it: secrets in its settings (as its plugin declares them) masked. */
+  masked(endpoint: Endpoint): Endpoint {
+    return { ...endpoint, settings: maskSettings(endpoint.settings, maskerFor(this.#plugins, endpoint)) };
   }
 }

@@ -8,6 +8,8 @@ import type { EndpointsStore } from '../store/endpoints-store.js';
 import type { EventsStore, Stored } from '../store/events-store.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { OutboxStore } from '../store/outbox-store.js';
+import { checkAmount } from './amount-limits.js';
+import type { AmountLimits } from './amount-limits.js';
 import { adjustmentSchema, commissionSchema, leadSchema } from './schemas.js';
 import type { Adjustment, Commission, EventName, Lead, LeadSource, Recorded } from './types.js';
 
@@ -18,6 +20,7 @@ export interface RecorderDeps {
   endpoints: EndpointsStore;
   outbox: OutboxStore;
   defaultCurrency: string;
+  amountLimits: AmountLimits;
   /** Called after a commit that queued deliveries. */
   onQueued: () => void;
 }
@@ -57,6 +60,7 @@ export class EventRecorder {
   /** Records a commission on a known lead and queues its `commission_earned` postbacks. */
   async recordCommission(input: unknown): Promise<Recorded<Commission>> {
     const commission = commissionSchema(input, '');
+    checkAmount(this.#deps.amountLimits, commission.amount, 'amount');
     const hash = payloadHash(commission);
     const { events } = this.#deps;
     return this.#idempotent('commission', commission.id, hash, (db) => events.findCommission(db, commission.id), async (trx, now) => {
@@ -84,6 +88,8 @@ export class EventRecorder {
   /** Records an adjustment (a new amount or a delta) on a known commission and queues its `commission_adjusted` postbacks. */
   async adjustCommission(input: unknown): Promise<Recorded<Adjustment>> {
     const adjustment = adjustmentSchema(input, '');
+    checkAmount(this.#deps.amountLimits, adjustment.amount, 'amount');
+    checkAmount(this.#deps.amountLimits, adjustment.delta, 'delta');
     const hash = payloadHash(adjustment);
     const { events } = this.#deps;
     return this.#idempotent('adjustment', adjustment.id, hash, (db) => events.findAdjustment(db, adjustment.id), async (trx, now) => {

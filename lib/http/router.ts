@@ -6,7 +6,14 @@ import type { EventRecorder } from '../events/recorder.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { OutboxStore } from '../store/outbox-store.js';
-import { requireApiKey } from './auth.js';
+import { requireApiKey, requireScope, trustHostAuth } from './auth.js';
+import type { ScopedKey } from './auth.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
+import { rejectAmbiguousJson } from './json-shape.js';
+import { keepRawBody } from './raw-body.js';
+import { requireSignature } from './signing.js';
+import type { SigningSettings } from './signing.js';
 import { createDeliveriesRouter, createEndpointsRouter } from './endpoints-router.js';
 import { errorHandler, requireJson } from './errors.js';
 import { createEventsRouter } from './events-router.js';
@@ -15,7 +22,10 @@ export interface RelayRouterDeps {
   recorder: EventRecorder;
   endpoints: EndpointService;
   outbox: OutboxStore;
-  apiKeys: readonly string[];
+  apiKeys: readonly ScopedKey[];
+  authentication: 'apiKeys' | 'host';
+  signing: SigningSettings | undefined;
+  rateLimit: Required<RateLimitOptions> | false;
   bodyLimit: string;
   logger: Logger;
 }
@@ -23,12 +33,16 @@ export interface RelayRouterDeps {
 /** Builds the mountable router: `app.use('/postbacks', router)`. */
 export function createRelayRouter(deps: RelayRouterDeps): Router {
   const router = Router();
+  // Limit first, so a flood (or a key-guessing run) costs one map lookup per request.
+  if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit));
   // Authenticate before parsing, so an anonymous client cannot make us read a large body.
-  router.use(requireApiKey(deps.apiKeys));
-  router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true }));
-  router.use('/events', createEventsRouter(deps.recorder));
-  router.use('/endpoints', createEndpointsRouter(deps.endpoints));
-  router.use('/deliveries', createDeliveriesRouter(deps.outbox));
+  router.use(deps.authentication === 'host' ? trustHostAuth : requireApiKey(deps.apiKeys));
+  router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true, verify: keepRawBody }));
+  if (deps.signing) router.use(requireSignature(deps.signing));
+  router.use(rejectAmbiguousJson);
+  router.use('/events', requireScope('events'), createEventsRouter(deps.recorder));
+  router.use('/endpoints', requireScope('admin'), createEndpointsRouter(deps.endpoints));
+  router.use('/deliveries', requireScope('admin'), createDeliveriesRouter(deps.outbox));
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('route', `${req.method} ${req.path}`));
   });

@@ -40,5 +40,6 @@ function sanityCheck(plugin: unknown, index: number): FormatterPlugin {
   for (const method of ['parseSettings', 'format'] as const) {
     if (typeof candidate[method] !== 'function') throw new InvalidPluginError(`${label}: ${method} must be a function`);
   }
+  if (candidate.secretValues !== undefined && typeof candidate.secretValues !== 'function') throw new InvalidPluginError(`${label}: secretValues must be a function`);
   return plugin as FormatterPlugin;
 }

@@ -49,7 +49,8 @@ export function parseUrlTemplate<M extends string>(source: unknown, macros: read
   if (source.length > 2048) throw new PluginSettingsError(setting, 'must be at most 2048 characters');
   const template = parseTemplate(source, macros, setting);
   const authorityEnd = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(source)?.[0].length ?? 0;
-  if (authorityEnd === 0) throw new PluginSettingsError(setting, `must be an absolute http:// or https:// URL, got "${source.slice(0, 60)}"`);
+  // Messages never echo the URL: its path or query may hold a tracker token.
+  if (authorityEnd === 0) throw new PluginSettingsError(setting, 'must be an absolute http:// or https:// URL');
   if (source.slice(0, authorityEnd).includes('{')) {
     throw new PluginSettingsError(setting, 'must not have macros in the scheme, host or port');
   }
@@ -57,7 +58,7 @@ export function parseUrlTemplate<M extends string>(source: unknown, macros: read
   try {
     url = new URL(renderTemplate(template, Object.fromEntries(macros.map((m) => [m, 'x'])) as Record<M, string>, (v) => v));
   } catch {
-    throw new PluginSettingsError(setting, `is not a valid URL: "${source.slice(0, 60)}"`);
+    throw new PluginSettingsError(setting, 'is not a valid URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PluginSettingsError(setting, `must use http or https, got ${url.protocol.replace(/:$/, '')}`);

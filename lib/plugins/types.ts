@@ -53,4 +53,10 @@ export interface FormatterPlugin<Settings = unknown> {
   parseSettings(settings: Readonly<Record<string, unknown>>): Settings;
   /** Builds the request for one event. */
   format(context: PostbackContext, settings: Settings): PostbackRequest;
+  /**
+   * The secret strings in an endpoint's settings as saved (a postback key, a token), e.g.
+   * `(settings) => [String(settings.token ?? '')]`. They are stored as given but masked in API answers,
+   * in the delivery log and in logs. Optional: a plugin without it has no secrets.
+   */
+  secretValues?(settings: Readonly<Record<string, unknown>>): readonly string[];
 }

@@ -41,6 +41,10 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     dispatch: { ...config.dispatch },
     pixel: { ...config.pixel },
     metrics: { registry },
+    targetAllowlist: config.targetAllowlist,
+    amounts: { ...config.amounts },
+    ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
+    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs } : false,
   });
   try {
     if (config.database.migrate) {
@@ -55,7 +59,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustProxy(config.http.trustProxy));
   // The public pixel answers first; the per-IP rate limit (lib/http/rate-limit.ts) belongs in front of it.
   app.use(config.http.mountPath, relay.pixel);
   // Probes and the scraper come without an API key, so these sit outside the authenticated API path.
@@ -92,4 +96,10 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
       return closing;
     },
   };
+}
+
+// Express reads a number as a hop count and a string as a list of trusted proxies.
+function trustProxy(setting: string): boolean | number | string {
+  if (setting.trim() === '') return false;
+  return /^\d+$/.test(setting.trim()) ? Number(setting) : setting;
 }

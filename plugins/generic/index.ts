@@ -15,7 +15,7 @@ export interface GenericSettings {
   body: ReadonlyArray<readonly [string, Template<MacroName>]>;
 }
 
-const SETTING_KEYS = ['url', 'method', 'bodyFormat', 'body'];
+const SETTING_KEYS = ['url', 'method', 'bodyFormat', 'body', 'secretParams'];
 const MAX_BODY_FIELDS = 50;
 
 /**
@@ -26,6 +26,8 @@ const MAX_BODY_FIELDS = 50;
  * - `bodyFormat`: `form` (default) or `json`, for POST.
  * - `body`: for POST, an object of field name to template (`{"clickid": "{click_id}"}`); values are
  *   encoded by the body format, not URL-encoded.
+ * - `secretParams`: names of query parameters of `url` whose fixed values are secrets (`["token"]` for
+ *   `...?token=abc&cid={click_id}`): masked in the API, the delivery log and logs.
  */
 export default function createGenericPlugin(): FormatterPlugin<GenericSettings> {
   return {
@@ -41,7 +43,12 @@ export default function createGenericPlugin(): FormatterPlugin<GenericSettings> 
       if (bodyFormat !== 'form' && bodyFormat !== 'json') {
         throw new PluginSettingsError('bodyFormat', `must be form or json, got ${JSON.stringify(bodyFormat)}`);
       }
-      return { url: parseUrlTemplate(settings.url, MACRO_NAMES, 'url'), method, bodyFormat, body: parseBody(settings.body, method) };
+      const url = parseUrlTemplate(settings.url, MACRO_NAMES, 'url');
+      secretParamValues(url.source, settings.secretParams);
+      return { url, method, bodyFormat, body: parseBody(settings.body, method) };
+    },
+    secretValues(settings) {
+      return typeof settings.url === 'string' ? secretParamValues(settings.url, settings.secretParams) : [];
     },
     format(context, settings): PostbackRequest {
       const values = macroValues(context);
@@ -66,5 +73,28 @@ function parseBody(body: unknown, method: 'GET' | 'POST'): GenericSettings['body
   return entries.map(([name, template]) => {
     if (typeof template !== 'string') throw new PluginSettingsError(`body.${name}`, 'must be a template string');
     return [name, parseTemplate(template, MACRO_NAMES, `body.${name}`)] as const;
+  });
+}
+
+// The value of each named query parameter as written in the template, and decoded: either form can reach a log.
+function secretParamValues(url: string, names: unknown): string[] {
+  if (names === undefined) return [];
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && name !== '')) {
+    throw new PluginSettingsError('secretParams', 'must be an array of query parameter names of url, e.g. ["token"]');
+  }
+  const query = url.split('#')[0]?.split('?').slice(1).join('?') ?? '';
+  const pairs = query.split('&').map((pair) => pair.split('='));
+  return names.flatMap((name: string) => {
+    const found = pairs.filter(([key]) => key === name).map(([, value = '']) => value);
+    if (found.length === 0 || found.some((value) => value === '' || value.includes('{'))) {
+      throw new PluginSettingsError('secretParams', `names "${name}", which must be a query parameter of url with a fixed, non-empty value`);
+    }
+    return found.flatMap((value) => {
+      try {
+        return [value, decodeURIComponent(value.replace(/\+/g, ' '))];
+      } catch {
+        return [value];
+      }
+    });
   });
 }

@@ -33,9 +33,10 @@ export async function startRelay(
 ): Promise<RelayFixture> {
   const url = options.url ?? target.url();
   const prefix = options.prefix ?? uniquePrefix();
+  // Test trackers listen on 127.0.0.1, which the SSRF guard refuses unless allowlisted.
   // The fixture owns the knex (as a host app would), so it can roll back after the relay has stopped.
   const knex = openDatabase(url);
-  const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50 }, ...options.relay });
+  const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50 }, targetAllowlist: ['127.0.0.1'], ...options.relay });
   try {
     await relay.migrate();
     if (options.start !== false) await relay.start();

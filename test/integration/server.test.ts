@@ -46,7 +46,7 @@ describe('standalone server', function () {
   this.timeout(90_000);
 
   it('`npm start` serves the API on the embedded SQLite default, and stops cleanly on SIGTERM', async () => {
-    const server = await startServerProcess('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1' }) });
+    const server = await startServerProcess('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1' }) });
     try {
       expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.database).to.match(/data\/postback-relay\.sqlite$/);
       expect(server.apiKey, 'a key generated for the run').to.be.a('string');
@@ -68,7 +68,7 @@ describe('standalone server', function () {
     const apiKey = 'server-test-key-123';
     const server = await startServerProcess('node', ['dist/docker/server.js'], {
       cwd: ROOT,
-      env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', DATABASE_URL: MYSQL_URL, POSTBACK_RELAY_TABLE_PREFIX: prefix, POSTBACK_RELAY_API_KEYS: apiKey }),
+      env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', DATABASE_URL: MYSQL_URL, POSTBACK_RELAY_TABLE_PREFIX: prefix, POSTBACK_RELAY_API_KEYS: apiKey, POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1' }),
     });
     try {
       expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.database).to.equal(MYSQL_URL);
