@@ -18,7 +18,12 @@ describe('postback-relay CLI', function () {
 
   before(async () => {
     tracker = await startTestTracker();
-    env = cleanEnv({ DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-cli-')), 'relay.sqlite'), POSTBACK_RELAY_API_KEYS: 'cli-test-key-123' });
+    env = cleanEnv({
+      DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-cli-')), 'relay.sqlite'),
+      POSTBACK_RELAY_API_KEYS: 'cli-test-key-123',
+      // The test trackers listen on loopback, which the SSRF guard refuses unless allowlisted.
+      POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
+    });
   });
   after(async () => {
     await tracker.close();

@@ -26,6 +26,7 @@ describe('standalone server in operation [MariaDB/MySQL]', function () {
     DATABASE_URL: MYSQL_URL,
     POSTBACK_RELAY_TABLE_PREFIX: prefix,
     POSTBACK_RELAY_API_KEYS: API_KEY,
+    POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
     POSTBACK_RELAY_CONCURRENCY: '4',
   });
   const start = () => startServerProcess('node', ['dist/docker/server.js'], { cwd: ROOT, env });
