@@ -3,7 +3,7 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
-import createGenericPlugin from '../plugins/generic/index.js';
+import { builtinPlugins } from '../plugins/builtin.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
@@ -64,7 +64,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const ownsKnex = typeof resolved.database !== 'function';
   const knex = openKnex(resolved.database);
   const tables = tableNames(resolved.tablePrefix);
-  const plugins = createPluginRegistry([createGenericPlugin(), ...resolved.plugins]);
+  const plugins = createPluginRegistry([...builtinPlugins(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables);

@@ -12,7 +12,7 @@ export function formatDelivery<S>(plugin: FormatterPlugin<S>, facts: DeliveryFac
   return plugin.format(postbackContext(facts, plugin.adjustments), settings);
 }
 
-function adjustmentSkip(plugin: FormatterPlugin<unknown>, facts: DeliveryFacts): string | null {
+function adjustmentSkip(plugin: FormatterPlugin, facts: DeliveryFacts): string | null {
   const { adjustment } = facts;
   if (facts.event !== 'commission_adjusted' || adjustment === null) return null;
   if (plugin.adjustments === 'unsupported') return `plugin "${plugin.name}" cannot send a payout change: its tracker takes none by postback`;

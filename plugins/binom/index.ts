@@ -1,0 +1,34 @@
+// Binom: one conversion per click whose payout each postback overwrites (trackers.md 3.3), so every postback carries the click's net total.
+
+import { signOf } from '../../lib/money.js';
+import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+
+/** Creates the Binom plugin. Settings: `baseUrl`, `path`, `leadStatus`, `saleStatus`, `rejectedStatus`. */
+export default function createBinomPlugin() {
+  return defineQueryPlugin({
+    name: 'binom',
+    description: 'Binom: /click.php?cnv_id=&payout=<click net total>&cnv_status=',
+    // [doc] without "Upsell" a repeat postback overwrites the click's payout: sending the running net total
+    // (replace at click level) keeps the books right. The offer's Upsell box must stay off.
+    adjustments: 'replace',
+    settings: {
+      path: { doc: 'the postback path: /click.php (v1) or /click (v2)', default: '/click.php', oneOf: ['/click.php', '/click'] },
+      leadStatus: { doc: 'the `cnv_status` of a lead', default: 'lead' },
+      saleStatus: { doc: 'the `cnv_status` of a click with a commission', default: 'sale' },
+      rejectedStatus: { doc: 'the `cnv_status` once every commission is clawed back', default: 'rejected', guessed: true },
+    },
+    build(context, settings) {
+      const status =
+        context.event === 'lead_created' ? settings.leadStatus : signOf(context.clickNetPayout) === 0 ? settings.rejectedStatus : settings.saleStatus;
+      return {
+        path: settings.path,
+        params: [
+          ['cnv_id', context.lead.clickId], // [doc] the click ID
+          ['payout', context.clickNetPayout], // [doc] overwrites the click's payout ("Auto" offers)
+          ['cnv_status', status], // [doc] free text counted by the status scheme
+          ['cnv_currency', context.currency], // [doc]
+        ],
+      };
+    },
+  });
+}
