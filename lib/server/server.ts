@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RelayConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
+import { loadPlugins } from '../plugins/loader.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
 import { redactUrl } from '../store/database.js';
@@ -27,8 +28,10 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     apiKeys = [randomBytes(18).toString('base64url')];
     logger.warn('no API key configured (POSTBACK_RELAY_API_KEYS); generated one for this run only', { apiKey: apiKeys[0] });
   }
+  const plugins = await loadPlugins(config.plugins, process.cwd());
   const relay = createPostbackRelay({
     database: config.database.url,
+    plugins,
     tablePrefix: config.database.tablePrefix,
     apiKeys,
     defaultCurrency: config.defaultCurrency,
