@@ -23,7 +23,8 @@ export type { FormatterPlugin, PostbackContext, PostbackRequest } from './plugin
 export type { AdjustmentFamily, PostbackSkip, PostbackResponse } from './plugins/types.js';
 export { ADJUSTMENT_FAMILIES, isSkip } from './plugins/types.js';
 export { definePlugin } from './plugins/define.js';
-export { defineQueryPlugin, eventKey, optional } from './plugins/query-plugin.js';
+export { loadPlugins } from './plugins/loader.js';
+export { clickStatus, defineQueryPlugin, eventKey, optional } from './plugins/query-plugin.js';
 export type { QueryPluginSpec, QueryPostback, QueryParams, QuerySettings, SettingSpec } from './plugins/query-plugin.js';
 export { MACRO_NAMES, macroValues } from './plugins/macros.js';
 export type { MacroName } from './plugins/macros.js';

@@ -1,6 +1,7 @@
 // The shared shape of most tracker plugins: GET <base URL><path>?<params>, with declared string settings.
 
 import { PluginSettingsError } from '../errors.js';
+import { signOf } from '../money.js';
 import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip } from './types.js';
 
 /** One setting of a query plugin. All values are strings. */
@@ -109,4 +110,13 @@ export function eventKey(context: PostbackContext): string {
 /** Leaves an optional parameter out when its setting is empty. */
 export function optional(value: string): string | null {
   return value === '' ? null : value;
+}
+
+/**
+ * The status for a one-conversion-per-click tracker, from the click's net total: the lead's until a commission,
+ * then the sale's, or the rejected one once the net is back to zero after an adjustment.
+ */
+export function clickStatus(context: PostbackContext, statuses: { lead: string; sale: string; rejected: string }): string {
+  if (context.event === 'lead_created') return statuses.lead;
+  return context.event === 'commission_adjusted' && signOf(context.clickNetPayout) === 0 ? statuses.rejected : statuses.sale;
 }

@@ -1,7 +1,6 @@
 // Binom: one conversion per click whose payout each postback overwrites (trackers.md 3.3), so every postback carries the click's net total.
 
-import { signOf } from '../../lib/money.js';
-import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { clickStatus, defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
 
 /** Creates the Binom plugin. Settings: `baseUrl`, `path`, `leadStatus`, `saleStatus`, `rejectedStatus`. */
 export default function createBinomPlugin() {
@@ -18,8 +17,7 @@ export default function createBinomPlugin() {
       rejectedStatus: { doc: 'the `cnv_status` once every commission is clawed back', default: 'rejected', guessed: true },
     },
     build(context, settings) {
-      const status =
-        context.event === 'lead_created' ? settings.leadStatus : signOf(context.clickNetPayout) === 0 ? settings.rejectedStatus : settings.saleStatus;
+      const status = clickStatus(context, { lead: settings.leadStatus, sale: settings.saleStatus, rejected: settings.rejectedStatus });
       return {
         path: settings.path,
         params: [

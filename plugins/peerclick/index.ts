@@ -1,7 +1,6 @@
 // PeerClick without txid: one conversion per cid, last write wins (trackers.md 3.9), so each postback carries the click's net total.
 
-import { signOf } from '../../lib/money.js';
-import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { clickStatus, defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
 
 /** Creates the PeerClick plugin. Settings: `baseUrl` (default the shared host), `leadStatus`, `saleStatus`, `rejectedStatus`. */
 export default function createPeerClickPlugin() {
@@ -17,8 +16,7 @@ export default function createPeerClickPlugin() {
       rejectedStatus: { doc: 'the `status` once every commission is clawed back', default: 'reject', guessed: true },
     },
     build(context, settings) {
-      const status =
-        context.event === 'lead_created' ? settings.leadStatus : signOf(context.clickNetPayout) === 0 ? settings.rejectedStatus : settings.saleStatus;
+      const status = clickStatus(context, { lead: settings.leadStatus, sale: settings.saleStatus, rejected: settings.rejectedStatus });
       return {
         path: '/postback',
         params: [
