@@ -16,9 +16,10 @@ export interface DeliveryFacts {
 
 /**
  * Builds the context from stored facts only, so a retry formats exactly the same request: a commission's
- * postback carries its original amount even after later adjustments, which carry their own.
+ * postback carries its original amount even after later adjustments, which carry their own. An adjustment's
+ * transaction key follows the plugin's family (see `PostbackContext.transactionId`).
  */
-export function postbackContext(facts: DeliveryFacts, adjustments: AdjustmentFamily = 'delta'): PostbackContext {
+export function postbackContext(facts: DeliveryFacts, adjustments: AdjustmentFamily): PostbackContext {
   const { event, lead, commission, adjustment, clickNetPayout } = facts;
   const base = { event, lead, commission, adjustment, clickNetPayout };
   switch (event) {

@@ -149,7 +149,10 @@ export class Dispatcher {
     const started = performance.now();
     try {
       const formatted = this.#format(delivery);
-      if (isSkip(formatted)) { await this.#skip(delivery, attemptedAt, formatted.skip); return; }
+      if (isSkip(formatted)) {
+        await this.#skip(delivery, attemptedAt, formatted.skip);
+        return;
+      }
       request = formatted;
       result = await this.#client.send(request);
     } catch (error) {

@@ -13,7 +13,9 @@ export interface PostbackContext {
   adjustment: Adjustment | null;
   /**
    * Stable per conversion, distinct across conversions of one click: `lead-<id>`, `com-<id>` or `adj-<id>`
-   * from the host's ids, so a retry is deduplicated by the tracker and two commissions count twice.
+   * from the host's ids, so a retry is deduplicated by the tracker and two commissions count twice. For an
+   * adjustment it follows the plugin's {@link AdjustmentFamily}: `com-<commission id>` under `replace` and
+   * `status` (the conversion to change), `adj-<id>` under `delta` (a conversion of its own).
    */
   transactionId: string;
   /** The payout the conversion now stands at: `0` for a lead, the amount for a commission, the new amount after an adjustment. */
