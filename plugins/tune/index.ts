@@ -33,8 +33,11 @@ export default function createTunePlugin() {
     },
     // [doc] the body is `success=true;` or `success=false; err_msg=...;`, with HTTP 200 either way [3rd].
     judgeResponse({ bodyExcerpt }) {
-      const refused = /success\s*=\s*false/i.test(bodyExcerpt ?? '');
-      return refused ? `TUNE refused the postback: ${/err_msg\s*=\s*([^;]*)/i.exec(bodyExcerpt ?? '')?.[1]?.trim() ?? 'no err_msg'}` : null;
+      const body = bodyExcerpt ?? '';
+      if (!/success\s*=\s*false/i.test(body)) return null;
+      const reason = /err_msg\s*=\s*([^;]*)/i.exec(body)?.[1]?.trim() ?? 'no err_msg';
+      // A retry of a postback whose answer was lost is refused as a duplicate: the conversion is there already.
+      return /duplicate/i.test(reason) ? null : `TUNE refused the postback: ${reason}`;
     },
   });
 }
