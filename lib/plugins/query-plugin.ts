@@ -2,19 +2,7 @@
 
 import { PluginSettingsError } from '../errors.js';
 import { signOf } from '../money.js';
-import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip } from './types.js';
-
-/** One setting of a query plugin. All values are strings. */
-export interface SettingSpec {
-  /** What it is, shown in errors. */
-  doc: string;
-  /** The value when not given. Without one the setting is required (and may not be empty). */
-  default?: string;
-  /** True when the default is our best guess, not the tracker's documentation (listed in docs/plugins.md). */
-  guessed?: boolean;
-  /** The only values accepted. */
-  oneOf?: readonly string[];
-}
+import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip, SettingSpec } from './types.js';
 
 /** Query parameters in order; a `null` value leaves the parameter out. */
 export type QueryParams = ReadonlyArray<readonly [string, string | null]>;
@@ -44,11 +32,16 @@ export type QuerySettings<K extends string> = Readonly<Record<K, string>> & { re
 /** Creates a plugin from a {@link QueryPluginSpec}: settings checked by their specs, values URL-encoded. */
 export function defineQueryPlugin<K extends string>(spec: QueryPluginSpec<K>): FormatterPlugin<QuerySettings<K>> {
   const known = ['baseUrl', ...Object.keys(spec.settings)];
+  const baseUrl: SettingSpec = {
+    doc: 'the tracking domain: scheme, host and an optional path prefix, no query',
+    ...(spec.defaultBaseUrl === undefined ? {} : { default: spec.defaultBaseUrl }),
+  };
   return {
     name: spec.name,
     apiVersion: 1,
     description: spec.description,
     adjustments: spec.adjustments,
+    settingsSchema: { baseUrl, ...spec.settings },
     ...(spec.judgeResponse ? { judgeResponse: (response: PostbackResponse) => spec.judgeResponse?.(response) ?? null } : {}),
     parseSettings(raw) {
       const unknown = Object.keys(raw).find((key) => !known.includes(key));

@@ -44,6 +44,9 @@ export function checkPluginShape(plugin: unknown, where: string): FormatterPlugi
   if (!ADJUSTMENT_FAMILIES.includes(candidate.adjustments as never)) {
     throw new InvalidPluginError(`${label}: adjustments must be one of ${ADJUSTMENT_FAMILIES.join(', ')}, got ${JSON.stringify(candidate.adjustments)}`);
   }
+  if (candidate.settingsSchema !== undefined && (typeof candidate.settingsSchema !== 'object' || candidate.settingsSchema === null)) {
+    throw new InvalidPluginError(`${label}: settingsSchema must be an object of setting name to description when given`);
+  }
   if (candidate.judgeResponse !== undefined && typeof candidate.judgeResponse !== 'function') {
     throw new InvalidPluginError(`${label}: judgeResponse must be a function when given`);
   }

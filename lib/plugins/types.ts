@@ -56,6 +56,18 @@ export interface PostbackSkip {
   skip: string;
 }
 
+/** One setting of a plugin, as listed in its {@link FormatterPlugin.settingsSchema}. */
+export interface SettingSpec {
+  /** What it is, shown in errors and listings. */
+  doc: string;
+  /** The value when not given. Without one the setting is required. */
+  default?: string;
+  /** True when the default is our best guess, not the tracker's documentation. */
+  guessed?: boolean;
+  /** The only values accepted. */
+  oneOf?: readonly string[];
+}
+
 /** A tracker's answer, for {@link FormatterPlugin.judgeResponse}. */
 export interface PostbackResponse {
   statusCode: number;
@@ -88,6 +100,8 @@ export interface FormatterPlugin<Settings = unknown> {
    * Throws a `PluginSettingsError` naming the bad setting.
    */
   parseSettings(settings: Readonly<Record<string, unknown>>): Settings;
+  /** The settings `parseSettings` takes, for listings and docs. Optional: `parseSettings` is what validates. */
+  readonly settingsSchema?: Readonly<Record<string, SettingSpec>>;
   /** How this tracker takes a commission adjustment; see {@link AdjustmentFamily}. */
   readonly adjustments: AdjustmentFamily;
   /** Builds the request for one event, or a skip when this tracker cannot be told about it correctly. */

@@ -17,6 +17,23 @@ describe('docs/plugins.md', () => {
     }
   });
 
+  it('lists every setting of a plugin with its default, required ones as such, and guessed defaults marked', () => {
+    for (const plugin of builtinPlugins()) {
+      const row = docs.split('\n').find((line) => line.includes(`| \`${plugin.name}\` |`)) ?? '';
+      for (const [key, spec] of Object.entries(plugin.settingsSchema ?? {})) {
+        const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (spec.default === undefined) {
+          if (key !== 'baseUrl') expect(row, `${plugin.name}.${key}`).to.include(`\`${key}\` (required)`);
+        } else if (spec.default !== '') {
+          expect(row, `${plugin.name}.${key}`).to.include(`\`${key}\`=${spec.default}`);
+        } else {
+          expect(row, `${plugin.name}.${key}`).to.match(new RegExp(`\`${escaped}\`=\\(`));
+        }
+        if (spec.guessed) expect(row, `${plugin.name}.${key} is guessed`).to.match(new RegExp(`\`${escaped}\`=[^,|]*\\*guessed\\*`));
+      }
+    }
+  });
+
   it('shows the example plugin exactly as the fixture the tests load by name', async () => {
     const fixture = await readFile(resolve(root, 'test/fixtures/example-plugin/index.ts'), 'utf8');
     const asPublished = fixture
