@@ -2,16 +2,17 @@
 
 import { clickStatus, defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
 
-/** Creates the Binom plugin. Settings: `baseUrl`, `path`, `leadStatus`, `saleStatus`, `rejectedStatus`. */
+/** Creates the Binom plugin. Settings: `baseUrl`, `path`, `upsell`, `leadStatus`, `saleStatus`, `rejectedStatus`. */
 export default function createBinomPlugin() {
   return defineQueryPlugin({
     name: 'binom',
     description: 'Binom: /click.php?cnv_id=&payout=<click net total>&cnv_status=',
     // [doc] without "Upsell" a repeat postback overwrites the click's payout: sending the running net total
-    // (replace at click level) keeps the books right. The offer's Upsell box must stay off.
+    // (replace at click level) keeps the books right. With Upsell each payout is added, so the change is sent.
     adjustments: 'replace',
     settings: {
       path: { doc: 'the postback path: /click.php (v1) or /click (v2)', default: '/click.php', oneOf: ['/click.php', '/click'] },
+      upsell: { doc: 'whether the offer has Binom\'s Upsell box ticked (payouts add up): on sends each change, off the total', default: 'off', oneOf: ['off', 'on'] },
       leadStatus: { doc: 'the `cnv_status` of a lead', default: 'lead' },
       saleStatus: { doc: 'the `cnv_status` of a click with a commission', default: 'sale' },
       rejectedStatus: { doc: 'the `cnv_status` once every commission is clawed back', default: 'rejected', guessed: true },
@@ -22,7 +23,8 @@ export default function createBinomPlugin() {
         path: settings.path,
         params: [
           ['cnv_id', context.lead.clickId], // [doc] the click ID
-          ['payout', context.clickNetPayout], // [doc] overwrites the click's payout ("Auto" offers)
+          // [doc] overwrites the click's payout ("Auto" offers), or adds to it with Upsell (a negative change: unknown)
+          ['payout', settings.upsell === 'on' ? context.delta : context.clickNetPayout],
           ['cnv_status', status], // [doc] free text counted by the status scheme
           ['cnv_currency', context.currency], // [doc]
         ],

@@ -6,6 +6,7 @@ import { addDecimal, fromUnits } from '../../lib/money.js';
 import { isSkip } from '../../lib/plugins/types.js';
 import { eventScenario, formatDelivery } from '../../lib/testing/index.js';
 import type { DeliveryFacts, ScenarioStep } from '../../lib/testing/index.js';
+import createBinomPlugin from '../../plugins/binom/index.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { BUILTIN_FIXTURES } from './builtin-fixtures.js';
 import { TRACKER_MODELS } from './tracker-models.js';
@@ -28,12 +29,22 @@ function lastSentTotal(facts: readonly DeliveryFacts[], sent: readonly boolean[]
   return [...last.values()].reduce(addDecimal, '0');
 }
 
+// Every built-in plugin with its test settings, plus variants whose settings change how the tracker keeps books.
+const CASES = [
+  ...builtinPlugins()
+    .filter((plugin) => plugin.name !== 'generic')
+    .map((plugin) => ({ label: plugin.name, plugin, settings: BUILTIN_FIXTURES[plugin.name]?.settings ?? {}, retried: true })),
+  // Declared limitation: Binom has no transaction ID, so with Upsell a retry after a lost answer adds twice.
+  // The books are right only when each postback arrives once (checked below that they are not right otherwise).
+  { label: 'binom (upsell on)', plugin: createBinomPlugin(), settings: { ...BUILTIN_FIXTURES.binom?.settings, upsell: 'on' }, retried: false },
+];
+
 describe('tracker books (property-based)', () => {
-  for (const plugin of builtinPlugins().filter((p) => p.name !== 'generic')) {
-    it(`${plugin.name}: reported revenue per click equals ours, or differs only by skipped adjustments`, () => {
-      const model = TRACKER_MODELS[plugin.name];
-      expect(model, `no tracker model for ${plugin.name}`).to.be.a('function');
-      const settings = plugin.parseSettings(BUILTIN_FIXTURES[plugin.name]?.settings ?? {});
+  for (const { label, plugin, settings: raw, retried } of CASES) {
+    it(`${label}: reported revenue per click equals ours, or differs only by skipped adjustments`, () => {
+      const model = TRACKER_MODELS[label];
+      expect(model, `no tracker model for ${label}`).to.be.a('function');
+      const settings = plugin.parseSettings(raw);
       fc.assert(
         fc.property(steps, (sequence) => {
           const facts = eventScenario('click-1', sequence);
@@ -43,7 +54,7 @@ describe('tracker books (property-based)', () => {
             if (isSkip(result)) return false;
             // At least once: every postback arrives twice, as after a lost answer and a retry.
             tracker.receive(result);
-            tracker.receive(result);
+            if (retried) tracker.receive(result);
             return true;
           });
           const ours = facts.at(-1)?.clickNetPayout ?? '0';
@@ -54,4 +65,17 @@ describe('tracker books (property-based)', () => {
       );
     });
   }
+});
+
+describe('tracker books: declared limitations', () => {
+  it('binom (upsell on): a retried postback is counted twice, as docs/plugins.md says', () => {
+    const plugin = createBinomPlugin();
+    const settings = plugin.parseSettings({ ...BUILTIN_FIXTURES.binom?.settings, upsell: 'on' });
+    const tracker = TRACKER_MODELS['binom (upsell on)']!();
+    const [, commission] = eventScenario('click-1', [{ earn: '10' }]).map((fact) => formatDelivery(plugin, fact, settings));
+    if (!commission || isSkip(commission)) throw new Error('the commission was not sent');
+    tracker.receive(commission);
+    tracker.receive(commission);
+    expect(tracker.revenue()).to.equal('20');
+  });
 });

@@ -62,6 +62,11 @@ export const TRACKER_MODELS: Readonly<Record<string, () => TrackerModel>> = {
   redtrack: firstWins((q) => get(q, 'rdtk_event_id'), 'sum'),
   // [doc] one conversion per click, payout overwritten (Upsell off); rejected counts no revenue.
   binom: lastWins('payout', 'cnv_status', 'rejected'),
+  // [doc] with the offer's Upsell box each postback's payout is added to the click's.
+  'binom (upsell on)': conversionBook([], (q, _path, book) => {
+    const click = book.get('click') ?? { amount: 0n, status: '' };
+    book.set('click', { amount: click.amount + units(q.get('payout')), status: get(q, 'cnv_status') });
+  }),
   // [doc] subid+tid is one conversion; lead→sale, lead→rejected, sale→rejected, rebill→rejected; lead is hold revenue.
   keitaro: statusBook('tid', 'payout', 'status', { lead: ['sale', 'rejected'], sale: ['rejected'], rebill: ['rejected'] }, ['rejected', 'lead']),
   // [doc] txid tells conversions apart; a repeat is assumed dropped (unknown).
