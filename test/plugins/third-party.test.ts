@@ -11,6 +11,9 @@ import { startServer } from '../../lib/server/server.js';
 import { loadPlugins } from '../../lib/plugins/loader.js';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { describeConformance } from '../../lib/testing/index.js';
+import { sqliteTarget } from '../helpers/databases.js';
+import { startRelay } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/example-plugin');
 // A host directory whose node_modules has the example package, as `npm install postback-relay-plugin-example` would
@@ -50,6 +53,33 @@ describe('third-party plugins', () => {
     const [acme] = await loadPlugins(['postback-relay-plugin-example'], host);
     const bad = { ...acme, name: 'acme2', adjustments: 'sometimes' };
     expect(() => createPostbackRelay({ database: ':memory:', apiKeys: ['a-long-enough-key'], plugins: [bad as never] })).to.throw(InvalidPluginError, /adjustments must be one of replace, delta, status, unsupported/);
+  });
+});
+
+describe('a third-party plugin in a relay', () => {
+  it('formats deliveries like a built-in one: sent over HTTP, and its own skip in the delivery log', async () => {
+    const tracker = await startTestTracker();
+    const fx = await startRelay(sqliteTarget, { relay: { plugins: example ? [example] : [] } });
+    try {
+      await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'acme', settings: { host: new URL(tracker.origin).host } });
+      await fx.relay.recordLead({ id: 'L1', clickId: 'a b', affiliateId: 'aff-1' });
+      await fx.relay.recordCommission({ id: 'C1', leadId: 'L1', amount: '3.5' });
+      await fx.relay.adjustCommission({ id: 'A1', commissionId: 'C1', amount: '2' });
+      await fx.settled();
+      expect(tracker.received.map((r) => r.query)).to.have.deep.members([
+        { click: 'a b', amount: '3.5', ref: 'com-C1' },
+        { click: 'a b', amount: '2', ref: 'com-C1' },
+      ]);
+      const deliveries = await fx.relay.deliveries.listForLead('L1');
+      expect(deliveries.map((d) => [d.status, d.lastError])).to.deep.equal([
+        ['skipped', 'skipped: Acme counts sales only'],
+        ['delivered', null],
+        ['delivered', null],
+      ]);
+    } finally {
+      await fx.close();
+      await tracker.close();
+    }
   });
 });
 
