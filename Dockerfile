@@ -23,9 +23,14 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json knexfile.js ./
-RUN install -d -o node -g node /data
+# `postback-relay <command>` on the PATH, e.g. `docker compose exec relay postback-relay endpoints list`.
+RUN install -d -o node -g node /data \
+ && chmod +x dist/docker/cli.js \
+ && ln -s /app/dist/docker/cli.js /usr/local/bin/postback-relay
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
 STOPSIGNAL SIGTERM
+# Healthy once the database answers, migrations are current and the dispatcher runs (GET /readyz).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/docker/healthcheck.js"]
 CMD ["node", "dist/docker/server.js"]

@@ -5,6 +5,20 @@ export { createPostbackRelay } from './relay.js';
 export type { PostbackRelay } from './relay.js';
 export type { PostbackRelayOptions, DispatchOptions } from './options.js';
 
+// The form-fill pixel: its options, and the router factory for hosts that wire their own recorder.
+export { createPixelRouter } from './http/pixel-router.js';
+export type { PixelRouterOptions, PixelOutcome } from './http/pixel-router.js';
+export type { PixelOptions } from './pixel/options.js';
+export type { PixelRejection } from './pixel/hit.js';
+export type { BrowserPixel, BrowserPixelLister } from './pixel/browser-pixels.js';
+export type { PixelStats } from './relay.js';
+export type { EndpointKind } from './endpoints/kind.js';
+export type { BrowserSettings, BrowserPixelType } from '../plugins/browser/index.js';
+// Operations: where metrics go, what a metric label or attempt log line can say, what a test postback returns.
+export type { MetricsOptions } from './metrics/metrics.js';
+export type { AttemptObservation, AttemptOutcome, EventResult } from './metrics/instrumentation.js';
+export type { TestPostbackResult } from './dispatch/send-test.js';
+
 // Domain types the in-process API takes and returns.
 export { EVENT_NAMES } from './events/types.js';
 export type { EventName, Lead, LeadInput, LeadSource, Commission, CommissionInput, Adjustment, AdjustmentInput, Recorded } from './events/types.js';

@@ -3,6 +3,9 @@
 import type { Knex } from 'knex';
 import { InvalidOptionError } from './errors.js';
 import type { Logger } from './log.js';
+import { resolvePixelOptions } from './pixel/options.js';
+import type { PixelOptions, ResolvedPixelOptions } from './pixel/options.js';
+import type { MetricsOptions } from './metrics/metrics.js';
 import type { FormatterPlugin } from './plugins/types.js';
 
 /** How the dispatcher sends postbacks. */
@@ -42,6 +45,10 @@ export interface PostbackRelayOptions {
   /** Where the relay logs. @default a logger that writes nothing */
   logger?: Logger;
   dispatch?: DispatchOptions;
+  /** The form-fill pixel's parameter names and cookie. */
+  pixel?: PixelOptions;
+  /** Prometheus metrics: the host's registry to register them in, and a name prefix. @default the relay's own registry */
+  metrics?: MetricsOptions;
 }
 
 /** Options with every default filled in. */
@@ -55,9 +62,11 @@ export interface ResolvedOptions {
   userAgent: string;
   logger: Logger | undefined;
   dispatch: Required<DispatchOptions>;
+  pixel: ResolvedPixelOptions;
+  metrics: Readonly<MetricsOptions>;
 }
 
-const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
+const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch', 'pixel', 'metrics'];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -109,6 +118,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     }
     resolvedDispatch[key] = value;
   }
+  const metrics = resolveMetrics(options.metrics);
   return Object.freeze({
     database: database as ResolvedOptions['database'],
     tablePrefix,
@@ -119,6 +129,8 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     userAgent,
     logger: given.logger,
     dispatch: Object.freeze(resolvedDispatch),
+    pixel: resolvePixelOptions(given.pixel),
+    metrics,
   });
 }
 
@@ -128,4 +140,19 @@ function rejectUnknown(given: object, known: readonly string[], prefix: string):
     const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
     throw new InvalidOptionError(`${prefix}${key}`, `is not an option${near ? `; did you mean ${prefix}${near}?` : ` (options: ${known.join(', ')})`}`);
   }
+}
+
+function resolveMetrics(given: unknown): Readonly<MetricsOptions> {
+  if (given === undefined) return Object.freeze({});
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('metrics', 'must be an object: { registry?, prefix? }');
+  const metrics = given as Partial<Record<keyof MetricsOptions, unknown>>;
+  rejectUnknown(metrics, ['registry', 'prefix'], 'metrics.');
+  const { registry, prefix } = metrics;
+  if (registry !== undefined && (registry === null || typeof (registry as { registerMetric?: unknown }).registerMetric !== 'function')) {
+    throw new InvalidOptionError('metrics.registry', 'must be a prom-client Registry (e.g. prom-client\'s `register`)');
+  }
+  if (prefix !== undefined && (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix))) {
+    throw new InvalidOptionError('metrics.prefix', `must be a Prometheus name prefix such as "postback_relay_", got ${JSON.stringify(prefix)}`);
+  }
+  return Object.freeze({ ...(registry === undefined ? {} : { registry: registry as MetricsOptions['registry'] }), ...(prefix === undefined ? {} : { prefix }) });
 }

@@ -3,18 +3,26 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
+import type { Registry } from 'prom-client';
 import { builtinPlugins } from '../plugins/builtin.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
+import { sendTestPostback } from './dispatch/send-test.js';
+import type { TestPostbackResult } from './dispatch/send-test.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
-import { EventRecorder } from './events/recorder.js';
-import type { Adjustment, AdjustmentInput, Commission, CommissionInput, Lead, LeadInput, Recorded } from './events/types.js';
+import type { Adjustment, AdjustmentInput, Commission, CommissionInput, EventName, Lead, LeadInput, Recorded } from './events/types.js';
+import { createHealthRouter } from './health/health-router.js';
 import { InvalidOptionError } from './errors.js';
+import { createPixelRouter } from './http/pixel-router.js';
+import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
 import { silentLogger } from './log.js';
+import { createRelayMetrics } from './metrics/metrics.js';
+import { ObservedRecorder } from './metrics/observed-recorder.js';
 import { resolveOptions } from './options.js';
+import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
 import { isMySql, knexConfigForUrl } from './store/database.js';
@@ -22,6 +30,7 @@ import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
+import { outboxStats } from './store/outbox-stats.js';
 import { tableNames } from './store/tables.js';
 import { VERSION } from './version.js';
 
@@ -29,6 +38,17 @@ import { VERSION } from './version.js';
 export interface PostbackRelay {
   /** Mount it: `app.use('/postbacks', relay.router)`. Serves `/events/*`, `/endpoints`, `/deliveries`. */
   readonly router: Router;
+  /**
+   * The public form-fill pixel, separate from the authenticated `router`: mount it beside it,
+   * `app.use('/postbacks', relay.pixel)`. Serves `/pixel.js`, `/pixel.gif` and `/pixel/lead`; it can only create leads.
+   */
+  readonly pixel: Router;
+  /** Pixel hits since the relay was created, by outcome (rejected ones by reason). */
+  pixelStats(): PixelStats;
+  /** Mount it where probes look: `GET /healthz` (alive) and `GET /readyz` (database, migrations, dispatcher), without authentication. */
+  readonly health: Router;
+  /** The prom-client registry holding the relay's metrics (the host's own when it gave `metrics.registry`). */
+  readonly metrics: Registry;
   /** The knex instance the relay stores into (the host's own when it gave one). */
   readonly knex: Knex;
   /** Runs pending migrations; returns the names of those it ran. */
@@ -45,6 +65,8 @@ export interface PostbackRelay {
     update(id: string, patch: EndpointPatch): Promise<Endpoint>;
     get(id: string): Promise<Endpoint>;
     list(filter?: { affiliateId?: string }): Promise<Endpoint[]>;
+    /** Sends one sample postback of `event` (default `lead_created`) to the endpoint now, recording nothing. */
+    sendTest(id: string, event?: EventName): Promise<TestPostbackResult>;
   };
   /** The delivery log. */
   readonly deliveries: {
@@ -55,6 +77,13 @@ export interface PostbackRelay {
   start(): Promise<void>;
   /** Stops claiming work, lets requests in flight finish (bounded), and closes the database if the relay opened it. */
   stop(): Promise<void>;
+}
+
+/** Counts of pixel hits by outcome. */
+export interface PixelStats {
+  recorded: number;
+  replayed: number;
+  rejected: Record<string, number>;
 }
 
 /** Creates a relay. Every option is checked here; a bad one throws an `InvalidOptionError` naming it. */
@@ -69,6 +98,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables);
   const endpointService = new EndpointService(endpointsStore, plugins);
+  const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
   const dispatcher = new Dispatcher({
     outbox,
     plugins,
@@ -86,8 +116,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
     },
+    onAttempt(attempt) {
+      metrics.attemptFinished(attempt);
+      // One line per attempt, with ids and outcome; never the URL, which can hold the tracker's tokens.
+      logger.info('postback attempt', { ...attempt });
+    },
   });
-  const recorder = new EventRecorder({
+  const recorder = new ObservedRecorder({
     knex,
     events,
     endpoints: endpointsStore,
@@ -96,11 +131,39 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     onQueued: () => {
       dispatcher.notify();
     },
+  }, (type, result) => {
+    metrics.eventReceived(type, result);
+  });
+  const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
+  const pixel = createPixelRouter({
+    recordLead: (input, source) => recorder.recordLead(input, source),
+    browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
+    pixel: resolved.pixel,
+    version: VERSION,
+    logger,
+    onHit: (outcome: PixelOutcome) => {
+      if (outcome.kind === 'rejected') pixelStats.rejected[outcome.reason] = (pixelStats.rejected[outcome.reason] ?? 0) + 1;
+      else pixelStats[outcome.kind] += 1;
+    },
   });
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
     router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    pixel,
+    pixelStats: () => structuredClone(pixelStats),
+    health: createHealthRouter({
+      database: async () => {
+        await knex.raw('select 1');
+        return undefined;
+      },
+      migrations: async () => {
+        const pending = await pendingMigrations(knex, resolved.tablePrefix);
+        return pending.length === 0 ? undefined : `${pending.length} pending migration(s)`;
+      },
+      dispatcher: () => Promise.resolve(dispatcher.running ? undefined : 'not running'),
+    }),
+    metrics: metrics.registry,
     knex,
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),
@@ -111,6 +174,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       update: (id, patch) => endpointService.update(id, patch),
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
+      sendTest: async (id, event = 'lead_created') =>
+        sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent } }),
     },
     deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
     async start() {

@@ -4,6 +4,7 @@ import type { FormatterPlugin } from '../lib/plugins/types.js';
 import createAffisePlugin from './affise/index.js';
 import createBeMobPlugin from './bemob/index.js';
 import createBinomPlugin from './binom/index.js';
+import createBrowserPlugin from './browser/index.js';
 import createCakePlugin from './cake/index.js';
 import createClickFlarePlugin from './clickflare/index.js';
 import createEverflowPlugin from './everflow/index.js';
@@ -22,6 +23,7 @@ import createVoluumPlugin from './voluum/index.js';
 export function builtinPlugins(): FormatterPlugin[] {
   return [
     createGenericPlugin(),
+    createBrowserPlugin(),
     createVoluumPlugin(),
     createRedTrackPlugin(),
     createBinomPlugin(),

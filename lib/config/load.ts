@@ -4,6 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LogLevel } from '../log.js';
+import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
 /** The resolved, frozen configuration of the standalone server. */
 export interface RelayConfig {
@@ -15,6 +16,7 @@ export interface RelayConfig {
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
+  pixel: { clickIdParams: string[]; affiliateParams: string[]; offerParams: string[]; cookieDays: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -51,6 +53,14 @@ convict.addFormats({
   'plugin-list': {
     validate(value: unknown) {
       if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.length > 0)) throw new Error('must be a comma-separated list of package names or paths');
+    },
+    coerce: (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+  },
+  'param-names': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || value.length === 0 || !value.every((name) => typeof name === 'string' && PARAM_NAME.test(name))) {
+        throw new Error('must be a comma-separated list of URL parameter names (letters, digits, "_", ".", "-")');
+      }
     },
     coerce: (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''),
   },
@@ -110,6 +120,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
+  pixel: {
+    clickIdParams: { doc: 'Landing-URL parameters carrying the click ID, tried in order.', format: 'param-names', default: [...PIXEL_DEFAULTS.clickIdParams], env: 'POSTBACK_RELAY_PIXEL_CLICK_ID_PARAMS' },
+    affiliateParams: { doc: "Landing-URL parameters carrying the affiliate's id.", format: 'param-names', default: [...PIXEL_DEFAULTS.affiliateParams], env: 'POSTBACK_RELAY_PIXEL_AFFILIATE_PARAMS' },
+    offerParams: { doc: "Landing-URL parameters carrying the offer's id.", format: 'param-names', default: [...PIXEL_DEFAULTS.offerParams], env: 'POSTBACK_RELAY_PIXEL_OFFER_PARAMS' },
+    cookieDays: { doc: "How long the landing site's cookie keeps the click, in days.", format: 'positive-int', default: PIXEL_DEFAULTS.cookieDays, env: 'POSTBACK_RELAY_PIXEL_COOKIE_DAYS' },
+  },
 };
 
 /** The environment variable of every config key, for error messages. */
@@ -130,7 +146,27 @@ function envNames(schema: object, prefix = ''): Map<string, string> {
  * environment variables win over the file), validates it strictly, and returns it frozen. A bad value
  * throws a ConfigError naming the key and its environment variable.
  */
-export function loadConfig(source: { env: Readonly<Record<string, string | undefined>>; file?: string }): Readonly<RelayConfig> {
+export function loadConfig(source: ConfigSource): Readonly<RelayConfig> {
+  const properties = validatedConfig(source).getProperties();
+  if (properties.env === 'production' && properties.apiKeys.length === 0) {
+    throw new ConfigError('invalid configuration: apiKeys (POSTBACK_RELAY_API_KEYS) must be set in production');
+  }
+  return deepFreeze(properties);
+}
+
+/** Where configuration comes from: the environment, and optionally a JSON file. */
+export interface ConfigSource {
+  env: Readonly<Record<string, string | undefined>>;
+  file?: string;
+}
+
+/** The configuration as {@link loadConfig} resolves it, with every `sensitive` key (secrets) replaced by "[Sensitive]". */
+export function maskedConfig(source: ConfigSource): Record<string, unknown> {
+  loadConfig(source);
+  return JSON.parse(validatedConfig(source).toString()) as Record<string, unknown>;
+}
+
+function validatedConfig(source: ConfigSource): convict.Config<RelayConfig> {
   const config = convict(configSchema, { env: source.env, args: [] });
   const file = source.file ?? source.env.POSTBACK_RELAY_CONFIG_FILE;
   try {
@@ -144,11 +180,7 @@ export function loadConfig(source: { env: Readonly<Record<string, string | undef
       .join('; ');
     throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}: ${message}`, error);
   }
-  const properties = config.getProperties();
-  if (properties.env === 'production' && properties.apiKeys.length === 0) {
-    throw new ConfigError('invalid configuration: apiKeys (POSTBACK_RELAY_API_KEYS) must be set in production');
-  }
-  return deepFreeze(properties);
+  return config;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,8 +7,10 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { isSkip } from '../plugins/types.js';
 import type { PostbackRequest, PostbackSkip } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
-import { formatDelivery } from './format.js';
+import { formatDelivery, judgeSend } from './format.js';
 import type { PostbackClient } from './http-client.js';
+import { attemptOutcome } from '../metrics/instrumentation.js';
+import type { AttemptObservation } from '../metrics/instrumentation.js';
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -42,14 +44,16 @@ export class Dispatcher {
   #wakeAgain = false;
   #backlog = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #onAttempt: ((attempt: AttemptObservation) => void) | undefined;
 
-  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings }) {
+  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; onAttempt?: (attempt: AttemptObservation) => void }) {
     this.#outbox = deps.outbox;
     this.#plugins = deps.plugins;
     this.#client = deps.client;
     this.#logger = deps.logger;
     this.#settings = deps.settings;
     this.#queue = new PQueue({ concurrency: deps.settings.concurrency });
+    this.#onAttempt = deps.onAttempt;
   }
 
   /** True between `start()` and `stop()`. */
@@ -159,11 +163,7 @@ export class Dispatcher {
       result = { ok: false as const, error: `could not format the postback: ${describeError(error)}`, statusCode: null, bodyExcerpt: null };
     }
     const latencyMs = Math.round(performance.now() - started);
-    const answered2xx = result.ok && result.statusCode >= 200 && result.statusCode < 300;
-    // Some trackers answer 200 to a refusal (TUNE's success=false): the plugin's judgement turns it into a failure.
-    const refusal = answered2xx && result.ok ? (this.#plugins.get(delivery.endpoint.plugin).judgeResponse?.(result) ?? null) : null;
-    const delivered = answered2xx && refusal === null;
-    const error = result.ok ? (delivered ? null : (refusal ?? `tracker answered HTTP ${result.statusCode}`)) : result.error;
+    const { delivered, error } = judgeSend(this.#plugins.get(delivery.endpoint.plugin), result);
     try {
       await this.#outbox.complete(delivery.pk, {
         attemptedAt,
@@ -180,6 +180,7 @@ export class Dispatcher {
       // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
       this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });
     }
+    this.#onAttempt?.({ delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, plugin: delivery.endpoint.plugin, outcome: attemptOutcome(delivered, result.statusCode, request !== undefined), statusCode: result.statusCode, latencyMs, error });
     if (!delivered) {
       this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, error });
     }

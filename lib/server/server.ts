@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RelayConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { loadPlugins } from '../plugins/loader.js';
@@ -29,6 +30,9 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     logger.warn('no API key configured (POSTBACK_RELAY_API_KEYS); generated one for this run only', { apiKey: apiKeys[0] });
   }
   const plugins = await loadPlugins(config.plugins, process.cwd());
+  // The process's own metrics (CPU, memory, event loop) beside the relay's, in one registry served at /metrics.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const relay = createPostbackRelay({
     database: config.database.url,
     plugins,
@@ -38,6 +42,8 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     bodyLimit: config.http.bodyLimit,
     logger,
     dispatch: { ...config.dispatch },
+    pixel: { ...config.pixel },
+    metrics: { registry },
   });
   try {
     if (config.database.migrate) {
@@ -53,6 +59,13 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // The public pixel answers first; the per-IP rate limit (lib/http/rate-limit.ts) belongs in front of it.
+  app.use(config.http.mountPath, relay.pixel);
+  // Probes and the scraper come without an API key, so these sit outside the authenticated API path.
+  app.use(relay.health);
+  app.get('/metrics', async function scrape(_req, res) {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,8 @@
 // Stores endpoints, and finds which of them an event on a lead fires.
 
 import type { Knex } from 'knex';
+import { endpointKind } from '../endpoints/kind.js';
+import type { EndpointKind } from '../endpoints/kind.js';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName, Lead } from '../events/types.js';
 import { toDate, toId } from './tables.js';
@@ -39,8 +41,11 @@ export class EndpointsStore {
     return (await query).map(fromRow);
   }
 
-  /** The endpoints an event on `lead` fires, by the offer-over-affiliate rule documented on {@link Endpoint}. */
-  async firing(db: Knex | Knex.Transaction, lead: Lead, event: EventName): Promise<Endpoint[]> {
+  /**
+   * The endpoints of `kind` an event on `lead` fires, by the offer-over-affiliate rule documented on
+   * {@link Endpoint}, applied within the kind (a browser pixel never hides an S2S postback, nor the reverse).
+   */
+  async firing(db: Knex | Knex.Transaction, lead: Lead, event: EventName, kind: EndpointKind = 's2s'): Promise<Endpoint[]> {
     const rows = await db<EndpointRow>(this.#t.endpoints)
       .where({ affiliate_id: lead.affiliateId, enabled: true })
       .andWhere((where) => {
@@ -48,7 +53,7 @@ export class EndpointsStore {
         if (lead.offerId !== null) void where.orWhere('offer_id', lead.offerId);
       })
       .orderBy('pk');
-    const subscribed = rows.map(fromRow).filter((endpoint) => endpoint.events.includes(event));
+    const subscribed = rows.map(fromRow).filter((endpoint) => endpoint.events.includes(event) && endpointKind(endpoint) === kind);
     const forOffer = subscribed.filter((endpoint) => endpoint.offerId !== null);
     return forOffer.length > 0 ? forOffer : subscribed;
   }

@@ -45,6 +45,7 @@ export async function startRelay(
     throw error;
   }
   const app = express();
+  app.use('/postbacks', relay.pixel);
   app.use('/postbacks', relay.router);
   const t = tableNames(prefix);
   return {

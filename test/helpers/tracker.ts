@@ -17,6 +17,8 @@ export interface TestTracker {
   received: ReceivedPostback[];
   /** The status code the tracker answers with from now on. */
   respondWith(status: number): void;
+  /** Delays every answer from now on by `ms`, to keep postbacks in flight. */
+  respondAfter(ms: number): void;
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedPostback[]>;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export interface TestTracker {
 export async function startTestTracker(): Promise<TestTracker> {
   const received: ReceivedPostback[] = [];
   let status = 200;
+  let delayMs = 0;
   const waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,8 +41,12 @@ export async function startTestTracker(): Promise<TestTracker> {
         body: Buffer.concat(chunks).toString('utf8'),
         headers: req.headers,
       });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'OK' : 'tracker error');
-      for (const wake of waiters.splice(0)) wake();
+      const answer = () => {
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'OK' : 'tracker error');
+        for (const wake of waiters.splice(0)) wake();
+      };
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +56,9 @@ export async function startTestTracker(): Promise<TestTracker> {
     received,
     respondWith(code) {
       status = code;
+    },
+    respondAfter(ms) {
+      delayMs = ms;
     },
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;

@@ -32,6 +32,11 @@ async function exercise(server: ServerProcess, apiKey: string): Promise<void> {
     expect(received?.query).to.deep.equal({ cid: 'srv-click', txid: `lead-${leadId}` });
     const anonymous = await fetch(`${server.url}/events/leads`, { method: 'POST' });
     expect(anonymous.status).to.equal(401);
+    // The public pixel is mounted beside the API, without a key.
+    const gif = await fetch(`${server.url}/pixel.gif?click_id=px-click&aff=${affiliateId}&fid=${leadId.replace(/\W/g, '')}000000000000`);
+    expect(gif.headers.get('content-type')).to.equal('image/gif');
+    const [, pixelPostback] = await tracker.waitFor(2);
+    expect(pixelPostback?.query.cid).to.equal('px-click');
   } finally {
     await tracker.close();
   }

@@ -4,6 +4,7 @@ import type { ConformanceFixture } from '../../lib/testing/conformance.js';
 
 export const BUILTIN_FIXTURES: Readonly<Record<string, ConformanceFixture>> = {
   generic: { settings: { url: 'https://t.example/pb?cid={click_id}&payout={payout}&txid={transaction_id}' }, required: ['url'] },
+  browser: { settings: { url: 'https://t.example/px.gif?cid={click_id}&payout={payout}&txid={transaction_id}' }, required: ['url'] },
   voluum: { settings: { baseUrl: 'https://trk.example.com' }, required: ['baseUrl'] },
   redtrack: { settings: { baseUrl: 'https://trk.example.com' }, required: ['baseUrl'] },
   binom: { settings: { baseUrl: 'https://binom.example.com' }, required: ['baseUrl'] },

@@ -9,7 +9,7 @@ import { BUILTIN_FIXTURES } from './builtin-fixtures.js';
 const FACTS = eventScenario('ab c&1', [{ earn: '10' }, { earn: '2.5' }, { adjust: 0, to: '12.75' }, { adjust: 0, to: '4' }, { adjust: 1, to: '0' }]);
 
 const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
-  // trackers.md the template decides; adjustments keep their own {transaction_id} (delta family)
+  // generic: the template decides; adjustments keep their own {transaction_id} (delta family)
   generic: [
     'https://t.example/pb?cid=ab%20c%261&payout=0&txid=lead-L1',
     'https://t.example/pb?cid=ab%20c%261&payout=10&txid=com-C1',
@@ -17,6 +17,15 @@ const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
     'https://t.example/pb?cid=ab%20c%261&payout=12.75&txid=adj-A3',
     'https://t.example/pb?cid=ab%20c%261&payout=4&txid=adj-A4',
     'https://t.example/pb?cid=ab%20c%261&payout=0&txid=adj-A5',
+  ],
+  // the browser pixel: the template decides; only leads are fired from the page, adjustments never
+  browser: [
+    'https://t.example/px.gif?cid=ab%20c%261&payout=0&txid=lead-L1',
+    'https://t.example/px.gif?cid=ab%20c%261&payout=10&txid=com-C1',
+    'https://t.example/px.gif?cid=ab%20c%261&payout=2.5&txid=com-C2',
+    { skip: 'plugin "browser" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'plugin "browser" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'plugin "browser" cannot send a payout change: its tracker takes none by postback' },
   ],
   // trackers.md 3.1: cid/payout/txid/currency/et [doc]; no adjustment by postback → skipped
   voluum: [

@@ -54,7 +54,7 @@ function statusBook(key: string, amount: string, status: string, transitions: Re
   });
 }
 
-/** A model per built-in plugin (not the generic one: its books are whatever its template makes them). */
+/** A model per built-in plugin (not generic or browser: their books are whatever their template makes them). */
 export const TRACKER_MODELS: Readonly<Record<string, () => TrackerModel>> = {
   // [doc] same cid+txid counted once.
   voluum: firstWins((q) => `${get(q, 'cid')}|${get(q, 'txid')}`, 'payout'),

@@ -46,6 +46,19 @@ describe('configuration', () => {
     expect(config.dispatch).to.include({ concurrency: 32, requestTimeoutMs: 2500 });
   });
 
+  it('reads the pixel parameter names as comma-separated lists, with the pixel defaults', () => {
+    expect(loadConfig({ env: {} }).pixel).to.deep.equal({
+      clickIdParams: ['click_id', 'clickid', 'cid', 'subid', 'sub_id'],
+      affiliateParams: ['aff', 'affiliate_id', 'aff_id'],
+      offerParams: ['offer', 'offer_id'],
+      cookieDays: 30,
+    });
+    const config = loadConfig({ env: { POSTBACK_RELAY_PIXEL_CLICK_ID_PARAMS: 'tid, clickid', POSTBACK_RELAY_PIXEL_COOKIE_DAYS: '7' } });
+    expect(config.pixel).to.include({ cookieDays: 7 });
+    expect(config.pixel.clickIdParams).to.deep.equal(['tid', 'clickid']);
+    expect(configError({ POSTBACK_RELAY_PIXEL_OFFER_PARAMS: 'off er' }).message).to.match(/pixel\.offerParams \(POSTBACK_RELAY_PIXEL_OFFER_PARAMS\)/);
+  });
+
   it('layers a JSON config file under the environment', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pb-config-')), 'relay.json');
     writeFileSync(file, JSON.stringify({ http: { port: 4000 }, dispatch: { concurrency: 4 } }));

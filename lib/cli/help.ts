@@ -1,0 +1,57 @@
+// The CLI's help texts, one per command, shown by `--help` and after a usage error.
+
+export const MAIN_HELP = `Usage: postback-relay <command> [options]
+
+Commands:
+  serve                         run the server (migrates first unless POSTBACK_RELAY_MIGRATE=false)
+  migrate up|status|down        apply pending migrations, list them, or roll the last one back
+  endpoints add|list|disable    manage affiliates' postback endpoints
+  deliveries list|show          the delivery log, by lead or by delivery id
+  send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
+  config                        print the resolved configuration (secrets masked) and validate it
+
+Options for every command:
+  --config <file>   a JSON config file (or POSTBACK_RELAY_CONFIG_FILE); environment variables win over it
+  --json            machine-readable output on stdout
+  -h, --help        help for the command
+
+Settings come from environment variables (see docs/configuration.md).
+Exit codes: 0 ok, 1 failure, 2 usage or refused input, 3 invalid configuration, 4 not found, 5 not delivered.
+`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  serve: `Usage: postback-relay serve
+
+Runs the HTTP server: the API under POSTBACK_RELAY_MOUNT_PATH, /healthz, /readyz and /metrics.
+Stops cleanly on SIGTERM or SIGINT.
+`,
+  migrate: `Usage: postback-relay migrate <up|status|down> [--json]
+
+  up       apply every pending migration
+  status   list applied and pending migrations
+  down     roll back the most recent migration (one)
+`,
+  endpoints: `Usage: postback-relay endpoints <add|list|disable> [options] [--json]
+
+  add --affiliate <id> --url <template> [--plugin generic] [--offer <id>] [--name <label>]
+      [--events lead_created,commission_earned,commission_adjusted] [--settings <json>]
+      --url sets settings.url; --settings gives the plugin's whole settings object instead
+  list [--affiliate <id>]
+  disable <endpoint-id>
+`,
+  deliveries: `Usage: postback-relay deliveries <list|show> [options] [--json]
+
+  list --lead <lead-id>   every postback for a lead, with its attempts
+  show <delivery-id>      one delivery and its attempts
+`,
+  'send-test': `Usage: postback-relay send-test <endpoint-id> [--event lead_created|commission_earned|commission_adjusted] [--json]
+
+Formats a sample event with the endpoint's plugin and settings and sends it once, through the same
+HTTP client as real postbacks. Nothing is stored. Exits 5 when the tracker does not answer 2xx.
+`,
+  config: `Usage: postback-relay config [--json]
+
+Prints the configuration resolved from the environment (and --config file) with secrets masked,
+after validating it. Exits 3, naming the key and its variable, when it is invalid.
+`,
+};

@@ -1,0 +1,43 @@
+// Liveness and readiness: /healthz answers while the process runs; /readyz only when it can do its job.
+
+import { Router } from 'express';
+import { describeError } from '../log.js';
+
+/** One readiness check: resolves with nothing when fine, throws (or resolves a reason) when not. */
+export type ReadinessCheck = () => Promise<string | undefined>;
+
+/** A check that has not answered in this time counts as failed, so an orchestrator's probe never hangs. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * Builds the router: `GET /healthz` is 200 `{"status":"ok"}`; `GET /readyz` is 200 when every check
+ * passes and 503 otherwise, with `{"status", "checks": {name: "ok" | reason}}`. No authentication:
+ * probes carry no key, and the answers hold no data.
+ */
+export function createHealthRouter(checks: Readonly<Record<string, ReadinessCheck>>): Router {
+  const router = Router();
+  router.get('/healthz', function alive(_req, res) {
+    res.set('cache-control', 'no-store').json({ status: 'ok' });
+  });
+  router.get('/readyz', async function ready(_req, res) {
+    const results = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const));
+    const ok = results.every(([, result]) => result === 'ok');
+    res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  });
+  return router;
+}
+
+async function runCheck(check: ReadinessCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const reason = await Promise.race([
+      check(),
+      new Promise<string>((resolve) => (timer = setTimeout(resolve, CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`))),
+    ]);
+    return reason ?? 'ok';
+  } catch (error) {
+    return describeError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
