@@ -42,6 +42,12 @@ export type { DecimalString } from './money.js';
 
 // The plugin contract and the helpers a plugin author builds on.
 export type { FormatterPlugin, PostbackContext, PostbackRequest } from './plugins/types.js';
+export type { AdjustmentFamily, PostbackSkip, PostbackResponse, SettingSpec } from './plugins/types.js';
+export { ADJUSTMENT_FAMILIES, isSkip } from './plugins/types.js';
+export { definePlugin } from './plugins/define.js';
+export { loadPlugins } from './plugins/loader.js';
+export { clickStatus, defineQueryPlugin, eventKey, optional } from './plugins/query-plugin.js';
+export type { QueryPluginSpec, QueryPostback, QueryParams, QuerySettings } from './plugins/query-plugin.js';
 export { MACRO_NAMES, macroValues } from './plugins/macros.js';
 export type { MacroName } from './plugins/macros.js';
 export { parseTemplate, parseUrlTemplate, renderTemplate } from './plugins/template.js';

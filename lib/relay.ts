@@ -3,9 +3,8 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
-import createBrowserPlugin from '../plugins/browser/index.js';
 import type { Registry } from 'prom-client';
-import createGenericPlugin from '../plugins/generic/index.js';
+import { builtinPlugins } from '../plugins/builtin.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
@@ -94,7 +93,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const ownsKnex = typeof resolved.database !== 'function';
   const knex = openKnex(resolved.database);
   const tables = tableNames(resolved.tablePrefix);
-  const plugins = createPluginRegistry([createGenericPlugin(), createBrowserPlugin(), ...resolved.plugins]);
+  const plugins = createPluginRegistry([...builtinPlugins(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables);

@@ -179,9 +179,9 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
 async function withRelay(source: ConfigSource, run: (relay: PostbackRelay, config: Readonly<RelayConfig>) => Promise<void>): Promise<void> {
   const config = loadConfig(source);
   // Loaded here, so help and usage errors answer without loading express, knex and the drivers.
-  const { createPostbackRelay } = await import('../relay.js');
+  const [{ createPostbackRelay }, { relayOptionsFromConfig }] = await Promise.all([import('../relay.js'), import('../server/relay-options.js')]);
   // The CLI serves no HTTP: the key only satisfies the factory.
-  const relay = createPostbackRelay({ database: config.database.url, tablePrefix: config.database.tablePrefix, apiKeys: ['cli-no-http-api'], defaultCurrency: config.defaultCurrency });
+  const relay = createPostbackRelay(await relayOptionsFromConfig(config, { apiKeys: ['cli-no-http-api'] }));
   try {
     await run(relay, config);
   } finally {

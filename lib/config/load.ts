@@ -13,6 +13,7 @@ export interface RelayConfig {
   database: { url: string; tablePrefix: string; migrate: boolean };
   http: { host: string; port: number; mountPath: string; bodyLimit: string; trustProxy: string };
   apiKeys: string[];
+  plugins: string[];
   defaultCurrency: string;
   dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
   log: { level: LogLevel };
@@ -59,6 +60,12 @@ convict.addFormats({
       for (const key of value) parseApiKey(key, 'apiKeys');
     },
     coerce: (value: string) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''),
+  },
+  'plugin-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.length > 0)) throw new Error('must be a comma-separated list of package names or paths');
+    },
+    coerce: (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''),
   },
   'param-names': {
     validate(value: unknown) {
@@ -116,6 +123,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
     default: [],
     env: 'POSTBACK_RELAY_API_KEYS',
     sensitive: true,
+  },
+  plugins: {
+    doc: 'Comma-separated third-party formatter plugins: package names, or paths resolved from the working directory.',
+    format: 'plugin-list',
+    default: [],
+    env: 'POSTBACK_RELAY_PLUGINS',
   },
   defaultCurrency: { doc: 'Currency of a commission that names none.', format: matching(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'), default: 'USD', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY' },
   dispatch: {

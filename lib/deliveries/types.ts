@@ -2,8 +2,11 @@
 
 import type { EventName } from '../events/types.js';
 
-/** `pending` until a 2xx (`delivered`); `failed` is a dead letter that is no longer retried. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/**
+ * `pending` until a 2xx (`delivered`); `failed` is a dead letter that is no longer retried; `skipped` was never
+ * sent because the tracker cannot take it correctly (the reason is the attempt's `error`).
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
 
 /** One request made for a delivery. */
 export interface DeliveryAttempt {

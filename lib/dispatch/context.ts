@@ -1,7 +1,8 @@
 // Turns a claimed delivery into the context a formatter sees: which amount, which delta, which transaction key.
 
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
-import type { PostbackContext } from '../plugins/types.js';
+import type { DecimalString } from '../money.js';
+import type { AdjustmentFamily, PostbackContext } from '../plugins/types.js';
 
 /** The stored facts of one delivery. */
 export interface DeliveryFacts {
@@ -9,15 +10,18 @@ export interface DeliveryFacts {
   lead: Lead;
   commission: Commission | null;
   adjustment: Adjustment | null;
+  /** See {@link PostbackContext.clickNetPayout}. */
+  clickNetPayout: DecimalString;
 }
 
 /**
  * Builds the context from stored facts only, so a retry formats exactly the same request: a commission's
- * postback carries its original amount even after later adjustments, which carry their own.
+ * postback carries its original amount even after later adjustments, which carry their own. An adjustment's
+ * transaction key follows the plugin's family (see `PostbackContext.transactionId`).
  */
-export function postbackContext(facts: DeliveryFacts): PostbackContext {
-  const { event, lead, commission, adjustment } = facts;
-  const base = { event, lead, commission, adjustment };
+export function postbackContext(facts: DeliveryFacts, adjustments: AdjustmentFamily): PostbackContext {
+  const { event, lead, commission, adjustment, clickNetPayout } = facts;
+  const base = { event, lead, commission, adjustment, clickNetPayout };
   switch (event) {
     case 'lead_created':
       return { ...base, transactionId: `lead-${lead.id}`, payout: '0', delta: '0', currency: null, occurredAt: lead.occurredAt };
@@ -34,9 +38,11 @@ export function postbackContext(facts: DeliveryFacts): PostbackContext {
     }
     case 'commission_adjusted': {
       const change = required(adjustment, event, 'adjustment');
+      // A tracker that updates by key must see the commission's own key; one that adds, a key of the adjustment's.
+      const byKey = adjustments === 'replace' || adjustments === 'status';
       return {
         ...base,
-        transactionId: `adj-${change.id}`,
+        transactionId: byKey ? `com-${change.commissionId}` : `adj-${change.id}`,
         payout: change.amountAfter,
         delta: change.delta,
         currency: change.currency,

@@ -4,10 +4,11 @@ import PQueue from 'p-queue';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import type { PostbackRequest } from '../plugins/types.js';
+import { isSkip } from '../plugins/types.js';
+import type { PostbackRequest, PostbackSkip } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import { maskerFor } from '../secrets.js';
-import { postbackContext } from './context.js';
+import { formatDelivery, judgeSend } from './format.js';
 import type { PostbackClient } from './http-client.js';
 import { attemptOutcome } from '../metrics/instrumentation.js';
 import type { AttemptObservation } from '../metrics/instrumentation.js';
@@ -152,16 +153,22 @@ export class Dispatcher {
     let result;
     const started = performance.now();
     try {
-      request = this.#format(delivery);
+      const formatted = this.#format(delivery);
+      if (isSkip(formatted)) {
+        await this.#skip(delivery, attemptedAt, formatted.skip);
+        return;
+      }
+      request = formatted;
       result = await this.#client.send(request);
     } catch (error) {
       result = { ok: false as const, error: `could not format the postback: ${describeError(error)}`, statusCode: null, bodyExcerpt: null };
     }
     const latencyMs = Math.round(performance.now() - started);
-    const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
+    const judged = judgeSend(this.#plugins.get(delivery.endpoint.plugin), result);
+    const { delivered } = judged;
     // The delivery log and logs only ever see the endpoint's secrets masked.
     const mask = maskerFor(this.#plugins, delivery.endpoint);
-    const error = result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : mask(result.error);
+    const error = judged.error === null ? null : mask(judged.error);
     try {
       await this.#outbox.complete(delivery.pk, {
         attemptedAt,
@@ -185,7 +192,27 @@ export class Dispatcher {
     if (this.#backlog) this.notify();
   }
 
-  #format(delivery: ClaimedDelivery): PostbackRequest {
+  // Nothing is sent: the delivery is closed as skipped, its reason kept as the attempt's error for the log.
+  async #skip(delivery: ClaimedDelivery, attemptedAt: Date, reason: string): Promise<void> {
+    try {
+      await this.#outbox.complete(delivery.pk, {
+        attemptedAt,
+        method: '-',
+        url: '-',
+        statusCode: null,
+        latencyMs: 0,
+        error: `skipped: ${reason}`,
+        responseExcerpt: null,
+        status: 'skipped',
+        nextAttemptAt: attemptedAt,
+      });
+    } catch (storeError) {
+      this.#logger.error('could not record a skipped delivery', { delivery: delivery.pk, error: describeError(storeError) });
+    }
+    this.#logger.info('postback skipped', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, reason });
+  }
+
+  #format(delivery: ClaimedDelivery): PostbackRequest | PostbackSkip {
     const { endpoint } = delivery;
     const plugin = this.#plugins.get(endpoint.plugin);
     // Settings are parsed once per endpoint version, not per postback.
@@ -196,6 +223,6 @@ export class Dispatcher {
       settings = plugin.parseSettings(endpoint.settings);
       this.#parsedSettings.set(key, settings);
     }
-    return plugin.format(postbackContext(delivery), settings);
+    return formatDelivery(plugin, delivery, settings);
   }
 }

@@ -3,7 +3,8 @@
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName } from '../events/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import { postbackContext } from './context.js';
+import { isSkip } from '../plugins/types.js';
+import { formatDelivery, judgeSend } from './format.js';
 import { createPostbackClient } from './http-client.js';
 import type { TargetPolicy } from './target-guard.js';
 
@@ -37,13 +38,17 @@ export async function sendTestPostback(
     event === 'commission_adjusted'
       ? { id: 'test-adjustment', commissionId: 'test-commission', delta: '-0.50', amountBefore: '1.00', amountAfter: '0.50', currency: 'USD', reason: 'test', occurredAt: SAMPLE_TIME, recordedAt: SAMPLE_TIME }
       : null;
-  const request = plugin.format(postbackContext({ event, lead, commission, adjustment }), plugin.parseSettings(endpoint.settings));
+  const clickNetPayout = adjustment?.amountAfter ?? commission?.amount ?? '0';
+  const request = formatDelivery(plugin, { event, lead, commission, adjustment, clickNetPayout }, plugin.parseSettings(endpoint.settings));
+  if (isSkip(request)) {
+    return { endpointId: endpoint.id, event, method: '-', target: '-', delivered: false, statusCode: null, latencyMs: 0, error: `skipped: ${request.skip}` };
+  }
   const client = createPostbackClient({ ...deps.client, maxSockets: 1 });
   const started = performance.now();
   try {
     const result = await client.send(request);
     const url = new URL(request.url);
-    const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
+    const { delivered, error } = judgeSend(plugin, result);
     return {
       endpointId: endpoint.id,
       event,
@@ -52,7 +57,7 @@ export async function sendTestPostback(
       delivered,
       statusCode: result.statusCode,
       latencyMs: Math.round(performance.now() - started),
-      error: result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : result.error,
+      error,
     };
   } finally {
     client.close();

@@ -1,11 +1,13 @@
 // The affiliate's own browser pixels for a lead: its `browser` endpoints' URLs with the macros filled in.
 
 import type { Knex } from 'knex';
-import { postbackContext } from '../dispatch/context.js';
+import type { DeliveryFacts } from '../dispatch/context.js';
+import { formatDelivery } from '../dispatch/format.js';
 import type { Lead } from '../events/types.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import { isSkip } from '../plugins/types.js';
 import type { EndpointsStore } from '../store/endpoints-store.js';
 import type { BrowserPixelType } from '../../plugins/browser/index.js';
 
@@ -21,13 +23,15 @@ export type BrowserPixelLister = (lead: Lead) => Promise<BrowserPixel[]>;
 export function createBrowserPixelLister(deps: { knex: Knex; endpoints: EndpointsStore; plugins: PluginRegistry; logger: Logger }): BrowserPixelLister {
   return async function browserPixels(lead) {
     const endpoints = await deps.endpoints.firing(deps.knex, lead, 'lead_created', 'browser');
-    const context = postbackContext({ event: 'lead_created', lead, commission: null, adjustment: null });
+    const facts: DeliveryFacts = { event: 'lead_created', lead, commission: null, adjustment: null, clickNetPayout: '0' };
     const pixels: BrowserPixel[] = [];
     for (const endpoint of endpoints) {
       try {
         const plugin = deps.plugins.get(endpoint.plugin);
         const settings = plugin.parseSettings(endpoint.settings) as { type: BrowserPixelType };
-        pixels.push({ type: settings.type, url: plugin.format(context, settings).url });
+        const formatted = formatDelivery(plugin, facts, settings);
+        if (isSkip(formatted)) throw new Error(`the plugin skipped it: ${formatted.skip}`);
+        pixels.push({ type: settings.type, url: formatted.url });
       } catch (error) {
         deps.logger.warn('browser pixel skipped', { endpointId: endpoint.id, error: describeError(error) });
       }

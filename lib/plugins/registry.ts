@@ -1,6 +1,7 @@
 // The plugin registry: keyed by name, shape-checked at creation, frozen afterwards.
 
 import { InvalidPluginError, UnknownPluginError } from '../errors.js';
+import { ADJUSTMENT_FAMILIES } from './types.js';
 import type { FormatterPlugin } from './types.js';
 
 /** The plugins one relay instance can format with. */
@@ -13,7 +14,7 @@ export interface PluginRegistry {
 export function createPluginRegistry(plugins: readonly unknown[]): PluginRegistry {
   const byName = new Map<string, FormatterPlugin>();
   plugins.forEach((plugin, index) => {
-    const checked = sanityCheck(plugin, index);
+    const checked = checkPluginShape(plugin, `plugins[${index}]`);
     if (byName.has(checked.name)) throw new InvalidPluginError(`plugin "${checked.name}" is registered twice`);
     byName.set(checked.name, checked);
   });
@@ -28,8 +29,8 @@ export function createPluginRegistry(plugins: readonly unknown[]): PluginRegistr
   });
 }
 
-function sanityCheck(plugin: unknown, index: number): FormatterPlugin {
-  const where = `plugins[${index}]`;
+/** Refuses a value that is not a plugin of this contract, with an `InvalidPluginError` naming what is wrong. */
+export function checkPluginShape(plugin: unknown, where: string): FormatterPlugin {
   if (typeof plugin !== 'object' || plugin === null) throw new InvalidPluginError(`${where} is not a plugin object`);
   const candidate = plugin as Partial<Record<keyof FormatterPlugin, unknown>>;
   if (typeof candidate.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(candidate.name)) {
@@ -41,5 +42,14 @@ function sanityCheck(plugin: unknown, index: number): FormatterPlugin {
     if (typeof candidate[method] !== 'function') throw new InvalidPluginError(`${label}: ${method} must be a function`);
   }
   if (candidate.secretValues !== undefined && typeof candidate.secretValues !== 'function') throw new InvalidPluginError(`${label}: secretValues must be a function`);
+  if (!ADJUSTMENT_FAMILIES.includes(candidate.adjustments as never)) {
+    throw new InvalidPluginError(`${label}: adjustments must be one of ${ADJUSTMENT_FAMILIES.join(', ')}, got ${JSON.stringify(candidate.adjustments)}`);
+  }
+  if (candidate.settingsSchema !== undefined && (typeof candidate.settingsSchema !== 'object' || candidate.settingsSchema === null)) {
+    throw new InvalidPluginError(`${label}: settingsSchema must be an object of setting name to description when given`);
+  }
+  if (candidate.judgeResponse !== undefined && typeof candidate.judgeResponse !== 'function') {
+    throw new InvalidPluginError(`${label}: judgeResponse must be a function when given`);
+  }
   return plugin as FormatterPlugin;
 }

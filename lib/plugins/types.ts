@@ -13,7 +13,9 @@ export interface PostbackContext {
   adjustment: Adjustment | null;
   /**
    * Stable per conversion, distinct across conversions of one click: `lead-<id>`, `com-<id>` or `adj-<id>`
-   * from the host's ids, so a retry is deduplicated by the tracker and two commissions count twice.
+   * from the host's ids, so a retry is deduplicated by the tracker and two commissions count twice. For an
+   * adjustment it follows the plugin's {@link AdjustmentFamily}: `com-<commission id>` under `replace` and
+   * `status` (the conversion to change), `adj-<id>` under `delta` (a conversion of its own).
    */
   transactionId: string;
   /** The payout the conversion now stands at: `0` for a lead, the amount for a commission, the new amount after an adjustment. */
@@ -24,6 +26,53 @@ export interface PostbackContext {
   currency: string | null;
   /** When the event happened. */
   occurredAt: Date;
+  /**
+   * The click's running net payout once this event applies: every commission queued to this endpoint for the
+   * lead so far, with their adjustments. For trackers that keep one conversion per click and overwrite its
+   * payout (Binom without Upsell, Prosper202, PeerClick without txid). Computed by the core from the stored
+   * deliveries in queue order, so a retry sees the same value; events queued before the endpoint existed are
+   * not counted.
+   */
+  clickNetPayout: DecimalString;
+}
+
+/**
+ * How a plugin's tracker takes a commission adjustment. The core shapes the context to fit:
+ * - `replace`: the tracker updates a conversion by key. `transactionId` is the commission's own (`com-<id>`),
+ *   `payout` the new absolute amount.
+ * - `delta`: the tracker adds. `transactionId` is the adjustment's own (`adj-<id>`), `delta` the difference.
+ * - `status`: the tracker can only reject a conversion. Only a full clawback (new payout 0) reaches `format`,
+ *   with the commission's `transactionId`; any other adjustment is recorded as skipped.
+ * - `unsupported`: every adjustment is recorded as skipped, `format` never sees one.
+ */
+export type AdjustmentFamily = 'replace' | 'delta' | 'status' | 'unsupported';
+
+/** The adjustment families, for validation and listings. */
+export const ADJUSTMENT_FAMILIES: readonly AdjustmentFamily[] = ['replace', 'delta', 'status', 'unsupported'];
+
+/** What `format` returns to send nothing: the delivery is recorded as `skipped` with this reason. */
+export interface PostbackSkip {
+  /** Why, in words the delivery log shows, e.g. "Voluum takes no payout change by postback". */
+  skip: string;
+}
+
+/** One setting of a plugin, as listed in its {@link FormatterPlugin.settingsSchema}. */
+export interface SettingSpec {
+  /** What it is, shown in errors and listings. */
+  doc: string;
+  /** The value when not given. Without one the setting is required. */
+  default?: string;
+  /** True when the default is our best guess, not the tracker's documentation. */
+  guessed?: boolean;
+  /** The only values accepted. */
+  oneOf?: readonly string[];
+}
+
+/** A tracker's answer, for {@link FormatterPlugin.judgeResponse}. */
+export interface PostbackResponse {
+  statusCode: number;
+  /** The start of the body. */
+  bodyExcerpt: string | null;
 }
 
 /** The HTTP request a formatter asks the dispatcher to send. */
@@ -51,12 +100,26 @@ export interface FormatterPlugin<Settings = unknown> {
    * Throws a `PluginSettingsError` naming the bad setting.
    */
   parseSettings(settings: Readonly<Record<string, unknown>>): Settings;
-  /** Builds the request for one event. */
-  format(context: PostbackContext, settings: Settings): PostbackRequest;
+  /** The settings `parseSettings` takes, for listings and docs. Optional: `parseSettings` is what validates. */
+  readonly settingsSchema?: Readonly<Record<string, SettingSpec>>;
+  /** How this tracker takes a commission adjustment; see {@link AdjustmentFamily}. */
+  readonly adjustments: AdjustmentFamily;
+  /** Builds the request for one event, or a skip when this tracker cannot be told about it correctly. */
+  format(context: PostbackContext, settings: Settings): PostbackRequest | PostbackSkip;
+  /**
+   * Judges a 2xx answer, for trackers that answer 200 to a refused postback (TUNE: `success=false`).
+   * Returns the reason it was refused, or null when it was accepted. Without it, any 2xx is delivered.
+   */
+  judgeResponse?(response: PostbackResponse): string | null;
   /**
    * The secret strings in an endpoint's settings as saved (a postback key, a token), e.g.
    * `(settings) => [String(settings.token ?? '')]`. They are stored as given but masked in API answers,
    * in the delivery log and in logs. Optional: a plugin without it has no secrets.
    */
   secretValues?(settings: Readonly<Record<string, unknown>>): readonly string[];
+}
+
+/** True when `format` asked to send nothing. */
+export function isSkip(result: PostbackRequest | PostbackSkip): result is PostbackSkip {
+  return 'skip' in result;
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
 import { redactUrl } from '../store/database.js';
+import { relayOptionsFromConfig } from './relay-options.js';
 
 /** A listening server. */
 export interface RunningServer {
@@ -31,21 +32,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   // The process's own metrics (CPU, memory, event loop) beside the relay's, in one registry served at /metrics.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const relay = createPostbackRelay({
-    database: config.database.url,
-    tablePrefix: config.database.tablePrefix,
-    apiKeys,
-    defaultCurrency: config.defaultCurrency,
-    bodyLimit: config.http.bodyLimit,
-    logger,
-    dispatch: { ...config.dispatch },
-    pixel: { ...config.pixel },
-    metrics: { registry },
-    targetAllowlist: config.targetAllowlist,
-    amounts: { ...config.amounts },
-    ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
-    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs } : false,
-  });
+  const relay = createPostbackRelay(await relayOptionsFromConfig(config, { apiKeys, logger, metrics: { registry } }));
   try {
     if (config.database.migrate) {
       const ran = await relay.migrate();

@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import type { Endpoint } from '../endpoints/types.js';
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
 import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
+import type { DecimalString } from '../money.js';
+import { clickNetPayouts } from './click-totals.js';
 import { isMySql } from './database.js';
 import { fromRow as endpointFromRow } from './endpoints-store.js';
 import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
@@ -27,6 +29,8 @@ export interface ClaimedDelivery {
   lead: Lead;
   commission: Commission | null;
   adjustment: Adjustment | null;
+  /** The click's running net payout at this delivery (see `PostbackContext.clickNetPayout`). */
+  clickNetPayout: DecimalString;
 }
 
 /** The result of one attempt, and what becomes of the delivery. */
@@ -94,16 +98,17 @@ export class OutboxStore {
     return pks.length === 0 ? [] : this.#load(pks);
   }
 
-  // Four queries per batch, whatever its size: the rows, then each referenced table once.
+  // Five queries per batch, whatever its size: the rows, then each referenced table once.
   async #load(pks: ReadonlyArray<string | number>): Promise<ClaimedDelivery[]> {
     const t = this.#t;
     const rows = await this.#knex<DeliveryRow>(t.deliveries).whereIn('pk', pks).orderBy('pk');
     const keys = (pick: (row: DeliveryRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
-    const [endpoints, leads, commissions, adjustments] = await Promise.all([
+    const [endpoints, leads, commissions, adjustments, netPayouts] = await Promise.all([
       this.#knex<EndpointRow>(t.endpoints).whereIn('pk', keys((r) => r.endpoint_pk)),
       this.#knex<LeadRow>(t.leads).whereIn('pk', keys((r) => r.lead_pk)),
       this.#knex<CommissionRow>(t.commissions).whereIn('pk', keys((r) => r.commission_pk)),
       this.#knex<AdjustmentRow>(t.adjustments).whereIn('pk', keys((r) => r.adjustment_pk)),
+      clickNetPayouts(this.#knex, t, rows),
     ]);
     const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));
     const endpointMap = byPk(endpoints);
@@ -123,6 +128,7 @@ export class OutboxStore {
         lead: toLead(lead),
         commission,
         adjustment: adjustmentRow && commission ? toAdjustment(adjustmentRow, commission) : null,
+        clickNetPayout: netPayouts.get(toId(row.pk)) ?? '0',
       };
     });
   }

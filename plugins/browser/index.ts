@@ -33,6 +33,8 @@ export default function createBrowserPlugin(): FormatterPlugin<BrowserSettings> 
     name: BROWSER_PLUGIN,
     apiVersion: 1,
     description: "An affiliate's own image or iframe pixel, fired in the visitor's browser after a form fill",
+    // Only lead_created is ever fired from the browser: there is no adjustment to send.
+    adjustments: 'unsupported',
     parseSettings(settings) {
       const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
       if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the browser plugin (settings: ${SETTING_KEYS.join(', ')})`);

@@ -34,6 +34,8 @@ export default function createGenericPlugin(): FormatterPlugin<GenericSettings> 
     name: 'generic',
     apiVersion: 1,
     description: 'Any tracker: a URL template with {macro} placeholders, GET or POST',
+    // Each adjustment keeps its own {transaction_id}; the template picks {payout} or {delta} as the tracker needs.
+    adjustments: 'delta',
     parseSettings(settings) {
       const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
       if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the generic plugin (settings: ${SETTING_KEYS.join(', ')})`);

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { PluginSettingsError } from '../../lib/errors.js';
 import { MACRO_NAMES } from '../../lib/plugins/macros.js';
-import type { PostbackContext } from '../../lib/plugins/types.js';
+import { isSkip } from '../../lib/plugins/types.js';
+import type { PostbackContext, PostbackRequest } from '../../lib/plugins/types.js';
 import createGenericPlugin from '../../plugins/generic/index.js';
 
 const plugin = createGenericPlugin();
@@ -33,7 +34,14 @@ const context: PostbackContext = {
   delta: '12.5',
   currency: 'EUR',
   occurredAt,
+  clickNetPayout: '12.5',
 };
+
+function format(context: PostbackContext, settings: ReturnType<typeof plugin.parseSettings>): PostbackRequest {
+  const result = plugin.format(context, settings);
+  if (isSkip(result)) throw new Error(`skipped: ${result.skip}`);
+  return result;
+}
 
 function settingsError(settings: Record<string, unknown>): PluginSettingsError {
   try {
@@ -48,7 +56,7 @@ function settingsError(settings: Record<string, unknown>): PluginSettingsError {
 describe('generic plugin', () => {
   it('fills every macro, URL-encoding each value so none can add a parameter', () => {
     const url = `https://t.example/pb?${MACRO_NAMES.map((m) => `${m}={${m}}`).join('&')}`;
-    const request = plugin.format(context, plugin.parseSettings({ url }));
+    const request = format(context, plugin.parseSettings({ url }));
     expect(request.method).to.equal('GET');
     const params = Object.fromEntries(new URL(request.url).searchParams);
     expect(params).to.deep.equal({
@@ -76,21 +84,21 @@ describe('generic plugin', () => {
   });
 
   it('sends a form or JSON body for POST, encoded by the body format', () => {
-    const form = plugin.format(context, plugin.parseSettings({ url: 'https://t.example/pb', method: 'POST', body: { cid: '{click_id}', sum: '{payout}' } }));
+    const form = format(context, plugin.parseSettings({ url: 'https://t.example/pb', method: 'POST', body: { cid: '{click_id}', sum: '{payout}' } }));
     expect(form).to.deep.equal({
       method: 'POST',
       url: 'https://t.example/pb',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'cid=a%26b%3Dc%23d+%C3%A9&sum=12.5',
     });
-    const json = plugin.format(context, plugin.parseSettings({ url: 'https://t.example/pb', method: 'POST', bodyFormat: 'json', body: { cid: '{click_id}' } }));
+    const json = format(context, plugin.parseSettings({ url: 'https://t.example/pb', method: 'POST', bodyFormat: 'json', body: { cid: '{click_id}' } }));
     expect(json.headers).to.deep.equal({ 'content-type': 'application/json' });
     expect(JSON.parse(json.body ?? '')).to.deep.equal({ cid: 'a&b=c#d é' });
   });
 
   it('yields the same request for the same event', () => {
     const settings = plugin.parseSettings({ url: 'https://t.example/pb?cid={click_id}&txid={transaction_id}' });
-    expect(plugin.format(context, settings)).to.deep.equal(plugin.format(context, settings));
+    expect(format(context, settings)).to.deep.equal(format(context, settings));
   });
 
   it('refuses bad settings, naming the setting', () => {

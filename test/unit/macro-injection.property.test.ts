@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import createGenericPlugin from '../../plugins/generic/index.js';
 import { leadSchema } from '../../lib/events/schemas.js';
-import type { PostbackContext } from '../../lib/plugins/types.js';
+import { isSkip } from '../../lib/plugins/types.js';
+import type { PostbackContext, PostbackRequest } from '../../lib/plugins/types.js';
 
 const plugin = createGenericPlugin();
 const fields = ['id', 'clickId', 'affiliateId', 'offerId', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
@@ -39,7 +40,15 @@ function contextFor(lead: Record<(typeof fields)[number], string>): PostbackCont
     delta: '0',
     currency: null,
     occurredAt: at,
+    clickNetPayout: '0',
   };
+}
+
+// The generic plugin never skips; a skip here would be a bug worth failing on.
+function format(lead: Record<(typeof fields)[number], string>, settings: ReturnType<typeof plugin.parseSettings>): PostbackRequest {
+  const result = plugin.format(contextFor(lead), settings);
+  if (isSkip(result)) throw new Error(`skipped: ${result.skip}`);
+  return result;
 }
 
 const template = 'https://tracker.example:8443/pb/{affiliate_id}/in?cid={click_id}&s1={sub1}&s2={sub2}&o={offer_id}&tx={transaction_id}&fixed=1';
@@ -49,7 +58,7 @@ describe('macro values cannot inject (property)', () => {
     const settings = plugin.parseSettings({ url: template });
     fc.assert(
       fc.property(acceptedLead, (lead) => {
-        const request = plugin.format(contextFor(lead), settings);
+        const request = format(lead, settings);
         const url = new URL(request.url);
         expect(url.origin).to.equal('https://tracker.example:8443');
         const segments = url.pathname.split('/');
@@ -73,14 +82,14 @@ describe('macro values cannot inject (property)', () => {
     const json = plugin.parseSettings({ url: 'https://tracker.example/pb', method: 'POST', bodyFormat: 'json', body: { cid: '{click_id}', s: '{sub3}' } });
     fc.assert(
       fc.property(acceptedLead, (lead) => {
-        const formRequest = plugin.format(contextFor(lead), form);
+        const formRequest = format(lead, form);
         expect(formRequest.url).to.equal('https://tracker.example/pb');
         expect(formRequest.headers).to.deep.equal({ 'content-type': 'application/x-www-form-urlencoded' });
         const params = new URLSearchParams(formRequest.body);
         expect([...params.keys()]).to.deep.equal(['cid', 's']);
         expect(params.get('cid')).to.equal(lead.clickId);
         expect(params.get('s')).to.equal(`${lead.sub1}-${lead.sub2}`);
-        const jsonRequest = plugin.format(contextFor(lead), json);
+        const jsonRequest = format(lead, json);
         expect(jsonRequest.headers).to.deep.equal({ 'content-type': 'application/json' });
         expect(JSON.parse(jsonRequest.body ?? '')).to.deep.equal({ cid: lead.clickId, s: lead.sub3 });
       }),

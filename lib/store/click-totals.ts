@@ -1,0 +1,43 @@
+// The running net payout of a click as of each delivery: what one-conversion-per-click trackers must be sent.
+
+import type { Knex } from 'knex';
+import { addDecimal, normalizeDecimal } from '../money.js';
+import type { DecimalString } from '../money.js';
+import { toId } from './tables.js';
+import type { DeliveryRow, TableNames } from './tables.js';
+
+/**
+ * For each delivery, the sum of the commission amounts and adjustment deltas queued to the same endpoint for
+ * the same lead up to and including it, in queue (primary key) order. Built from stored rows only, so a retry
+ * gets the same total. One query per batch.
+ */
+export async function clickNetPayouts(knex: Knex, t: TableNames, rows: readonly DeliveryRow[]): Promise<Map<string, DecimalString>> {
+  const totals = new Map<string, DecimalString>();
+  if (rows.length === 0) return totals;
+  const leadPks = [...new Set(rows.map((row) => toId(row.lead_pk)))];
+  const maxPk = rows.reduce((max, row) => (BigInt(row.pk) > max ? BigInt(row.pk) : max), 0n);
+  const history = await knex(t.deliveries)
+    .leftJoin(t.commissions, function joinEarned() {
+      this.on(`${t.commissions}.pk`, '=', `${t.deliveries}.commission_pk`).andOnVal(`${t.deliveries}.event`, '=', 'commission_earned');
+    })
+    .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
+    .whereIn(`${t.deliveries}.lead_pk`, leadPks)
+    .andWhere(`${t.deliveries}.pk`, '<=', maxPk.toString())
+    .orderBy(`${t.deliveries}.pk`)
+    .select<Array<{ pk: string | number; endpoint_pk: string | number; lead_pk: string | number; earned: unknown; delta: unknown }>>(
+      `${t.deliveries}.pk`,
+      `${t.deliveries}.endpoint_pk`,
+      `${t.deliveries}.lead_pk`,
+      `${t.commissions}.amount as earned`,
+      `${t.adjustments}.delta as delta`,
+    );
+  const running = new Map<string, DecimalString>();
+  for (const row of history) {
+    const click = `${toId(row.endpoint_pk)}:${toId(row.lead_pk)}`;
+    const change = row.delta ?? row.earned;
+    const total = addDecimal(running.get(click) ?? '0', change == null ? '0' : normalizeDecimal(change as string | number));
+    running.set(click, total);
+    totals.set(toId(row.pk), total);
+  }
+  return totals;
+}

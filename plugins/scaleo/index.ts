@@ -1,0 +1,37 @@
+// Scaleo: /track/conv to add, /track/conv-change to set a new payout or status (trackers.md 3.14).
+
+import { signOf } from '../../lib/money.js';
+import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+
+/** Creates the Scaleo plugin. Settings: `baseUrl`, `token` (required), `leadGoal`, `commissionGoal`, `amountParam`, `transactionParam`. */
+export default function createScaleoPlugin() {
+  return defineQueryPlugin({
+    name: 'scaleo',
+    description: 'Scaleo: /track/conv and /track/conv-change?click_id=&token=&goal_alias=&payout=&conv_status=',
+    // [doc] conv-change changes the conversion named by its transaction ID: the new absolute payout replaces.
+    adjustments: 'replace',
+    settings: {
+      token: { doc: 'the Advertiser Security Token `token`' },
+      leadGoal: { doc: 'the `goal_alias` of a lead', default: 'lead', guessed: true },
+      commissionGoal: { doc: 'the `goal_alias` of a commission; empty uses the default goal', default: '' },
+      amountParam: { doc: 'the amount parameter: payout, amount or revenue', default: 'payout', guessed: true, oneOf: ['payout', 'amount', 'revenue'] },
+      transactionParam: { doc: 'the transaction-ID parameter name (unknown in the docs)', default: 'adv_order_id', guessed: true },
+    },
+    build(context, settings) {
+      const lead = context.event === 'lead_created';
+      const change = context.event === 'commission_adjusted';
+      return {
+        path: change ? '/track/conv-change' : '/track/conv',
+        params: [
+          ['click_id', context.lead.clickId], // [doc]
+          ['token', settings.token], // [doc] required on every call
+          ['goal_alias', optional(lead ? settings.leadGoal : settings.commissionGoal)], // [doc]
+          [settings.amountParam, context.payout], // [doc, API body]
+          ['currency', context.currency], // [3rd]
+          [settings.transactionParam, context.transactionId], // name [guessed]; the change names the commission
+          ['conv_status', lead ? null : signOf(context.payout) === 0 && change ? 'rejected' : 'approved'], // [doc]
+        ],
+      };
+    },
+  });
+}

@@ -1,0 +1,41 @@
+// clickNetPayout from the store: per endpoint and lead, in queue order, the same on a retry.
+
+import { expect } from 'chai';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { startRelay } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { OutboxStore } from '../../lib/store/outbox-store.js';
+import { tableNames } from '../../lib/store/tables.js';
+
+describeEachDatabase('click net payout', (target) => {
+  let fx: RelayFixture;
+
+  beforeEach(async () => {
+    fx = await startRelay(target, { start: false });
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  it('sums commissions and adjustment deltas per endpoint and lead, in queue order, counting only what that endpoint was sent', async () => {
+    const { relay } = fx;
+    const settings = { url: 'http://127.0.0.1:9/pb?cid={click_id}' };
+    await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings });
+    await relay.recordLead({ id: 'L1', clickId: 'c1', affiliateId: 'aff-1' });
+    await relay.recordLead({ id: 'L2', clickId: 'c2', affiliateId: 'aff-1' });
+    await relay.recordCommission({ id: 'C1', leadId: 'L1', amount: '0.1' });
+    await relay.recordCommission({ id: 'C2', leadId: 'L2', amount: '100' });
+    await relay.recordCommission({ id: 'C3', leadId: 'L1', amount: '0.2' });
+    // An endpoint created now is sent only what follows: its total starts from here.
+    await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings });
+    await relay.adjustCommission({ id: 'A1', commissionId: 'C1', amount: '0.05' });
+
+    const outbox = new OutboxStore(relay.knex, tableNames(fx.prefix));
+    const totals = async () => (await outbox.claim(100, 1, new Date(Date.now() + 60_000))).map((d) => `${d.endpoint.id}:${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}`);
+    const first = await totals();
+    const [e1, e2] = (await relay.endpoints.list()).map((e) => e.id);
+    expect(first).to.deep.equal([`${e1}:L1=0`, `${e1}:L2=0`, `${e1}:C1=0.1`, `${e1}:C2=100`, `${e1}:C3=0.3`, `${e1}:A1=0.25`, `${e2}:A1=-0.05`]);
+    // Claimed again (as on a retry after the lease): the same totals.
+    expect(await totals()).to.deep.equal(first);
+  });
+});
