@@ -85,6 +85,11 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       leaseMs: resolved.dispatch.requestTimeoutMs * 3,
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
+      retry: {
+        schedule: resolved.dispatch.retrySchedule,
+        jitter: resolved.dispatch.retryJitter,
+        retryAfterMaxMs: resolved.dispatch.retryAfterMaxMs,
+      },
     },
   });
   const recorder = new EventRecorder({

@@ -7,7 +7,9 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import { postbackContext } from './context.js';
-import type { PostbackClient } from './http-client.js';
+import type { PostbackClient, SendResult } from './http-client.js';
+import { verdict } from './retry-policy.js';
+import type { RetryPolicy, Verdict } from './retry-policy.js';
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -21,11 +23,8 @@ export interface DispatcherSettings {
   idlePollMs: number;
   /** How long `stop()` waits for requests in flight. */
   stopTimeoutMs: number;
-}
-
-// A first, simple retry schedule: 10 s doubling to at most an hour.
-function retryDelayMs(attemptCount: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attemptCount - 1), 3_600_000);
+  /** When failed attempts are tried again. */
+  retry: RetryPolicy;
 }
 
 export class Dispatcher {
@@ -41,6 +40,8 @@ export class Dispatcher {
   #wakeAgain = false;
   #backlog = false;
   #timer: NodeJS.Timeout | undefined;
+  // Claimed and not yet completed: the leases `stop()` gives back.
+  readonly #held = new Set<string>();
 
   constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings }) {
     this.#outbox = deps.outbox;
@@ -75,17 +76,29 @@ export class Dispatcher {
     });
   }
 
-  /** Stops claiming, then waits (up to `stopTimeoutMs`) for requests in flight. Unfinished leases simply expire. */
+  /**
+   * Stops claiming, drops claimed work not yet started, waits (up to `stopTimeoutMs`) for requests in
+   * flight, then gives back every lease it still holds so another instance can take the work at once.
+   */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
     await this.#pumping;
+    this.#queue.clear();
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#queue.onIdle(),
       new Promise((resolve) => (timeout = setTimeout(resolve, this.#settings.stopTimeoutMs))),
     ]);
     clearTimeout(timeout);
+    const held = [...this.#held];
+    this.#held.clear();
+    try {
+      await this.#outbox.release(held);
+    } catch (error) {
+      // The leases then expire on their own; only the take-over is slower.
+      this.#logger.error('could not release delivery leases', { error: describeError(error) });
+    }
     this.#client.close();
   }
 
@@ -119,7 +132,10 @@ export class Dispatcher {
       }
       const wanted = Math.min(room, batchSize);
       const batch = await this.#outbox.claim(wanted, leaseMs, new Date());
-      for (const delivery of batch) void this.#queue.add(() => this.#deliver(delivery));
+      for (const delivery of batch) {
+        this.#held.add(delivery.pk);
+        void this.#queue.add(() => this.#deliver(delivery));
+      }
       this.#backlog = batch.length === wanted;
       if (!this.#backlog) return;
     }
@@ -144,7 +160,7 @@ export class Dispatcher {
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = new Date();
     let request: PostbackRequest | undefined;
-    let result;
+    let result: SendResult;
     const started = performance.now();
     try {
       request = this.#format(delivery);
@@ -153,8 +169,9 @@ export class Dispatcher {
       result = { ok: false as const, error: `could not format the postback: ${describeError(error)}`, statusCode: null, bodyExcerpt: null };
     }
     const latencyMs = Math.round(performance.now() - started);
-    const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
-    const error = result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : result.error;
+    // A postback the plugin cannot format will not format on a later try either.
+    const outcome: Verdict = request ? verdict(this.#settings.retry, result, delivery.roundAttempts + 1, new Date()) : { status: 'failed' };
+    const error = result.ok ? (outcome.status === 'delivered' ? null : `tracker answered HTTP ${result.statusCode}`) : result.error;
     try {
       await this.#outbox.complete(delivery.pk, {
         attemptedAt,
@@ -164,17 +181,19 @@ export class Dispatcher {
         latencyMs,
         error,
         responseExcerpt: result.bodyExcerpt,
-        status: delivered ? 'delivered' : 'pending',
-        nextAttemptAt: delivered ? attemptedAt : new Date(attemptedAt.getTime() + retryDelayMs(delivery.attemptCount + 1)),
+        status: outcome.status,
+        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : attemptedAt,
       });
     } catch (storeError) {
       // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
       this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });
     }
-    if (!delivered) {
-      this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, error });
+    this.#held.delete(delivery.pk);
+    if (outcome.status !== 'delivered') {
+      this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, outcome: outcome.status, error });
     }
-    if (this.#backlog) this.notify();
+    // A delivered postback may release the next one of its lead, so look for work at once.
+    if (this.#backlog || outcome.status === 'delivered') this.notify();
   }
 
   #format(delivery: ClaimedDelivery): PostbackRequest {

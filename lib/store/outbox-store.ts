@@ -23,6 +23,8 @@ export interface ClaimedDelivery {
   pk: string;
   event: EventName;
   attemptCount: number;
+  /** Attempts since the delivery was queued or last replayed: its step in the retry schedule. */
+  roundAttempts: number;
   endpoint: Endpoint;
   lead: Lead;
   commission: Commission | null;
@@ -41,6 +43,11 @@ export interface AttemptOutcome {
   status: DeliveryStatus;
   nextAttemptAt: Date;
 }
+
+// An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
+// (delivered, or a status such as a plugin's skip) lets them go.
+const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
+const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
 
 export class OutboxStore {
   readonly #knex: Knex;
@@ -74,24 +81,43 @@ export class OutboxStore {
   /**
    * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, oldest first. On MySQL
    * the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same lead and
+   * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
    */
   async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
-    const pks = await this.#knex.transaction(async (trx) => {
-      const due = trx<DeliveryRow>(this.#t.deliveries)
-        .select('pk')
-        .where('status', 'pending')
-        .andWhere('next_attempt_at', '<=', now)
-        .andWhere((where) => void where.whereNull('locked_until').orWhere('locked_until', '<', now))
-        .orderBy('pk')
+    const pks = await this.#knex.transaction(async (trx): Promise<Array<string | number>> => {
+      const d = this.#t.deliveries;
+      const due = this.#due(trx, now)
+        .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now))
+        .select(`${d}.pk`)
+        .orderBy(`${d}.pk`)
         .limit(limit);
       if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
-      const claimed = (await due).map((row) => row.pk);
+      const claimed = ((await due) as Array<{ pk: string | number }>).map((row) => row.pk);
       if (claimed.length > 0) {
         await trx(this.#t.deliveries).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
       }
       return claimed;
     });
     return pks.length === 0 ? [] : this.#load(pks);
+  }
+
+  // The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled, first in line for their lead.
+  #due(db: Knex | Knex.Transaction, now: Date): Knex.QueryBuilder<DeliveryRow> {
+    const d = this.#t.deliveries;
+    // Subqueries rather than a join: a locking read locks only the outbox rows, never the endpoint's.
+    return db<DeliveryRow>(d)
+      .where(`${d}.status`, 'pending')
+      .andWhere(`${d}.next_attempt_at`, '<=', now)
+      .whereIn(`${d}.endpoint_pk`, db(this.#t.endpoints).select('pk').where('enabled', true))
+      .whereNotExists(
+        db(`${d} as earlier`)
+          .select(db.raw('1'))
+          .whereRaw(`earlier.lead_pk = ${d}.lead_pk`)
+          .andWhereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .andWhereRaw(`earlier.pk < ${d}.pk`)
+          .whereIn('earlier.status', BLOCKING_STATUSES),
+      );
   }
 
   // Four queries per batch, whatever its size: the rows, then each referenced table once.
@@ -119,6 +145,7 @@ export class OutboxStore {
         pk: toId(row.pk),
         event: row.event,
         attemptCount: row.attempt_count,
+        roundAttempts: row.round_attempts,
         endpoint: endpointFromRow(endpointMap.get(toId(row.endpoint_pk)) as EndpointRow),
         lead: toLead(lead),
         commission,
@@ -145,6 +172,7 @@ export class OutboxStore {
         .update({
           status: outcome.status,
           attempt_count: trx.raw('attempt_count + 1'),
+          round_attempts: trx.raw('round_attempts + 1'),
           next_attempt_at: outcome.nextAttemptAt,
           locked_until: null,
           last_status_code: outcome.statusCode,
@@ -155,15 +183,20 @@ export class OutboxStore {
     });
   }
 
-  /** When the earliest pending delivery can next be claimed (it is due and its lease, if any, has ended). */
+  /** Gives back leases of deliveries that were claimed but not completed (a graceful stop). */
+  async release(pks: readonly string[]): Promise<void> {
+    if (pks.length === 0) return;
+    await this.#knex(this.#t.deliveries).whereIn('pk', pks).andWhere('status', 'pending').update({ locked_until: null });
+  }
+
+  /** When the earliest claimable delivery can next be claimed (it is due and its lease, if any, has ended). */
   async nextDueAt(): Promise<Date | undefined> {
-    const row = await this.#knex(this.#t.deliveries)
-      .where('status', 'pending')
-      .first<{ due: Date | string | number | null } | undefined>(
-        this.#knex.raw(
-          'min(case when locked_until is not null and locked_until > next_attempt_at then locked_until else next_attempt_at end) as due',
-        ),
-      );
+    const d = this.#t.deliveries;
+    const row = await this.#due(this.#knex, FAR_FUTURE).first<{ due: Date | string | number | null } | undefined>(
+      this.#knex.raw(
+        `min(case when ${d}.locked_until is not null and ${d}.locked_until > ${d}.next_attempt_at then ${d}.locked_until else ${d}.next_attempt_at end) as due`,
+      ),
+    );
     return row?.due == null ? undefined : toDate(row.due);
   }
 
