@@ -4,6 +4,7 @@ import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import type { Router } from 'express';
 import createGenericPlugin from '../plugins/generic/index.js';
+import { DeliveryService } from './deliveries/service.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
@@ -22,6 +23,7 @@ import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
+import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
 import { VERSION } from './version.js';
 
@@ -50,6 +52,16 @@ export interface PostbackRelay {
   readonly deliveries: {
     /** Every postback for a lead (by the host's id), with its attempts. */
     listForLead(leadId: string): Promise<Delivery[]>;
+    /** Deliveries by lead, click ID, endpoint, status and creation time, oldest first (at most 500). */
+    list(filter: DeliveryFilter): Promise<Delivery[]>;
+    /** One delivery with all its attempts; throws a NotFoundError when there is none. */
+    get(id: string): Promise<Delivery>;
+    /** Sends a delivery again (any status) with a fresh round of retries. */
+    replay(id: string): Promise<Delivery>;
+    /** Sends again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
+    replayFailed(endpointId: string, since?: Date): Promise<number>;
+    /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
+    stats(): Promise<OutboxStats>;
   };
   /** Starts sending postbacks. Refuses when migrations are pending. */
   start(): Promise<void>;
@@ -102,10 +114,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       dispatcher.notify();
     },
   });
+  const deliveries = new DeliveryService(outbox, () => {
+    dispatcher.notify();
+  });
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, bodyLimit: resolved.bodyLimit, logger }),
     knex,
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),
@@ -117,7 +132,14 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
     },
-    deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
+    deliveries: {
+      listForLead: (leadId) => outbox.listForLead(leadId),
+      list: (filter) => deliveries.list(filter),
+      get: (id) => deliveries.get(id),
+      replay: (id) => deliveries.replay(id),
+      replayFailed: (endpointId, since) => deliveries.replayFailed(endpointId, since),
+      stats: () => deliveries.stats(),
+    },
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);
       if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);

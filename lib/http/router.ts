@@ -5,16 +5,17 @@ import type { EndpointService } from '../endpoints/service.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { DeliveryService } from '../deliveries/service.js';
 import { requireApiKey } from './auth.js';
-import { createDeliveriesRouter, createEndpointsRouter } from './endpoints-router.js';
+import { createDeliveriesRouter } from './deliveries-router.js';
+import { createEndpointsRouter } from './endpoints-router.js';
 import { errorHandler, requireJson } from './errors.js';
 import { createEventsRouter } from './events-router.js';
 
 export interface RelayRouterDeps {
   recorder: EventRecorder;
   endpoints: EndpointService;
-  outbox: OutboxStore;
+  deliveries: DeliveryService;
   apiKeys: readonly string[];
   bodyLimit: string;
   logger: Logger;
@@ -28,7 +29,7 @@ export function createRelayRouter(deps: RelayRouterDeps): Router {
   router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true }));
   router.use('/events', createEventsRouter(deps.recorder));
   router.use('/endpoints', createEndpointsRouter(deps.endpoints));
-  router.use('/deliveries', createDeliveriesRouter(deps.outbox));
+  router.use('/deliveries', createDeliveriesRouter(deps.deliveries));
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('route', `${req.method} ${req.path}`));
   });

@@ -48,6 +48,31 @@ export interface AttemptOutcome {
 // (delivered, or a status such as a plugin's skip) lets them go.
 const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+const MAX_LIST = 500;
+const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now });
+
+/** Which deliveries to list; every given field must match. Times bound `createdAt` (since inclusive, until exclusive). */
+export interface DeliveryFilter {
+  id?: string | undefined;
+  leadId?: string | undefined;
+  clickId?: string | undefined;
+  endpointId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit?: number | undefined;
+}
+
+/** The outbox's signals: what is waiting, what gave up, and how far behind sending is. */
+export interface OutboxStats {
+  pending: number;
+  failed: number;
+  delivered: number;
+  /** Endpoints switched off (by hand or automatically). */
+  disabledEndpoints: number;
+  /** When the oldest still-pending delivery was queued; null when none is pending. */
+  oldestPendingAt: Date | null;
+}
 
 export class OutboxStore {
   readonly #knex: Knex;
@@ -202,19 +227,31 @@ export class OutboxStore {
 
   /** Every delivery for a lead (by the host's id), oldest first, with its attempts. */
   async listForLead(leadExternalId: string): Promise<Delivery[]> {
+    return this.list({ leadId: leadExternalId, limit: MAX_LIST });
+  }
+
+  /** Deliveries matching every given filter, oldest first, with their attempts; at most `limit` (default and cap 500). */
+  async list(filter: DeliveryFilter): Promise<Delivery[]> {
     const t = this.#t;
-    const rows = await this.#knex(t.deliveries)
+    const query = this.#knex(t.deliveries)
       .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
       .leftJoin(t.commissions, `${t.commissions}.pk`, `${t.deliveries}.commission_pk`)
       .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
-      .where(`${t.leads}.external_id`, leadExternalId)
       .orderBy(`${t.deliveries}.pk`)
-      .select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
-        `${t.deliveries}.*`,
-        `${t.leads}.external_id as lead_id`,
-        `${t.commissions}.external_id as commission_id`,
-        `${t.adjustments}.external_id as adjustment_id`,
-      );
+      .limit(Math.min(filter.limit ?? MAX_LIST, MAX_LIST));
+    if (filter.id !== undefined) void query.where(`${t.deliveries}.pk`, filter.id);
+    if (filter.leadId !== undefined) void query.where(`${t.leads}.external_id`, filter.leadId);
+    if (filter.clickId !== undefined) void query.where(`${t.leads}.click_id`, filter.clickId);
+    if (filter.endpointId !== undefined) void query.where(`${t.deliveries}.endpoint_pk`, filter.endpointId);
+    if (filter.status !== undefined) void query.where(`${t.deliveries}.status`, filter.status);
+    if (filter.since !== undefined) void query.where(`${t.deliveries}.created_at`, '>=', filter.since);
+    if (filter.until !== undefined) void query.where(`${t.deliveries}.created_at`, '<', filter.until);
+    const rows = await query.select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
+      `${t.deliveries}.*`,
+      `${t.leads}.external_id as lead_id`,
+      `${t.commissions}.external_id as commission_id`,
+      `${t.adjustments}.external_id as adjustment_id`,
+    );
     const attempts =
       rows.length === 0
         ? []
@@ -247,5 +284,54 @@ export class OutboxStore {
           responseExcerpt: attempt.response_excerpt,
         })),
     }));
+  }
+
+  /** One delivery with its attempts, or undefined. */
+  async get(id: string): Promise<Delivery | undefined> {
+    if (!/^\d{1,19}$/.test(id)) return undefined;
+    const [delivery] = await this.list({ id, limit: 1 });
+    return delivery;
+  }
+
+  /**
+   * Queues a delivery again, due now, with a fresh round of the retry schedule. A delivery being sent
+   * right now (under a live lease) is left alone. Returns whether it was queued.
+   */
+  async replay(id: string, now: Date): Promise<boolean> {
+    if (!/^\d{1,19}$/.test(id)) return false;
+    const changed: unknown = await this.#replayable(now).where({ pk: id }).update(REPLAYED(now));
+    return Number(changed) > 0;
+  }
+
+  /** Queues again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
+  async replayFailed(endpointId: string, since: Date | undefined, now: Date): Promise<number> {
+    const query = this.#replayable(now).where({ endpoint_pk: endpointId, status: 'failed' });
+    if (since !== undefined) void query.andWhere('updated_at', '>=', since);
+    const changed: unknown = await query.update(REPLAYED(now));
+    return Number(changed);
+  }
+
+  #replayable(now: Date): Knex.QueryBuilder<DeliveryRow> {
+    return this.#knex<DeliveryRow>(this.#t.deliveries).andWhere((where) => void where.whereNull('locked_until').orWhere('locked_until', '<', now));
+  }
+
+  /** How the outbox stands: counts by status, and when the oldest pending delivery was queued. */
+  async stats(): Promise<OutboxStats> {
+    const rows = await this.#knex(this.#t.deliveries)
+      .select('status')
+      .count<Array<{ status: string; n: number | string }>>({ n: '*' })
+      .groupBy('status');
+    const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0);
+    const oldest = await this.#knex(this.#t.deliveries)
+      .where('status', 'pending')
+      .first<{ at: Date | string | number | null } | undefined>(this.#knex.raw('min(created_at) as at'));
+    const disabled = await this.#knex(this.#t.endpoints).where('enabled', false).count<{ n: number | string }>({ n: '*' }).first();
+    return {
+      pending: count('pending'),
+      failed: count('failed'),
+      delivered: count('delivered'),
+      disabledEndpoints: Number(disabled?.n ?? 0),
+      oldestPendingAt: oldest?.at == null ? null : toDate(oldest.at),
+    };
   }
 }
