@@ -25,6 +25,12 @@ export interface DispatchOptions {
   retrySchedule?: readonly number[];
   /** Each wait is lengthened by a random 0..`retryJitter` fraction of itself (never shortened), to spread retries. @default 0.2 */
   retryJitter?: number;
+  /** Requests in flight to one destination host (name and port) at once, so a slow tracker cannot take every slot. @default 4 */
+  perHostConcurrency?: number;
+  /** Consecutive failures (no answer or 5xx) to one host that open its circuit breaker. @default 5 */
+  breakerThreshold?: number;
+  /** How long an open breaker holds a host's postbacks back (without counting attempts) before one probe. @default 30000 */
+  breakerCooldownMs?: number;
   /** The longest `Retry-After` (on 429/503 and other retryable answers) honoured, in ms. @default 3600000 */
   retryAfterMaxMs?: number;
 }
@@ -68,7 +74,7 @@ export interface ResolvedOptions {
 }
 
 const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
-const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs'] as const;
+const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -79,6 +85,9 @@ const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   retrySchedule: Object.freeze([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
   retryJitter: 0.2,
   retryAfterMaxMs: 3_600_000,
+  perHostConcurrency: 4,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
 };
 
 /** Checks every option, naming the first bad one, and fills in defaults. */

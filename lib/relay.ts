@@ -102,6 +102,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         jitter: resolved.dispatch.retryJitter,
         retryAfterMaxMs: resolved.dispatch.retryAfterMaxMs,
       },
+      hosts: {
+        maxPerHost: resolved.dispatch.perHostConcurrency,
+        breakerThreshold: resolved.dispatch.breakerThreshold,
+        breakerCooldownMs: resolved.dispatch.breakerCooldownMs,
+        // A slot usually frees within a request's time; waiting longer would only slow a busy host further.
+        busyDelayMs: Math.min(resolved.dispatch.requestTimeoutMs, 1_000),
+      },
     },
   });
   const recorder = new EventRecorder({

@@ -8,6 +8,8 @@ import type { PostbackRequest } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import { postbackContext } from './context.js';
 import type { PostbackClient, SendResult } from './http-client.js';
+import { HostGuard, hostOf } from './host-guard.js';
+import type { HostGuardSettings } from './host-guard.js';
 import { verdict } from './retry-policy.js';
 import type { RetryPolicy, Verdict } from './retry-policy.js';
 
@@ -25,6 +27,8 @@ export interface DispatcherSettings {
   stopTimeoutMs: number;
   /** When failed attempts are tried again. */
   retry: RetryPolicy;
+  /** The per-host cap and circuit breaker. */
+  hosts: HostGuardSettings;
 }
 
 export class Dispatcher {
@@ -34,6 +38,7 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #settings: DispatcherSettings;
   readonly #queue: PQueue;
+  readonly #hosts: HostGuard;
   readonly #parsedSettings = new Map<string, unknown>();
   #running = false;
   #pumping: Promise<void> | undefined;
@@ -42,6 +47,9 @@ export class Dispatcher {
   #timer: NodeJS.Timeout | undefined;
   // Claimed and not yet completed: the leases `stop()` gives back.
   readonly #held = new Set<string>();
+  // Claimed postbacks waiting, in memory and under lease, for a slot of their host; a few per host, so none can fill the queue.
+  readonly #waiting = new Map<string, ClaimedDelivery[]>();
+  #waitingCount = 0;
 
   constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings }) {
     this.#outbox = deps.outbox;
@@ -50,6 +58,7 @@ export class Dispatcher {
     this.#logger = deps.logger;
     this.#settings = deps.settings;
     this.#queue = new PQueue({ concurrency: deps.settings.concurrency });
+    this.#hosts = new HostGuard(deps.settings.hosts);
   }
 
   /** True between `start()` and `stop()`. */
@@ -85,6 +94,8 @@ export class Dispatcher {
     clearTimeout(this.#timer);
     await this.#pumping;
     this.#queue.clear();
+    this.#waiting.clear();
+    this.#waitingCount = 0;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#queue.onIdle(),
@@ -125,7 +136,7 @@ export class Dispatcher {
     const { concurrency, batchSize, leaseMs } = this.#settings;
     const capacity = Math.max(concurrency * 2, batchSize);
     while (this.#running) {
-      const room = capacity - (this.#queue.size + this.#queue.pending);
+      const room = capacity - (this.#queue.size + this.#queue.pending + this.#waitingCount);
       if (room <= 0) {
         this.#backlog = true;
         return;
@@ -160,13 +171,26 @@ export class Dispatcher {
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = new Date();
     let request: PostbackRequest | undefined;
-    let result: SendResult;
-    const started = performance.now();
+    let formatError: unknown;
     try {
       request = this.#format(delivery);
-      result = await this.#client.send(request);
     } catch (error) {
-      result = { ok: false as const, error: `could not format the postback: ${describeError(error)}`, statusCode: null, bodyExcerpt: null };
+      formatError = error;
+    }
+    let result: SendResult = { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null };
+    let started = performance.now();
+    if (request) {
+      const host = hostOf(request.url);
+      const busy = this.#hosts.enter(host, Date.now());
+      if (busy) {
+        if (!busy.open && this.#wait(host, delivery)) return;
+        await this.#postpone(delivery, busy.until);
+        return;
+      }
+      started = performance.now();
+      result = await this.#client.send(request);
+      this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
+      this.#resume(host);
     }
     const latencyMs = Math.round(performance.now() - started);
     // A postback the plugin cannot format will not format on a later try either.
@@ -194,6 +218,35 @@ export class Dispatcher {
     }
     // A delivered postback may release the next one of its lead, so look for work at once.
     if (this.#backlog || outcome.status === 'delivered') this.notify();
+  }
+
+  #wait(host: string, delivery: ClaimedDelivery): boolean {
+    const line = this.#waiting.get(host) ?? [];
+    if (line.length >= this.#settings.hosts.maxPerHost * 2) return false;
+    line.push(delivery);
+    this.#waiting.set(host, line);
+    this.#waitingCount += 1;
+    return true;
+  }
+
+  // A slot of `host` came free: the first postback waiting for it goes next.
+  #resume(host: string): void {
+    const line = this.#waiting.get(host);
+    const next = line?.shift();
+    if (!next || !this.#running) return;
+    if (line?.length === 0) this.#waiting.delete(host);
+    this.#waitingCount -= 1;
+    void this.#queue.add(() => this.#deliver(next));
+  }
+
+  // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.
+  async #postpone(delivery: ClaimedDelivery, until: Date): Promise<void> {
+    try {
+      await this.#outbox.postpone(delivery.pk, until);
+    } catch (error) {
+      this.#logger.error('could not postpone a delivery', { delivery: delivery.pk, error: describeError(error) });
+    }
+    this.#held.delete(delivery.pk);
   }
 
   #format(delivery: ClaimedDelivery): PostbackRequest {

@@ -208,6 +208,11 @@ export class OutboxStore {
     });
   }
 
+  /** Puts a claimed delivery off until `until` without an attempt (its host is busy or failing), and releases its lease. */
+  async postpone(pk: string, until: Date): Promise<void> {
+    await this.#knex(this.#t.deliveries).where({ pk, status: 'pending' }).update({ next_attempt_at: until, locked_until: null });
+  }
+
   /** Gives back leases of deliveries that were claimed but not completed (a graceful stop). */
   async release(pks: readonly string[]): Promise<void> {
     if (pks.length === 0) return;

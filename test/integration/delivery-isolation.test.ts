@@ -1,0 +1,58 @@
+// Isolation between trackers: a per-host cap keeps a hanging tracker from starving a healthy one; a breaker stops hammering a failing one.
+
+import { expect } from 'chai';
+import request from 'supertest';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { relayWithTracker } from '../helpers/delivery.js';
+import { auth } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+import type { TestTracker } from '../helpers/tracker.js';
+
+describeEachDatabase('delivery isolation', (target) => {
+  const trackers: TestTracker[] = [];
+  let fx: RelayFixture;
+  afterEach(async () => {
+    for (const tracker of trackers.splice(0)) await tracker.close();
+    await fx.close();
+  });
+
+  it('keeps postbacks to a healthy tracker flowing while another hangs', async () => {
+    const setup = await relayWithTracker(target, { concurrency: 4, perHostConcurrency: 2, requestTimeoutMs: 4000, retrySchedule: [] });
+    fx = setup.fx;
+    const hanging = setup.tracker;
+    hanging.answerWith(() => 'hang');
+    const healthy = await startTestTracker();
+    trackers.push(hanging, healthy);
+    const created = await request(fx.app)
+      .post('/postbacks/endpoints')
+      .set(auth)
+      .send({ affiliateId: 'aff-2', plugin: 'generic', settings: { url: `${healthy.origin}/pb?txid={transaction_id}` } });
+    expect(created.status).to.equal(201);
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) await fx.relay.recordLead({ id: `H-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    for (let i = 0; i < 60; i++) await fx.relay.recordLead({ id: `OK-${i}`, clickId: 'c', affiliateId: 'aff-2' });
+    await healthy.waitFor(60, 3500);
+    // Every healthy postback arrived before the first hanging request could even time out, and the hanging
+    // tracker never held more than its cap of requests.
+    expect(Date.now() - started).to.be.below(4000);
+    expect(hanging.received.length).to.equal(2);
+    expect(new Set(healthy.received.map((r) => r.query.txid)).size).to.equal(60);
+  });
+
+  it('opens the breaker after consecutive failures and puts the rest off without attempts', async () => {
+    const setup = await relayWithTracker(target, { perHostConcurrency: 1, breakerThreshold: 3, breakerCooldownMs: 600_000, retrySchedule: [10, 10, 10] });
+    fx = setup.fx;
+    trackers.push(setup.tracker);
+    setup.tracker.respondWith(503);
+    for (let i = 0; i < 6; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    await setup.tracker.waitFor(3);
+    // Longer than a postback waits for a busy host (1 s), so every one has met the open breaker since.
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(setup.tracker.received).to.have.length(3);
+    const pending = await fx.relay.deliveries.list({ status: 'pending' });
+    expect(pending).to.have.length(6);
+    expect(pending.reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(3);
+    for (const delivery of pending) expect(delivery.nextAttemptAt.getTime()).to.be.above(Date.now() + 500_000);
+  });
+});
