@@ -55,4 +55,24 @@ describeEachDatabase('delivery isolation', (target) => {
     expect(pending.reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(3);
     for (const delivery of pending) expect(delivery.nextAttemptAt.getTime()).to.be.above(Date.now() + 500_000);
   });
+
+  it('keeps a disabled endpoint\'s pending postbacks unsent, and resumes them when it is enabled again', async () => {
+    const setup = await relayWithTracker(target, { retrySchedule: [50, 50, 50, 50, 50, 50] });
+    fx = setup.fx;
+    trackers.push(setup.tracker);
+    setup.tracker.respondWith(500);
+    await fx.relay.recordLead({ id: 'L-1', clickId: 'c', affiliateId: 'aff-1' });
+    await setup.tracker.waitFor(1);
+    await fx.relay.endpoints.update(setup.endpointId, { enabled: false });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const seen = setup.tracker.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(setup.tracker.received).to.have.length(seen);
+    expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('pending');
+    setup.tracker.respondWith(200);
+    await fx.relay.endpoints.update(setup.endpointId, { enabled: true });
+    await setup.tracker.waitFor(seen + 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('delivered');
+  });
 });
