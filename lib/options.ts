@@ -31,6 +31,11 @@ export interface DispatchOptions {
   breakerThreshold?: number;
   /** How long an open breaker holds a host's postbacks back (without counting attempts) before one probe. @default 30000 */
   breakerCooldownMs?: number;
+  /**
+   * An endpoint whose every attempt has failed for this long (no success in between) is disabled; its
+   * pending postbacks are kept and resume when it is enabled again. @default 432000000 (5 days)
+   */
+  disableAfterMs?: number;
   /** The longest `Retry-After` (on 429/503 and other retryable answers) honoured, in ms. @default 3600000 */
   retryAfterMaxMs?: number;
 }
@@ -74,7 +79,7 @@ export interface ResolvedOptions {
 }
 
 const TOP_LEVEL = ['database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch'];
-const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs'] as const;
+const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
@@ -88,6 +93,7 @@ const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   perHostConcurrency: 4,
   breakerThreshold: 5,
   breakerCooldownMs: 30_000,
+  disableAfterMs: 432_000_000,
 };
 
 /** Checks every option, naming the first bad one, and fills in defaults. */

@@ -109,6 +109,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         // A slot usually frees within a request's time; waiting longer would only slow a busy host further.
         busyDelayMs: Math.min(resolved.dispatch.requestTimeoutMs, 1_000),
       },
+      disableAfterMs: resolved.dispatch.disableAfterMs,
     },
   });
   const recorder = new EventRecorder({

@@ -29,6 +29,8 @@ export interface DispatcherSettings {
   retry: RetryPolicy;
   /** The per-host cap and circuit breaker. */
   hosts: HostGuardSettings;
+  /** An endpoint whose attempts have all failed for this long is disabled. */
+  disableAfterMs: number;
 }
 
 export class Dispatcher {
@@ -185,6 +187,8 @@ export class Dispatcher {
       if (busy) {
         if (!busy.open && this.#wait(host, delivery)) return;
         await this.#postpone(delivery, busy.until);
+        // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
+        if (busy.open) this.#resume(host);
         return;
       }
       started = performance.now();
@@ -197,7 +201,7 @@ export class Dispatcher {
     const outcome: Verdict = request ? verdict(this.#settings.retry, result, delivery.roundAttempts + 1, new Date()) : { status: 'failed' };
     const error = result.ok ? (outcome.status === 'delivered' ? null : `tracker answered HTTP ${result.statusCode}`) : result.error;
     try {
-      await this.#outbox.complete(delivery.pk, {
+      const { endpointDisabled } = await this.#outbox.complete(delivery.pk, {
         attemptedAt,
         method: request?.method ?? '-',
         url: request?.url ?? '-',
@@ -207,7 +211,15 @@ export class Dispatcher {
         responseExcerpt: result.bodyExcerpt,
         status: outcome.status,
         nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : attemptedAt,
+        endpointPk: delivery.endpoint.id,
+        disableIfFailingSince: new Date(attemptedAt.getTime() - this.#settings.disableAfterMs),
       });
+      if (endpointDisabled) {
+        this.#logger.warn('endpoint disabled after failing continuously; its pending postbacks are kept', {
+          endpoint: delivery.endpoint.id,
+          failingForMs: this.#settings.disableAfterMs,
+        });
+      }
     } catch (storeError) {
       // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
       this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });

@@ -42,6 +42,10 @@ export interface AttemptOutcome {
   responseExcerpt: string | null;
   status: DeliveryStatus;
   nextAttemptAt: Date;
+  /** The delivery's endpoint, whose failure window this attempt extends or closes. */
+  endpointPk: string;
+  /** An endpoint failing without a break since this time or earlier is disabled. */
+  disableIfFailingSince: Date;
 }
 
 // An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
@@ -179,8 +183,12 @@ export class OutboxStore {
     });
   }
 
-  /** Records one attempt and its outcome, and releases the lease, in one transaction. */
-  async complete(pk: string, outcome: AttemptOutcome): Promise<void> {
+  /**
+   * Records one attempt and its outcome, and releases the lease, in one transaction. Then a delivered
+   * postback closes its endpoint's failure window; a failed one opens it, and disables the endpoint (its
+   * pending postbacks kept) once it has lasted long enough. Returns whether the endpoint was disabled.
+   */
+  async complete(pk: string, outcome: AttemptOutcome): Promise<{ endpointDisabled: boolean }> {
     await this.#knex.transaction(async (trx) => {
       await trx(this.#t.attempts).insert({
         delivery_pk: pk,
@@ -206,6 +214,19 @@ export class OutboxStore {
           delivered_at: outcome.status === 'delivered' ? outcome.attemptedAt : null,
         });
     });
+    // Outside the attempt's transaction, one short statement each: holding the endpoint row's lock together
+    // with the delivery's would deadlock against an event's transaction, which locks the endpoint (foreign key) first.
+    const endpoint = () => this.#knex(this.#t.endpoints).where({ pk: outcome.endpointPk });
+    if (outcome.status === 'delivered') {
+      await endpoint().whereNotNull('failing_since').update({ failing_since: null });
+      return { endpointDisabled: false };
+    }
+    await endpoint().whereNull('failing_since').update({ failing_since: outcome.attemptedAt });
+    const disabled: unknown = await endpoint()
+      .where('enabled', true)
+      .andWhere('failing_since', '<=', outcome.disableIfFailingSince)
+      .update({ enabled: false, updated_at: outcome.attemptedAt });
+    return { endpointDisabled: Number(disabled) > 0 };
   }
 
   /** Puts a claimed delivery off until `until` without an attempt (its host is busy or failing), and releases its lease. */
