@@ -114,17 +114,27 @@ export class OutboxStore {
    * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
    */
   async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
+    const d = this.#t.deliveries;
+    const unleased = (where: Knex.QueryBuilder) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now);
+    // Two steps: the eligibility check (subqueries on endpoints and earlier deliveries) is a plain read, and
+    // the locking read touches outbox rows by primary key only. A locking read with subqueries would lock
+    // the endpoint row too on MariaDB, and deadlock against events inserting deliveries (their foreign key
+    // check holds that row).
+    const candidates = (await this.#due(this.#knex, now).andWhere(unleased).select(`${d}.pk`).orderBy(`${d}.pk`).limit(limit)) as Array<{
+      pk: string | number;
+    }>;
+    if (candidates.length === 0) return [];
     const pks = await this.#knex.transaction(async (trx): Promise<Array<string | number>> => {
-      const d = this.#t.deliveries;
-      const due = this.#due(trx, now)
-        .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now))
-        .select(`${d}.pk`)
-        .orderBy(`${d}.pk`)
-        .limit(limit);
+      const due = trx<DeliveryRow>(d)
+        .whereIn('pk', candidates.map((row) => row.pk))
+        .andWhere('status', 'pending')
+        .andWhere(unleased)
+        .select('pk')
+        .orderBy('pk');
       if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
-      const claimed = ((await due) as Array<{ pk: string | number }>).map((row) => row.pk);
+      const claimed = (await due).map((row) => row.pk);
       if (claimed.length > 0) {
-        await trx(this.#t.deliveries).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
+        await trx(d).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
       }
       return claimed;
     });
@@ -218,7 +228,9 @@ export class OutboxStore {
     // with the delivery's would deadlock against an event's transaction, which locks the endpoint (foreign key) first.
     const endpoint = () => this.#knex(this.#t.endpoints).where({ pk: outcome.endpointPk });
     if (outcome.status === 'delivered') {
-      await endpoint().whereNotNull('failing_since').update({ failing_since: null });
+      // A plain read first: an UPDATE would lock the endpoint row on every delivered postback, even with nothing to change.
+      const failing: unknown = await endpoint().whereNotNull('failing_since').first('pk');
+      if (failing) await endpoint().update({ failing_since: null });
       return { endpointDisabled: false };
     }
     await endpoint().whereNull('failing_since').update({ failing_since: outcome.attemptedAt });

@@ -102,7 +102,7 @@ describe('several relay processes on one MariaDB', function () {
     expect(counts.size).to.equal(5000);
     expect(tracker.received).to.have.length(5000);
     expect(await fx.relay.deliveries.stats()).to.include({ pending: 0, delivered: 5000 });
-    // Both took part: each logged claims of its own (a graceful stop also releases what it holds).
+    // A graceful stop (SIGTERM) drains and exits cleanly.
     expect(await a.stop()).to.equal(0);
     expect(await b.stop()).to.equal(0);
   });

@@ -18,6 +18,7 @@ describe('retry policy', () => {
     for (const code of [500, 502, 503, 599, 408, 429, 301, 302]) expect(isRetryable(answered(code)), String(code)).to.equal(true);
     for (const code of [400, 401, 403, 404, 410, 422]) expect(isRetryable(answered(code)), String(code)).to.equal(false);
     expect(isRetryable(networkError)).to.equal(true);
+    expect(isRetryable({ ok: false, error: 'ERR_PB_BLOCKED_TARGET: 10.0.0.1 is a private address', statusCode: null, bodyExcerpt: null })).to.equal(false);
   });
 
   it('delivers on any 2xx, fails a 4xx at once, and fails after the last scheduled retry', () => {
