@@ -97,6 +97,13 @@ export class NotFoundError extends RelayError {
   }
 }
 
+/** The database could not be reached, so nothing was stored; the client should retry later with the same id. */
+export class StoreUnavailableError extends RelayError {
+  constructor(cause: unknown) {
+    super(ERROR_CODES.ERR_PB_STORE_UNAVAILABLE, 503, 'the database is unavailable; nothing was stored, retry later with the same id', { cause });
+  }
+}
+
 /** An endpoint names a formatter plugin that is not registered. */
 export class UnknownPluginError extends RelayError {
   constructor(name: string, known: readonly string[]) {
@@ -182,6 +189,7 @@ export const ERROR_CODES = {
   ERR_PB_INVALID_PLUGIN: 'ERR_PB_INVALID_PLUGIN',
   ERR_PB_INVALID_OPTION: 'ERR_PB_INVALID_OPTION',
   ERR_PB_INVALID_CONFIG: 'ERR_PB_INVALID_CONFIG',
+  ERR_PB_STORE_UNAVAILABLE: 'ERR_PB_STORE_UNAVAILABLE',
   ERR_PB_INTERNAL: 'ERR_PB_INTERNAL',
   ERR_PB_FORBIDDEN_SCOPE: 'ERR_PB_FORBIDDEN_SCOPE',
   ERR_PB_INVALID_SIGNATURE: 'ERR_PB_INVALID_SIGNATURE',

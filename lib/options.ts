@@ -30,6 +30,27 @@ export interface DispatchOptions {
   idlePollMs?: number;
   /** How long `stop()` waits for requests in flight. @default 10000 */
   stopTimeoutMs?: number;
+  /**
+   * Waits before the 2nd, 3rd, ... attempt, in ms. The first attempt is made at once; after the last
+   * retry fails the delivery is `failed` (a dead letter, replayable). At most 50 entries.
+   * @default [5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000] (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
+   */
+  retrySchedule?: readonly number[];
+  /** Each wait is lengthened by a random 0..`retryJitter` fraction of itself (never shortened), to spread retries. @default 0.2 */
+  retryJitter?: number;
+  /** Requests in flight to one destination host (name and port) at once, so a slow tracker cannot take every slot. @default 4 */
+  perHostConcurrency?: number;
+  /** Consecutive failures (no answer or 5xx) to one host that open its circuit breaker. @default 5 */
+  breakerThreshold?: number;
+  /** How long an open breaker holds a host's postbacks back (without counting attempts) before one probe. @default 30000 */
+  breakerCooldownMs?: number;
+  /**
+   * An endpoint whose every attempt has failed for this long (no success in between) is disabled; its
+   * pending postbacks are kept and resume when it is enabled again. @default 432000000 (5 days)
+   */
+  disableAfterMs?: number;
+  /** The longest `Retry-After` (on 429/503 and other retryable answers) honoured, in ms. @default 3600000 */
+  retryAfterMaxMs?: number;
 }
 
 /** Options of {@link createPostbackRelay}. */
@@ -116,13 +137,21 @@ const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
   'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
 ];
-const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs'] as const;
+const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
+const RETRY = ['retrySchedule', 'retryJitter'] as const;
 const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
   concurrency: 16,
   requestTimeoutMs: 10_000,
   batchSize: 100,
   idlePollMs: 1_000,
   stopTimeoutMs: 10_000,
+  retrySchedule: Object.freeze([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  retryJitter: 0.2,
+  retryAfterMaxMs: 3_600_000,
+  perHostConcurrency: 4,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
+  disableAfterMs: 432_000_000,
 };
 
 /** Checks every option, naming the first bad one, and fills in defaults. */
@@ -160,7 +189,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
   const dispatch = (options.dispatch ?? {}) as Partial<Record<keyof DispatchOptions, unknown>>;
   if (typeof dispatch !== 'object') throw new InvalidOptionError('dispatch', 'must be an object');
-  rejectUnknown(dispatch, DISPATCH, 'dispatch.');
+  rejectUnknown(dispatch, [...DISPATCH, ...RETRY], 'dispatch.');
   const resolvedDispatch = { ...DISPATCH_DEFAULTS };
   for (const key of DISPATCH) {
     const value = dispatch[key];
@@ -174,6 +203,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   const rateLimit = options.rateLimit === false ? false : resolveRateLimit(options.rateLimit ?? {}, 'rateLimit');
   const targetAllowlist = options.targetAllowlist ?? [];
   if (!Array.isArray(targetAllowlist)) throw new InvalidOptionError('targetAllowlist', 'must be an array of host names, IP addresses or CIDR ranges');
+  resolveRetry(dispatch, resolvedDispatch);
   return Object.freeze({
     database: database as ResolvedOptions['database'],
     tablePrefix,
@@ -206,6 +236,22 @@ function resolveSigning(given: unknown): SigningSettings | undefined {
     throw new InvalidOptionError('signing.toleranceSeconds', `must be a positive integer, got ${JSON.stringify(toleranceSeconds)}`);
   }
   return Object.freeze({ secrets: Object.freeze([...(secrets as string[])]), toleranceSeconds });
+}
+
+function resolveRetry(given: Partial<Record<keyof DispatchOptions, unknown>>, into: Required<DispatchOptions>): void {
+  const { retrySchedule, retryJitter } = given;
+  if (retrySchedule !== undefined) {
+    if (!Array.isArray(retrySchedule) || retrySchedule.length > 50 || !retrySchedule.every((ms) => Number.isInteger(ms) && (ms as number) >= 0)) {
+      throw new InvalidOptionError('dispatch.retrySchedule', `must be an array of at most 50 waits in ms (integers >= 0), got ${JSON.stringify(retrySchedule)}`);
+    }
+    into.retrySchedule = Object.freeze([...(retrySchedule as number[])]);
+  }
+  if (retryJitter !== undefined) {
+    if (typeof retryJitter !== 'number' || !(retryJitter >= 0 && retryJitter <= 1)) {
+      throw new InvalidOptionError('dispatch.retryJitter', `must be a fraction from 0 to 1, got ${JSON.stringify(retryJitter)}`);
+    }
+    into.retryJitter = retryJitter;
+  }
 }
 
 function rejectUnknown(given: object, known: readonly string[], prefix: string): void {

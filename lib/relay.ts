@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { builtinPlugins } from '../plugins/builtin.js';
+import { DeliveryService } from './deliveries/service.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
@@ -31,6 +32,7 @@ import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { outboxStats } from './store/outbox-stats.js';
+import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
 import { VERSION } from './version.js';
 
@@ -72,6 +74,16 @@ export interface PostbackRelay {
   readonly deliveries: {
     /** Every postback for a lead (by the host's id), with its attempts. */
     listForLead(leadId: string): Promise<Delivery[]>;
+    /** Deliveries by lead, click ID, endpoint, status and creation time, oldest first (at most 500). */
+    list(filter: DeliveryFilter): Promise<Delivery[]>;
+    /** One delivery with all its attempts; throws a NotFoundError when there is none. */
+    get(id: string): Promise<Delivery>;
+    /** Sends a delivery again (any status) with a fresh round of retries. */
+    replay(id: string): Promise<Delivery>;
+    /** Sends again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
+    replayFailed(endpointId: string, since?: Date): Promise<number>;
+    /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
+    stats(): Promise<OutboxStats>;
   };
   /** Starts sending postbacks. Refuses when migrations are pending. */
   start(): Promise<void>;
@@ -116,6 +128,19 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       leaseMs: resolved.dispatch.requestTimeoutMs * 3,
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
+      retry: {
+        schedule: resolved.dispatch.retrySchedule,
+        jitter: resolved.dispatch.retryJitter,
+        retryAfterMaxMs: resolved.dispatch.retryAfterMaxMs,
+      },
+      hosts: {
+        maxPerHost: resolved.dispatch.perHostConcurrency,
+        breakerThreshold: resolved.dispatch.breakerThreshold,
+        breakerCooldownMs: resolved.dispatch.breakerCooldownMs,
+        // A slot usually frees within a request's time; waiting longer would only slow a busy host further.
+        busyDelayMs: Math.min(resolved.dispatch.requestTimeoutMs, 1_000),
+      },
+      disableAfterMs: resolved.dispatch.disableAfterMs,
     },
     onAttempt(attempt) {
       metrics.attemptFinished(attempt);
@@ -148,10 +173,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       else pixelStats[outcome.kind] += 1;
     },
   });
+  const deliveries = new DeliveryService(outbox, () => {
+    dispatcher.notify();
+  });
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, outbox, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     pixelStats: () => structuredClone(pixelStats),
     health: createHealthRouter({
@@ -179,7 +207,14 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       sendTest: async (id, event = 'lead_created') =>
         sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent, policy: resolved.targetPolicy } }),
     },
-    deliveries: { listForLead: (leadId) => outbox.listForLead(leadId) },
+    deliveries: {
+      listForLead: (leadId) => outbox.listForLead(leadId),
+      list: (filter) => deliveries.list(filter),
+      get: (id) => deliveries.get(id),
+      replay: (id) => deliveries.replay(id),
+      replayFailed: (endpointId, since) => deliveries.replayFailed(endpointId, since),
+      stats: () => deliveries.stats(),
+    },
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);
       if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);

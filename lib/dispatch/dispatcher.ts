@@ -12,6 +12,11 @@ import { formatDelivery, judgeSend } from './format.js';
 import type { PostbackClient } from './http-client.js';
 import { attemptOutcome } from '../metrics/instrumentation.js';
 import type { AttemptObservation } from '../metrics/instrumentation.js';
+import type { SendResult } from './http-client.js';
+import { HostGuard, hostOf } from './host-guard.js';
+import type { HostGuardSettings } from './host-guard.js';
+import { verdict } from './retry-policy.js';
+import type { RetryPolicy, Verdict } from './retry-policy.js';
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -25,11 +30,12 @@ export interface DispatcherSettings {
   idlePollMs: number;
   /** How long `stop()` waits for requests in flight. */
   stopTimeoutMs: number;
-}
-
-// A first, simple retry schedule: 10 s doubling to at most an hour.
-function retryDelayMs(attemptCount: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attemptCount - 1), 3_600_000);
+  /** When failed attempts are tried again. */
+  retry: RetryPolicy;
+  /** The per-host cap and circuit breaker. */
+  hosts: HostGuardSettings;
+  /** An endpoint whose attempts have all failed for this long is disabled. */
+  disableAfterMs: number;
 }
 
 export class Dispatcher {
@@ -39,6 +45,7 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #settings: DispatcherSettings;
   readonly #queue: PQueue;
+  readonly #hosts: HostGuard;
   readonly #parsedSettings = new Map<string, unknown>();
   #running = false;
   #pumping: Promise<void> | undefined;
@@ -46,6 +53,11 @@ export class Dispatcher {
   #backlog = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #onAttempt: ((attempt: AttemptObservation) => void) | undefined;
+  // Claimed and not yet completed: the leases `stop()` gives back.
+  readonly #held = new Set<string>();
+  // Claimed postbacks waiting, in memory and under lease, for a slot of their host; a few per host, so none can fill the queue.
+  readonly #waiting = new Map<string, ClaimedDelivery[]>();
+  #waitingCount = 0;
 
   constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; onAttempt?: (attempt: AttemptObservation) => void }) {
     this.#outbox = deps.outbox;
@@ -55,6 +67,7 @@ export class Dispatcher {
     this.#settings = deps.settings;
     this.#queue = new PQueue({ concurrency: deps.settings.concurrency });
     this.#onAttempt = deps.onAttempt;
+    this.#hosts = new HostGuard(deps.settings.hosts);
   }
 
   /** True between `start()` and `stop()`. */
@@ -81,17 +94,31 @@ export class Dispatcher {
     });
   }
 
-  /** Stops claiming, then waits (up to `stopTimeoutMs`) for requests in flight. Unfinished leases simply expire. */
+  /**
+   * Stops claiming, drops claimed work not yet started, waits (up to `stopTimeoutMs`) for requests in
+   * flight, then gives back every lease it still holds so another instance can take the work at once.
+   */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
     await this.#pumping;
+    this.#queue.clear();
+    this.#waiting.clear();
+    this.#waitingCount = 0;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#queue.onIdle(),
       new Promise((resolve) => (timeout = setTimeout(resolve, this.#settings.stopTimeoutMs))),
     ]);
     clearTimeout(timeout);
+    const held = [...this.#held];
+    this.#held.clear();
+    try {
+      await this.#outbox.release(held);
+    } catch (error) {
+      // The leases then expire on their own; only the take-over is slower.
+      this.#logger.error('could not release delivery leases', { error: describeError(error) });
+    }
     this.#client.close();
   }
 
@@ -118,14 +145,17 @@ export class Dispatcher {
     const { concurrency, batchSize, leaseMs } = this.#settings;
     const capacity = Math.max(concurrency * 2, batchSize);
     while (this.#running) {
-      const room = capacity - (this.#queue.size + this.#queue.pending);
+      const room = capacity - (this.#queue.size + this.#queue.pending + this.#waitingCount);
       if (room <= 0) {
         this.#backlog = true;
         return;
       }
       const wanted = Math.min(room, batchSize);
       const batch = await this.#outbox.claim(wanted, leaseMs, new Date());
-      for (const delivery of batch) void this.#queue.add(() => this.#deliver(delivery));
+      for (const delivery of batch) {
+        this.#held.add(delivery.pk);
+        void this.#queue.add(() => this.#deliver(delivery));
+      }
       this.#backlog = batch.length === wanted;
       if (!this.#backlog) return;
     }
@@ -150,8 +180,7 @@ export class Dispatcher {
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = new Date();
     let request: PostbackRequest | undefined;
-    let result;
-    const started = performance.now();
+    let formatError: unknown;
     try {
       const formatted = this.#format(delivery);
       if (isSkip(formatted)) {
@@ -159,18 +188,34 @@ export class Dispatcher {
         return;
       }
       request = formatted;
-      result = await this.#client.send(request);
     } catch (error) {
-      result = { ok: false as const, error: `could not format the postback: ${describeError(error)}`, statusCode: null, bodyExcerpt: null };
+      formatError = error;
+    }
+    let result: SendResult = { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null };
+    let started = performance.now();
+    if (request) {
+      const host = hostOf(request.url);
+      const busy = this.#hosts.enter(host, Date.now());
+      if (busy) {
+        if (!busy.open && this.#wait(host, delivery)) return;
+        await this.#postpone(delivery, busy.until);
+        // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
+        if (busy.open) this.#resume(host);
+        return;
+      }
+      started = performance.now();
+      result = await this.#client.send(request);
+      this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
+      this.#resume(host);
     }
     const latencyMs = Math.round(performance.now() - started);
-    const judged = judgeSend(this.#plugins.get(delivery.endpoint.plugin), result);
-    const { delivered } = judged;
+    const judged = request ? judgeSend(this.#plugins.get(delivery.endpoint.plugin), result) : { delivered: false, error: result.ok ? null : result.error };
+    const outcome = this.#verdict(delivery, request, result, judged.delivered);
     // The delivery log and logs only ever see the endpoint's secrets masked.
     const mask = maskerFor(this.#plugins, delivery.endpoint);
     const error = judged.error === null ? null : mask(judged.error);
     try {
-      await this.#outbox.complete(delivery.pk, {
+      const { endpointDisabled } = await this.#outbox.complete(delivery.pk, {
         attemptedAt,
         method: request?.method ?? '-',
         url: mask(request?.url ?? '-'),
@@ -178,18 +223,67 @@ export class Dispatcher {
         latencyMs,
         error,
         responseExcerpt: result.bodyExcerpt,
-        status: delivered ? 'delivered' : 'pending',
-        nextAttemptAt: delivered ? attemptedAt : new Date(attemptedAt.getTime() + retryDelayMs(delivery.attemptCount + 1)),
+        status: outcome.status,
+        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : attemptedAt,
+        endpointPk: delivery.endpoint.id,
+        disableIfFailingSince: new Date(attemptedAt.getTime() - this.#settings.disableAfterMs),
       });
+      if (endpointDisabled) {
+        this.#logger.warn('endpoint disabled after failing continuously; its pending postbacks are kept', {
+          endpoint: delivery.endpoint.id,
+          failingForMs: this.#settings.disableAfterMs,
+        });
+      }
     } catch (storeError) {
       // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
       this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });
     }
+    this.#held.delete(delivery.pk);
+    const delivered = outcome.status === 'delivered';
     this.#onAttempt?.({ delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, plugin: delivery.endpoint.plugin, outcome: attemptOutcome(delivered, result.statusCode, request !== undefined), statusCode: result.statusCode, latencyMs, error });
     if (!delivered) {
-      this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, error });
+      this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, outcome: outcome.status, error });
     }
-    if (this.#backlog) this.notify();
+    // A delivered postback may release the next one of its lead, so look for work at once.
+    if (this.#backlog || delivered) this.notify();
+  }
+
+  // A postback the plugin cannot format will not format on a later try; nor is a 2xx the plugin judged a refusal
+  // (TUNE's success=false) worth repeating: both are dead letters at once.
+  #verdict(delivery: ClaimedDelivery, request: PostbackRequest | undefined, result: SendResult, delivered: boolean): Verdict {
+    if (!request) return { status: 'failed' };
+    if (delivered) return { status: 'delivered' };
+    if (result.ok && result.statusCode >= 200 && result.statusCode < 300) return { status: 'failed' };
+    return verdict(this.#settings.retry, result, delivery.roundAttempts + 1, new Date());
+  }
+
+  #wait(host: string, delivery: ClaimedDelivery): boolean {
+    const line = this.#waiting.get(host) ?? [];
+    if (line.length >= this.#settings.hosts.maxPerHost * 2) return false;
+    line.push(delivery);
+    this.#waiting.set(host, line);
+    this.#waitingCount += 1;
+    return true;
+  }
+
+  // A slot of `host` came free: the first postback waiting for it goes next.
+  #resume(host: string): void {
+    const line = this.#waiting.get(host);
+    const next = line?.shift();
+    if (!next || !this.#running) return;
+    if (line?.length === 0) this.#waiting.delete(host);
+    this.#waitingCount -= 1;
+    void this.#queue.add(() => this.#deliver(next));
+  }
+
+  // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.
+  async #postpone(delivery: ClaimedDelivery, until: Date): Promise<void> {
+    try {
+      await this.#outbox.postpone(delivery.pk, until);
+    } catch (error) {
+      this.#logger.error('could not postpone a delivery', { delivery: delivery.pk, error: describeError(error) });
+    }
+    this.#held.delete(delivery.pk);
   }
 
   // Nothing is sent: the delivery is closed as skipped, its reason kept as the attempt's error for the log.
@@ -205,10 +299,13 @@ export class Dispatcher {
         responseExcerpt: null,
         status: 'skipped',
         nextAttemptAt: attemptedAt,
+        endpointPk: delivery.endpoint.id,
+        disableIfFailingSince: attemptedAt,
       });
     } catch (storeError) {
       this.#logger.error('could not record a skipped delivery', { delivery: delivery.pk, error: describeError(storeError) });
     }
+    this.#held.delete(delivery.pk);
     this.#logger.info('postback skipped', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, reason });
   }
 

@@ -10,7 +10,7 @@ import type { TargetPolicy } from './target-guard.js';
 
 /** What came back from one request: a status and the start of the body, or why there was none. */
 export type SendResult =
-  | { ok: true; statusCode: number; bodyExcerpt: string }
+  | { ok: true; statusCode: number; bodyExcerpt: string; /** The tracker's `Retry-After` header, if it sent one. */ retryAfter: string | null }
   | { ok: false; error: string; statusCode: null; bodyExcerpt: null };
 
 export interface PostbackClient {
@@ -50,7 +50,12 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
           headers: request.headers ?? {},
           ...(request.body === undefined ? {} : { body: request.body }),
         });
-        return { ok: true, statusCode: response.statusCode, bodyExcerpt: response.body.slice(0, EXCERPT_LENGTH) };
+        return {
+          ok: true,
+          statusCode: response.statusCode,
+          bodyExcerpt: response.body.slice(0, EXCERPT_LENGTH),
+          retryAfter: response.headers['retry-after'] ?? null,
+        };
       } catch (error) {
         return { ok: false, error: describeError(error), statusCode: null, bodyExcerpt: null };
       }

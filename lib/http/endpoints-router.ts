@@ -1,8 +1,7 @@
-// Endpoint management over HTTP, and the delivery log of a lead.
+// Endpoint management over HTTP.
 
 import { Router } from 'express';
 import type { EndpointService } from '../endpoints/service.js';
-import type { OutboxStore } from '../store/outbox-store.js';
 import { optional, text } from '../validation.js';
 
 const idQuery = optional(text({ max: 191 }));
@@ -21,16 +20,6 @@ export function createEndpointsRouter(endpoints: EndpointService): Router {
   });
   router.patch('/:id', async function updateEndpoint(req, res) {
     res.json({ data: endpoints.masked(await endpoints.update(req.params.id, req.body)) });
-  });
-  return router;
-}
-
-/** `GET /deliveries?leadId=...`: every postback for a lead, with its attempts. */
-export function createDeliveriesRouter(outbox: OutboxStore): Router {
-  const router = Router();
-  const leadId = text({ max: 191 });
-  router.get('/', async function listDeliveries(req, res) {
-    res.json({ data: await outbox.listForLead(leadId(req.query.leadId, 'leadId')) });
   });
   return router;
 }

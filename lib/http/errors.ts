@@ -1,7 +1,8 @@
 // Turns every error that reaches the router into `{error:{code,message}}` with the right status.
 
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ERROR_CODES, MalformedBodyError, PayloadTooLargeError, RelayError, UnsupportedMediaTypeError } from '../errors.js';
+import { ERROR_CODES, MalformedBodyError, PayloadTooLargeError, RelayError, StoreUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 
@@ -27,7 +28,12 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
       next(error);
       return;
     }
-    const known = error instanceof RelayError ? error : fromBodyParser(error as { type?: unknown }, bodyLimit);
+    const known =
+      error instanceof RelayError
+        ? error
+        : isStoreUnavailable(error)
+          ? new StoreUnavailableError(error)
+          : fromBodyParser(error as { type?: unknown }, bodyLimit);
     if (known) {
       res.status(known.statusCode).json({ error: { code: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) } });
       return;

@@ -5,7 +5,7 @@ import type { EndpointService } from '../endpoints/service.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { DeliveryService } from '../deliveries/service.js';
 import { requireApiKey, requireScope, trustHostAuth } from './auth.js';
 import type { ScopedKey } from './auth.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -14,14 +14,15 @@ import { rejectAmbiguousJson } from './json-shape.js';
 import { keepRawBody } from './raw-body.js';
 import { requireSignature } from './signing.js';
 import type { SigningSettings } from './signing.js';
-import { createDeliveriesRouter, createEndpointsRouter } from './endpoints-router.js';
+import { createDeliveriesRouter } from './deliveries-router.js';
+import { createEndpointsRouter } from './endpoints-router.js';
 import { errorHandler, requireJson } from './errors.js';
 import { createEventsRouter } from './events-router.js';
 
 export interface RelayRouterDeps {
   recorder: EventRecorder;
   endpoints: EndpointService;
-  outbox: OutboxStore;
+  deliveries: DeliveryService;
   apiKeys: readonly ScopedKey[];
   authentication: 'apiKeys' | 'host';
   signing: SigningSettings | undefined;
@@ -42,7 +43,7 @@ export function createRelayRouter(deps: RelayRouterDeps): Router {
   router.use(rejectAmbiguousJson);
   router.use('/events', requireScope('events'), createEventsRouter(deps.recorder));
   router.use('/endpoints', requireScope('admin'), createEndpointsRouter(deps.endpoints));
-  router.use('/deliveries', requireScope('admin'), createDeliveriesRouter(deps.outbox));
+  router.use('/deliveries', requireScope('admin'), createDeliveriesRouter(deps.deliveries));
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('route', `${req.method} ${req.path}`));
   });

@@ -26,7 +26,8 @@ export class EndpointsStore {
   }
 
   async update(id: string, values: EndpointValues, now: Date): Promise<void> {
-    await this.#knex(this.#t.endpoints).where({ pk: id }).update({ ...toRow(values), updated_at: now });
+    // An edited endpoint (a fix, or enabled again) starts a fresh auto-disable window.
+    await this.#knex(this.#t.endpoints).where({ pk: id }).update({ ...toRow(values), updated_at: now, failing_since: null });
   }
 
   async get(id: string): Promise<Endpoint | undefined> {

@@ -25,6 +25,8 @@ export interface ClaimedDelivery {
   pk: string;
   event: EventName;
   attemptCount: number;
+  /** Attempts since the delivery was queued or last replayed: its step in the retry schedule. */
+  roundAttempts: number;
   endpoint: Endpoint;
   lead: Lead;
   commission: Commission | null;
@@ -44,6 +46,40 @@ export interface AttemptOutcome {
   responseExcerpt: string | null;
   status: DeliveryStatus;
   nextAttemptAt: Date;
+  /** The delivery's endpoint, whose failure window this attempt extends or closes. */
+  endpointPk: string;
+  /** An endpoint failing without a break since this time or earlier is disabled. */
+  disableIfFailingSince: Date;
+}
+
+// An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
+// (delivered, or a status such as a plugin's skip) lets them go.
+const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
+const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+const MAX_LIST = 500;
+const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now });
+
+/** Which deliveries to list; every given field must match. Times bound `createdAt` (since inclusive, until exclusive). */
+export interface DeliveryFilter {
+  id?: string | undefined;
+  leadId?: string | undefined;
+  clickId?: string | undefined;
+  endpointId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit?: number | undefined;
+}
+
+/** The outbox's signals: what is waiting, what gave up, and how far behind sending is. */
+export interface OutboxStats {
+  pending: number;
+  failed: number;
+  delivered: number;
+  /** Endpoints switched off (by hand or automatically). */
+  disabledEndpoints: number;
+  /** When the oldest still-pending delivery was queued; null when none is pending. */
+  oldestPendingAt: Date | null;
 }
 
 export class OutboxStore {
@@ -78,24 +114,53 @@ export class OutboxStore {
   /**
    * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, oldest first. On MySQL
    * the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same lead and
+   * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
    */
   async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
-    const pks = await this.#knex.transaction(async (trx) => {
-      const due = trx<DeliveryRow>(this.#t.deliveries)
+    const d = this.#t.deliveries;
+    const unleased = (where: Knex.QueryBuilder) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now);
+    // Two steps: the eligibility check (subqueries on endpoints and earlier deliveries) is a plain read, and
+    // the locking read touches outbox rows by primary key only. A locking read with subqueries would lock
+    // the endpoint row too on MariaDB, and deadlock against events inserting deliveries (their foreign key
+    // check holds that row).
+    const candidates = (await this.#due(this.#knex, now).andWhere(unleased).select(`${d}.pk`).orderBy(`${d}.pk`).limit(limit)) as Array<{
+      pk: string | number;
+    }>;
+    if (candidates.length === 0) return [];
+    const pks = await this.#knex.transaction(async (trx): Promise<Array<string | number>> => {
+      const due = trx<DeliveryRow>(d)
+        .whereIn('pk', candidates.map((row) => row.pk))
+        .andWhere('status', 'pending')
+        .andWhere(unleased)
         .select('pk')
-        .where('status', 'pending')
-        .andWhere('next_attempt_at', '<=', now)
-        .andWhere((where) => void where.whereNull('locked_until').orWhere('locked_until', '<', now))
-        .orderBy('pk')
-        .limit(limit);
+        .orderBy('pk');
       if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
       const claimed = (await due).map((row) => row.pk);
       if (claimed.length > 0) {
-        await trx(this.#t.deliveries).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
+        await trx(d).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
       }
       return claimed;
     });
     return pks.length === 0 ? [] : this.#load(pks);
+  }
+
+  // The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled, first in line for their lead.
+  #due(db: Knex | Knex.Transaction, now: Date): Knex.QueryBuilder<DeliveryRow> {
+    const d = this.#t.deliveries;
+    // Subqueries rather than a join: a locking read locks only the outbox rows, never the endpoint's.
+    return db<DeliveryRow>(d)
+      .where(`${d}.status`, 'pending')
+      .andWhere(`${d}.next_attempt_at`, '<=', now)
+      .whereIn(`${d}.endpoint_pk`, db(this.#t.endpoints).select('pk').where('enabled', true))
+      .whereNotExists(
+        db(`${d} as earlier`)
+          .select(db.raw('1'))
+          .whereRaw(`earlier.lead_pk = ${d}.lead_pk`)
+          .andWhereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .andWhereRaw(`earlier.pk < ${d}.pk`)
+          .whereIn('earlier.status', BLOCKING_STATUSES),
+      );
   }
 
   // Five queries per batch, whatever its size: the rows, then each referenced table once.
@@ -124,6 +189,7 @@ export class OutboxStore {
         pk: toId(row.pk),
         event: row.event,
         attemptCount: row.attempt_count,
+        roundAttempts: row.round_attempts,
         endpoint: endpointFromRow(endpointMap.get(toId(row.endpoint_pk)) as EndpointRow),
         lead: toLead(lead),
         commission,
@@ -133,8 +199,12 @@ export class OutboxStore {
     });
   }
 
-  /** Records one attempt and its outcome, and releases the lease, in one transaction. */
-  async complete(pk: string, outcome: AttemptOutcome): Promise<void> {
+  /**
+   * Records one attempt and its outcome, and releases the lease, in one transaction. Then a delivered
+   * postback closes its endpoint's failure window; a failed one opens it, and disables the endpoint (its
+   * pending postbacks kept) once it has lasted long enough. Returns whether the endpoint was disabled.
+   */
+  async complete(pk: string, outcome: AttemptOutcome): Promise<{ endpointDisabled: boolean }> {
     await this.#knex.transaction(async (trx) => {
       await trx(this.#t.attempts).insert({
         delivery_pk: pk,
@@ -151,6 +221,7 @@ export class OutboxStore {
         .update({
           status: outcome.status,
           attempt_count: trx.raw('attempt_count + 1'),
+          round_attempts: trx.raw('round_attempts + 1'),
           next_attempt_at: outcome.nextAttemptAt,
           locked_until: null,
           last_status_code: outcome.statusCode,
@@ -159,35 +230,74 @@ export class OutboxStore {
           delivered_at: outcome.status === 'delivered' ? outcome.attemptedAt : null,
         });
     });
+    // Outside the attempt's transaction, one short statement each: holding the endpoint row's lock together
+    // with the delivery's would deadlock against an event's transaction, which locks the endpoint (foreign key) first.
+    // A skip sends nothing, so it says nothing of the endpoint's health.
+    if (outcome.status === 'skipped') return { endpointDisabled: false };
+    const endpoint = () => this.#knex(this.#t.endpoints).where({ pk: outcome.endpointPk });
+    if (outcome.status === 'delivered') {
+      // A plain read first: an UPDATE would lock the endpoint row on every delivered postback, even with nothing to change.
+      const failing: unknown = await endpoint().whereNotNull('failing_since').first('pk');
+      if (failing) await endpoint().update({ failing_since: null });
+      return { endpointDisabled: false };
+    }
+    await endpoint().whereNull('failing_since').update({ failing_since: outcome.attemptedAt });
+    const disabled: unknown = await endpoint()
+      .where('enabled', true)
+      .andWhere('failing_since', '<=', outcome.disableIfFailingSince)
+      .update({ enabled: false, updated_at: outcome.attemptedAt });
+    return { endpointDisabled: Number(disabled) > 0 };
   }
 
-  /** When the earliest pending delivery can next be claimed (it is due and its lease, if any, has ended). */
+  /** Puts a claimed delivery off until `until` without an attempt (its host is busy or failing), and releases its lease. */
+  async postpone(pk: string, until: Date): Promise<void> {
+    await this.#knex(this.#t.deliveries).where({ pk, status: 'pending' }).update({ next_attempt_at: until, locked_until: null });
+  }
+
+  /** Gives back leases of deliveries that were claimed but not completed (a graceful stop). */
+  async release(pks: readonly string[]): Promise<void> {
+    if (pks.length === 0) return;
+    await this.#knex(this.#t.deliveries).whereIn('pk', pks).andWhere('status', 'pending').update({ locked_until: null });
+  }
+
+  /** When the earliest claimable delivery can next be claimed (it is due and its lease, if any, has ended). */
   async nextDueAt(): Promise<Date | undefined> {
-    const row = await this.#knex(this.#t.deliveries)
-      .where('status', 'pending')
-      .first<{ due: Date | string | number | null } | undefined>(
-        this.#knex.raw(
-          'min(case when locked_until is not null and locked_until > next_attempt_at then locked_until else next_attempt_at end) as due',
-        ),
-      );
+    const d = this.#t.deliveries;
+    const row = await this.#due(this.#knex, FAR_FUTURE).first<{ due: Date | string | number | null } | undefined>(
+      this.#knex.raw(
+        `min(case when ${d}.locked_until is not null and ${d}.locked_until > ${d}.next_attempt_at then ${d}.locked_until else ${d}.next_attempt_at end) as due`,
+      ),
+    );
     return row?.due == null ? undefined : toDate(row.due);
   }
 
   /** Every delivery for a lead (by the host's id), oldest first, with its attempts. */
   async listForLead(leadExternalId: string): Promise<Delivery[]> {
+    return this.list({ leadId: leadExternalId, limit: MAX_LIST });
+  }
+
+  /** Deliveries matching every given filter, oldest first, with their attempts; at most `limit` (default and cap 500). */
+  async list(filter: DeliveryFilter): Promise<Delivery[]> {
     const t = this.#t;
-    const rows = await this.#knex(t.deliveries)
+    const query = this.#knex(t.deliveries)
       .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
       .leftJoin(t.commissions, `${t.commissions}.pk`, `${t.deliveries}.commission_pk`)
       .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
-      .where(`${t.leads}.external_id`, leadExternalId)
       .orderBy(`${t.deliveries}.pk`)
-      .select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
-        `${t.deliveries}.*`,
-        `${t.leads}.external_id as lead_id`,
-        `${t.commissions}.external_id as commission_id`,
-        `${t.adjustments}.external_id as adjustment_id`,
-      );
+      .limit(Math.min(filter.limit ?? MAX_LIST, MAX_LIST));
+    if (filter.id !== undefined) void query.where(`${t.deliveries}.pk`, filter.id);
+    if (filter.leadId !== undefined) void query.where(`${t.leads}.external_id`, filter.leadId);
+    if (filter.clickId !== undefined) void query.where(`${t.leads}.click_id`, filter.clickId);
+    if (filter.endpointId !== undefined) void query.where(`${t.deliveries}.endpoint_pk`, filter.endpointId);
+    if (filter.status !== undefined) void query.where(`${t.deliveries}.status`, filter.status);
+    if (filter.since !== undefined) void query.where(`${t.deliveries}.created_at`, '>=', filter.since);
+    if (filter.until !== undefined) void query.where(`${t.deliveries}.created_at`, '<', filter.until);
+    const rows = await query.select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
+      `${t.deliveries}.*`,
+      `${t.leads}.external_id as lead_id`,
+      `${t.commissions}.external_id as commission_id`,
+      `${t.adjustments}.external_id as adjustment_id`,
+    );
     const attempts =
       rows.length === 0
         ? []
@@ -220,5 +330,54 @@ export class OutboxStore {
           responseExcerpt: attempt.response_excerpt,
         })),
     }));
+  }
+
+  /** One delivery with its attempts, or undefined. */
+  async get(id: string): Promise<Delivery | undefined> {
+    if (!/^\d{1,19}$/.test(id)) return undefined;
+    const [delivery] = await this.list({ id, limit: 1 });
+    return delivery;
+  }
+
+  /**
+   * Queues a delivery again, due now, with a fresh round of the retry schedule. A delivery being sent
+   * right now (under a live lease) is left alone. Returns whether it was queued.
+   */
+  async replay(id: string, now: Date): Promise<boolean> {
+    if (!/^\d{1,19}$/.test(id)) return false;
+    const changed: unknown = await this.#replayable(now).where({ pk: id }).update(REPLAYED(now));
+    return Number(changed) > 0;
+  }
+
+  /** Queues again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
+  async replayFailed(endpointId: string, since: Date | undefined, now: Date): Promise<number> {
+    const query = this.#replayable(now).where({ endpoint_pk: endpointId, status: 'failed' });
+    if (since !== undefined) void query.andWhere('updated_at', '>=', since);
+    const changed: unknown = await query.update(REPLAYED(now));
+    return Number(changed);
+  }
+
+  #replayable(now: Date): Knex.QueryBuilder<DeliveryRow> {
+    return this.#knex<DeliveryRow>(this.#t.deliveries).andWhere((where) => void where.whereNull('locked_until').orWhere('locked_until', '<', now));
+  }
+
+  /** How the outbox stands: counts by status, and when the oldest pending delivery was queued. */
+  async stats(): Promise<OutboxStats> {
+    const rows = await this.#knex(this.#t.deliveries)
+      .select('status')
+      .count<Array<{ status: string; n: number | string }>>({ n: '*' })
+      .groupBy('status');
+    const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0);
+    const oldest = await this.#knex(this.#t.deliveries)
+      .where('status', 'pending')
+      .first<{ at: Date | string | number | null } | undefined>(this.#knex.raw('min(created_at) as at'));
+    const disabled = await this.#knex(this.#t.endpoints).where('enabled', false).count<{ n: number | string }>({ n: '*' }).first();
+    return {
+      pending: count('pending'),
+      failed: count('failed'),
+      delivered: count('delivered'),
+      disabledEndpoints: Number(disabled?.n ?? 0),
+      oldestPendingAt: oldest?.at == null ? null : toDate(oldest.at),
+    };
   }
 }

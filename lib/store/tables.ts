@@ -100,6 +100,7 @@ export interface DeliveryRow {
   dedupe_key: string;
   status: DeliveryStatus;
   attempt_count: number;
+  round_attempts: number;
   next_attempt_at: Time;
   locked_until: Time | null;
   last_status_code: number | null;

@@ -9,16 +9,23 @@ export interface ReceivedPostback {
   query: Record<string, string>;
   body: string;
   headers: Record<string, string | string[] | undefined>;
+  /** When the request arrived (Date.now()). */
+  at: number;
 }
+
+/** How to answer one request: a status (with headers), or `'hang'` to never answer. */
+export type TrackerAnswer = number | { status: number; headers?: Record<string, string> } | 'hang';
 
 export interface TestTracker {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   received: ReceivedPostback[];
-  /** The status code the tracker answers with from now on. */
+  /** The status code the tracker answers with from now on (dropping any `answerWith`). */
   respondWith(status: number): void;
   /** Delays every answer from now on by `ms`, to keep postbacks in flight. */
   respondAfter(ms: number): void;
+  /** Decides each answer from now on (overrides `respondWith`). */
+  answerWith(decide: (request: ReceivedPostback, index: number) => TrackerAnswer): void;
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedPostback[]>;
   close(): Promise<void>;
@@ -28,21 +35,28 @@ export async function startTestTracker(): Promise<TestTracker> {
   const received: ReceivedPostback[] = [];
   let status = 200;
   let delayMs = 0;
+  let decide: ((request: ReceivedPostback, index: number) => TrackerAnswer) | undefined;
   const waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://tracker');
-      received.push({
+      const request = {
         method: req.method ?? '',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         body: Buffer.concat(chunks).toString('utf8'),
         headers: req.headers,
-      });
+        at: Date.now(),
+      };
+      received.push(request);
+      const decided = decide ? decide(request, received.length - 1) : status;
       const answer = () => {
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'OK' : 'tracker error');
+        if (decided !== 'hang') {
+          const { status: code, headers = {} } = typeof decided === 'number' ? { status: decided } : decided;
+          res.writeHead(code, { 'content-type': 'text/plain', ...headers }).end(code < 300 ? 'OK' : 'tracker error');
+        }
         for (const wake of waiters.splice(0)) wake();
       };
       if (delayMs > 0) setTimeout(answer, delayMs);
@@ -56,6 +70,10 @@ export async function startTestTracker(): Promise<TestTracker> {
     received,
     respondWith(code) {
       status = code;
+      decide = undefined;
+    },
+    answerWith(fn) {
+      decide = fn;
     },
     respondAfter(ms) {
       delayMs = ms;

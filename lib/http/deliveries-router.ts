@@ -1,0 +1,55 @@
+// The operations API over the delivery log: search, inspect, replay, and the outbox signals.
+
+import { Router } from 'express';
+import type { DeliveryService } from '../deliveries/service.js';
+import { ValidationError } from '../errors.js';
+import { object, oneOf, optional, required, text, timestamp } from '../validation.js';
+import type { Rule } from '../validation.js';
+
+const id = optional(text({ max: 191 }));
+const time = optional(timestamp);
+const limit: Rule<number | undefined> = (value, field) => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) {
+    throw new ValidationError(field, 'must be a whole number from 1 to 500');
+  }
+  return Number(value);
+};
+const status = optional(oneOf(['pending', 'delivered', 'failed']));
+const replayFailedBody = object({ endpointId: required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' })), since: optional(timestamp) });
+
+/**
+ * `GET /deliveries?leadId&clickId&endpointId&status&since&until&limit`, `GET /deliveries/stats`,
+ * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`.
+ */
+export function createDeliveriesRouter(deliveries: DeliveryService): Router {
+  const router = Router();
+  router.get('/', async function listDeliveries(req, res) {
+    const q = req.query;
+    res.json({
+      data: await deliveries.list({
+        leadId: id(q.leadId, 'leadId'),
+        clickId: optional(text({ max: 255 }))(q.clickId, 'clickId'),
+        endpointId: id(q.endpointId, 'endpointId'),
+        status: status(q.status, 'status'),
+        since: time(q.since, 'since'),
+        until: time(q.until, 'until'),
+        limit: limit(q.limit, 'limit'),
+      }),
+    });
+  });
+  router.get('/stats', async function outboxStats(_req, res) {
+    res.json({ data: await deliveries.stats() });
+  });
+  router.post('/replay-failed', async function replayFailed(req, res) {
+    const body = replayFailedBody(req.body ?? {}, '');
+    res.json({ data: { replayed: await deliveries.replayFailed(body.endpointId, body.since) } });
+  });
+  router.get('/:id', async function getDelivery(req, res) {
+    res.json({ data: await deliveries.get(req.params.id) });
+  });
+  router.post('/:id/replay', async function replayDelivery(req, res) {
+    res.status(202).json({ data: await deliveries.replay(req.params.id) });
+  });
+  return router;
+}

@@ -1,0 +1,109 @@
+// The database cut off during ingest, through a loopback TCP proxy the test controls: 503s while down, and every 2xx event delivered after.
+
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { connect } from 'node:net';
+import { expect } from 'chai';
+import express from 'express';
+import knexFactory from 'knex';
+import request from 'supertest';
+import { createPostbackRelay } from '../../lib/relay.js';
+import { knexConfigForUrl } from '../../lib/store/database.js';
+import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
+import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
+import { API_KEY, auth } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+
+/** A TCP proxy to MariaDB that can cut every connection and refuse new ones, then let them through again. */
+async function startProxy(target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  let up = true;
+  const server = createServer((client) => {
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut() {
+      up = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      up = true;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+const quiet = () => undefined;
+
+describe('database cut off during ingest [MariaDB/MySQL]', function () {
+  this.timeout(60_000);
+  before(async function () {
+    if (await isMySqlReachable()) return;
+    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
+    this.skip();
+  });
+
+  it('answers 503 (never 2xx) while the database is down, and delivers every event it acknowledged once it is back', async () => {
+    const direct = knexConfigForUrl(MYSQL_URL);
+    const target = direct.connection as { host: string; port: number };
+    const proxy = await startProxy(target);
+    const tracker = await startTestTracker();
+    const prefix = uniquePrefix();
+    const knex = knexFactory({ ...direct, connection: { ...(direct.connection as object), port: proxy.port, host: '127.0.0.1' },
+      acquireConnectionTimeout: 1500,
+      // Every refused reconnect is expected here; knex would print each one.
+      log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet },
+    });
+    const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50, requestTimeoutMs: 1000 } });
+    const app = express().use('/postbacks', relay.router);
+    const send = (id: string) => request(app).post('/postbacks/events/leads').set(auth).send({ id, clickId: 'c', affiliateId: 'aff-1' });
+    const acknowledged: string[] = [];
+    try {
+      await relay.migrate();
+      await relay.start();
+      await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `${tracker.origin}/pb?txid={transaction_id}` } });
+      const burst = async (from: number, count: number) => {
+        const results = await Promise.all(Array.from({ length: count }, (_, i) => send(`L-${from + i}`).then((res) => ({ id: `L-${from + i}`, status: res.status, code: (res.body as { error?: { code?: string } }).error?.code }))));
+        for (const result of results) if (result.status >= 200 && result.status < 300) acknowledged.push(result.id);
+        return results;
+      };
+      await burst(0, 30);
+      // Cut in the middle of a burst: requests then in flight may fail any way, but never claim success falsely.
+      const overlapping = burst(100, 30);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      proxy.cut();
+      await overlapping;
+      const whileDown = await burst(200, 10);
+      for (const result of whileDown) expect(result, JSON.stringify(result)).to.deep.include({ status: 503, code: 'ERR_PB_STORE_UNAVAILABLE' });
+      proxy.restore();
+      await burst(300, 30);
+      expect(acknowledged.length).to.be.at.least(60);
+      const deadline = Date.now() + 30_000;
+      const delivered = () => new Set(tracker.received.map((r) => (r.query.txid ?? '').replace(/^lead-/, '')));
+      while (!acknowledged.every((id) => delivered().has(id))) {
+        expect(Date.now(), `undelivered: ${acknowledged.filter((id) => !delivered().has(id)).join(',')}`).to.be.below(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await relay.stop();
+      await migrateRollbackAll(knex, prefix).catch(() => undefined);
+      await knex.destroy();
+      await tracker.close();
+      await proxy.close();
+    }
+  });
+});

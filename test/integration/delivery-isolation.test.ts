@@ -1,0 +1,104 @@
+// Isolation between trackers: a per-host cap keeps a hanging tracker from starving a healthy one; a breaker stops hammering a failing one.
+
+import { expect } from 'chai';
+import request from 'supertest';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { relayWithTracker, waitForDeliveries } from '../helpers/delivery.js';
+import { auth } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+import type { TestTracker } from '../helpers/tracker.js';
+
+describeEachDatabase('delivery isolation', (target) => {
+  const trackers: TestTracker[] = [];
+  let fx: RelayFixture;
+  afterEach(async () => {
+    for (const tracker of trackers.splice(0)) await tracker.close();
+    await fx.close();
+  });
+
+  it('keeps postbacks to a healthy tracker flowing while another hangs', async () => {
+    const setup = await relayWithTracker(target, { concurrency: 4, perHostConcurrency: 2, requestTimeoutMs: 15_000, retrySchedule: [] });
+    fx = setup.fx;
+    const hanging = setup.tracker;
+    hanging.answerWith(() => 'hang');
+    const healthy = await startTestTracker();
+    trackers.push(hanging, healthy);
+    const created = await request(fx.app)
+      .post('/postbacks/endpoints')
+      .set(auth)
+      .send({ affiliateId: 'aff-2', plugin: 'generic', settings: { url: `${healthy.origin}/pb?txid={transaction_id}` } });
+    expect(created.status).to.equal(201);
+    for (let i = 0; i < 20; i++) await fx.relay.recordLead({ id: `H-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    for (let i = 0; i < 60; i++) await fx.relay.recordLead({ id: `OK-${i}`, clickId: 'c', affiliateId: 'aff-2' });
+    await healthy.waitFor(60, 12_000);
+    // Every healthy postback arrived while the hanging tracker held its cap of requests and none had even
+    // timed out yet: without the cap, its 20 postbacks would have taken all 4 slots for 15 s.
+    expect(hanging.received.length).to.equal(2);
+    const hangingAttempts = (await fx.relay.deliveries.list({ endpointId: setup.endpointId })).reduce((sum, d) => sum + d.attemptCount, 0);
+    expect(hangingAttempts).to.equal(0);
+    expect(new Set(healthy.received.map((r) => r.query.txid)).size).to.equal(60);
+  });
+
+  it('opens the breaker after consecutive failures and puts the rest off without attempts', async () => {
+    const setup = await relayWithTracker(target, { perHostConcurrency: 1, breakerThreshold: 3, breakerCooldownMs: 600_000, retrySchedule: [10, 10, 10] });
+    fx = setup.fx;
+    trackers.push(setup.tracker);
+    setup.tracker.respondWith(503);
+    for (let i = 0; i < 6; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    await setup.tracker.waitFor(3);
+    // Longer than a postback waits for a busy host (1 s), so every one has met the open breaker since.
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(setup.tracker.received).to.have.length(3);
+    const pending = await fx.relay.deliveries.list({ status: 'pending' });
+    expect(pending).to.have.length(6);
+    expect(pending.reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(3);
+    for (const delivery of pending) expect(delivery.nextAttemptAt.getTime()).to.be.above(Date.now() + 500_000);
+  });
+
+  it('keeps a disabled endpoint\'s pending postbacks unsent, and resumes them when it is enabled again', async () => {
+    const setup = await relayWithTracker(target, { retrySchedule: [50, 50, 50, 50, 50, 50] });
+    fx = setup.fx;
+    trackers.push(setup.tracker);
+    setup.tracker.respondWith(500);
+    await fx.relay.recordLead({ id: 'L-1', clickId: 'c', affiliateId: 'aff-1' });
+    await setup.tracker.waitFor(1);
+    await fx.relay.endpoints.update(setup.endpointId, { enabled: false });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const seen = setup.tracker.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(setup.tracker.received).to.have.length(seen);
+    expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('pending');
+    setup.tracker.respondWith(200);
+    await fx.relay.endpoints.update(setup.endpointId, { enabled: true });
+    await setup.tracker.waitFor(seen + 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('delivered');
+  });
+
+  it('disables an endpoint that has failed continuously for the window, keeping its postbacks for when it is enabled again', async () => {
+    const setup = await relayWithTracker(target, { disableAfterMs: 300, breakerThreshold: 1000, retrySchedule: Array.from({ length: 40 }, () => 40) });
+    fx = setup.fx;
+    trackers.push(setup.tracker);
+    setup.tracker.respondWith(500);
+    await fx.relay.recordLead({ id: 'L-1', clickId: 'c', affiliateId: 'aff-1' });
+    await fx.relay.recordLead({ id: 'L-2', clickId: 'c', affiliateId: 'aff-1' });
+    const deadline = Date.now() + 5000;
+    while ((await fx.relay.endpoints.get(setup.endpointId)).enabled) {
+      expect(Date.now()).to.be.below(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Disabled with its postbacks still pending, not dead-lettered.
+    expect(await fx.relay.deliveries.list({ status: 'failed' })).to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const seen = setup.tracker.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(setup.tracker.received).to.have.length(seen);
+    expect((await fx.relay.deliveries.stats())).to.include({ pending: 2, disabledEndpoints: 1 });
+    setup.tracker.respondWith(200);
+    await fx.relay.endpoints.update(setup.endpointId, { enabled: true });
+    await waitForDeliveries(fx, 'L-2', (list) => list[0]?.status === 'delivered');
+    await waitForDeliveries(fx, 'L-1', (list) => list[0]?.status === 'delivered');
+    expect((await fx.relay.endpoints.get(setup.endpointId)).enabled).to.equal(true);
+  });
+});

@@ -1,0 +1,37 @@
+// With the database unreachable, the event API answers 503 ERR_PB_STORE_UNAVAILABLE, never a 2xx.
+
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { createPostbackRelay } from '../../lib/relay.js';
+import { API_KEY, auth } from '../helpers/relay.js';
+
+// A loopback port that was just free: connecting to it is refused.
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('database unavailable', () => {
+  it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations', async () => {
+    const relay = createPostbackRelay({
+      database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await closedPort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
+      apiKeys: [API_KEY],
+    });
+    const app = express().use('/postbacks', relay.router);
+    try {
+      const lead = await request(app).post('/postbacks/events/leads').set(auth).send({ id: 'L-1', clickId: 'c', affiliateId: 'a' });
+      expect(lead.status).to.equal(503);
+      expect(lead.body.error.code).to.equal('ERR_PB_STORE_UNAVAILABLE');
+      const list = await request(app).get('/postbacks/deliveries?status=failed').set(auth);
+      expect(list.status).to.equal(503);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
