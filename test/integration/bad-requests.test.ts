@@ -120,7 +120,7 @@ const corpus: BadRequest[] = [
   { name: 'settings as a string', path: '/endpoints', body: { affiliateId: 'a', plugin: 'generic', settings: 'http://127.0.0.1/pb' }, key: ADMIN, status: 400, code: 'ERR_PB_VALIDATION', field: 'settings' },
   { name: '%00 in a query', method: 'GET', path: '/deliveries?leadId=L%00', status: 400, code: 'ERR_PB_VALIDATION', field: 'leadId' },
   { name: 'repeated query parameter', method: 'GET', path: '/deliveries?leadId=a&leadId=b', status: 400, code: 'ERR_PB_VALIDATION', field: 'leadId' },
-  { name: 'missing query parameter', method: 'GET', path: '/deliveries', status: 400, code: 'ERR_PB_VALIDATION', field: 'leadId' },
+  { name: 'unknown delivery status filter', method: 'GET', path: '/deliveries?status=lost', status: 400, code: 'ERR_PB_VALIDATION', field: 'status' },
   { name: 'unknown event route', path: '/events/sales', body: lead, status: 404, code: 'ERR_PB_NOT_FOUND' },
   { name: 'wrong method', method: 'PUT', path: L, body: lead, status: 404, code: 'ERR_PB_NOT_FOUND' },
 ];
