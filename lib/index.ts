@@ -12,6 +12,7 @@ export type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.j
 export type { Delivery, DeliveryAttempt, DeliveryStatus } from './deliveries/types.js';
 // The filter and signals of relay.deliveries.list() and stats().
 export type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
+export type { TestPostbackResult } from './dispatch/dispatcher.js';
 
 // Errors, so callers can match on `code` and `instanceof`.
 export * from './errors.js';

@@ -7,6 +7,7 @@ import createGenericPlugin from '../plugins/generic/index.js';
 import { DeliveryService } from './deliveries/service.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import type { TestPostbackResult } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
@@ -60,6 +61,8 @@ export interface PostbackRelay {
     replay(id: string): Promise<Delivery>;
     /** Sends again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
     replayFailed(endpointId: string, since?: Date): Promise<number>;
+    /** Sends a test `lead_created` postback to an endpoint the way real ones go, and returns what the tracker answered. */
+    sendTest(endpointId: string): Promise<TestPostbackResult>;
     /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
     stats(): Promise<OutboxStats>;
   };
@@ -122,9 +125,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       dispatcher.notify();
     },
   });
-  const deliveries = new DeliveryService(outbox, () => {
-    dispatcher.notify();
-  });
+  const deliveries = new DeliveryService(
+    outbox,
+    () => {
+      dispatcher.notify();
+    },
+    async (endpointId) => dispatcher.sendTest(await endpointService.get(endpointId)),
+  );
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
@@ -147,6 +154,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       replay: (id) => deliveries.replay(id),
       replayFailed: (endpointId, since) => deliveries.replayFailed(endpointId, since),
       stats: () => deliveries.stats(),
+      sendTest: (endpointId) => deliveries.sendTest(endpointId),
     },
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);

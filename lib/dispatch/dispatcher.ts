@@ -1,6 +1,8 @@
 // The dispatcher: claims due deliveries in batches, sends them through p-queue, records every attempt.
 
 import PQueue from 'p-queue';
+import type { Endpoint } from '../endpoints/types.js';
+import type { Lead } from '../events/types.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
@@ -12,6 +14,18 @@ import { HostGuard, hostOf } from './host-guard.js';
 import type { HostGuardSettings } from './host-guard.js';
 import { verdict } from './retry-policy.js';
 import type { RetryPolicy, Verdict } from './retry-policy.js';
+
+/** What the tracker answered a test postback. */
+export interface TestPostbackResult {
+  /** True on a 2xx. */
+  delivered: boolean;
+  /** The tracker's HTTP status, or null when no answer came. */
+  statusCode: number | null;
+  error: string | null;
+  /** The start of the tracker's answer. */
+  responseExcerpt: string | null;
+  latencyMs: number;
+}
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -172,31 +186,15 @@ export class Dispatcher {
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = new Date();
-    let request: PostbackRequest | undefined;
-    let formatError: unknown;
-    try {
-      request = this.#format(delivery);
-    } catch (error) {
-      formatError = error;
+    const sent = await this.#send(delivery);
+    if ('busy' in sent) {
+      if (!sent.busy.open && this.#wait(sent.host, delivery)) return;
+      await this.#postpone(delivery, sent.busy.until);
+      // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
+      if (sent.busy.open) this.#resume(sent.host);
+      return;
     }
-    let result: SendResult = { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null };
-    let started = performance.now();
-    if (request) {
-      const host = hostOf(request.url);
-      const busy = this.#hosts.enter(host, Date.now());
-      if (busy) {
-        if (!busy.open && this.#wait(host, delivery)) return;
-        await this.#postpone(delivery, busy.until);
-        // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
-        if (busy.open) this.#resume(host);
-        return;
-      }
-      started = performance.now();
-      result = await this.#client.send(request);
-      this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
-      this.#resume(host);
-    }
-    const latencyMs = Math.round(performance.now() - started);
+    const { request, result, latencyMs } = sent;
     // A postback the plugin cannot format will not format on a later try either.
     const outcome: Verdict = request ? verdict(this.#settings.retry, result, delivery.roundAttempts + 1, new Date()) : { status: 'failed' };
     const error = result.ok ? (outcome.status === 'delivered' ? null : `tracker answered HTTP ${result.statusCode}`) : result.error;
@@ -230,6 +228,64 @@ export class Dispatcher {
     }
     // A delivered postback may release the next one of its lead, so look for work at once.
     if (this.#backlog || outcome.status === 'delivered') this.notify();
+  }
+
+  /**
+   * Sends a test `lead_created` postback for a made-up lead to `endpoint` through the same formatting, host
+   * guard and client as real deliveries, and returns what the tracker answered. Nothing is stored.
+   */
+  async sendTest(endpoint: Endpoint): Promise<TestPostbackResult> {
+    const now = new Date();
+    const lead: Lead = {
+      id: `test-${now.getTime()}`,
+      clickId: 'test-click-id',
+      affiliateId: endpoint.affiliateId,
+      offerId: endpoint.offerId,
+      sub1: null,
+      sub2: null,
+      sub3: null,
+      sub4: null,
+      sub5: null,
+      source: 'api',
+      occurredAt: now,
+      recordedAt: now,
+    };
+    const sent = await this.#send({ pk: 'test', event: 'lead_created', attemptCount: 0, roundAttempts: 0, endpoint, lead, commission: null, adjustment: null });
+    if ('busy' in sent) {
+      const why = sent.busy.open ? 'the circuit breaker of this host is open' : 'this host is at its concurrency cap';
+      return { delivered: false, statusCode: null, error: `not sent: ${why}`, responseExcerpt: null, latencyMs: 0 };
+    }
+    const { result, latencyMs } = sent;
+    const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
+    return {
+      delivered,
+      statusCode: result.statusCode,
+      error: result.ok ? (delivered ? null : `tracker answered HTTP ${result.statusCode}`) : result.error,
+      responseExcerpt: result.bodyExcerpt,
+      latencyMs,
+    };
+  }
+
+  // Formats and sends one postback under its host's guard: one request on the wire, or none when the host is busy.
+  async #send(delivery: ClaimedDelivery): Promise<{ request: PostbackRequest | undefined; result: SendResult; latencyMs: number } | { busy: { until: Date; open: boolean }; host: string }> {
+    let request: PostbackRequest | undefined;
+    let formatError: unknown;
+    try {
+      request = this.#format(delivery);
+    } catch (error) {
+      formatError = error;
+    }
+    if (!request) {
+      return { request, result: { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null }, latencyMs: 0 };
+    }
+    const host = hostOf(request.url);
+    const busy = this.#hosts.enter(host, Date.now());
+    if (busy) return { busy, host };
+    const started = performance.now();
+    const result = await this.#client.send(request);
+    this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
+    this.#resume(host);
+    return { request, result, latencyMs: Math.round(performance.now() - started) };
   }
 
   #wait(host: string, delivery: ClaimedDelivery): boolean {
