@@ -9,7 +9,6 @@ import { DeliveryService } from './deliveries/service.js';
 import type { Delivery } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
-import { sendTestPostback } from './dispatch/send-test.js';
 import type { TestPostbackResult } from './dispatch/send-test.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
@@ -82,6 +81,8 @@ export interface PostbackRelay {
     replay(id: string): Promise<Delivery>;
     /** Sends again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
     replayFailed(endpointId: string, since?: Date): Promise<number>;
+    /** Sends a test `lead_created` postback to an endpoint the way real ones go, and returns what the tracker answered. */
+    sendTest(endpointId: string): Promise<TestPostbackResult>;
     /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
     stats(): Promise<OutboxStats>;
   };
@@ -173,9 +174,13 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       else pixelStats[outcome.kind] += 1;
     },
   });
-  const deliveries = new DeliveryService(outbox, () => {
-    dispatcher.notify();
-  });
+  const deliveries = new DeliveryService(
+    outbox,
+    () => {
+      dispatcher.notify();
+    },
+    async (endpointId) => dispatcher.sendTest(await endpointService.get(endpointId), 'lead_created'),
+  );
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
@@ -204,8 +209,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       update: (id, patch) => endpointService.update(id, patch),
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
-      sendTest: async (id, event = 'lead_created') =>
-        sendTestPostback(await endpointService.get(id), event, { plugins, client: { timeoutMs: resolved.dispatch.requestTimeoutMs, userAgent: resolved.userAgent, policy: resolved.targetPolicy } }),
+      sendTest: async (id, event = 'lead_created') => dispatcher.sendTest(await endpointService.get(id), event),
     },
     deliveries: {
       listForLead: (leadId) => outbox.listForLead(leadId),
@@ -214,6 +218,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       replay: (id) => deliveries.replay(id),
       replayFailed: (endpointId, since) => deliveries.replayFailed(endpointId, since),
       stats: () => deliveries.stats(),
+      sendTest: (endpointId) => deliveries.sendTest(endpointId),
     },
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);

@@ -1,5 +1,6 @@
 // The delivery log's operations: look deliveries up, replay dead letters, read the outbox signals.
 
+import type { TestPostbackResult } from '../dispatch/send-test.js';
 import { NotFoundError } from '../errors.js';
 import type { DeliveryFilter, OutboxStats, OutboxStore } from '../store/outbox-store.js';
 import type { Delivery } from './types.js';
@@ -7,11 +8,18 @@ import type { Delivery } from './types.js';
 export class DeliveryService {
   readonly #outbox: OutboxStore;
   readonly #onQueued: () => void;
+  readonly #sendTest: (endpointId: string) => Promise<TestPostbackResult>;
 
-  /** `onQueued` wakes the dispatcher after a replay. */
-  constructor(outbox: OutboxStore, onQueued: () => void) {
+  /** `onQueued` wakes the dispatcher after a replay; `sendTest` sends a test postback the dispatcher's way. */
+  constructor(outbox: OutboxStore, onQueued: () => void, sendTest: (endpointId: string) => Promise<TestPostbackResult>) {
     this.#outbox = outbox;
     this.#onQueued = onQueued;
+    this.#sendTest = sendTest;
+  }
+
+  /** Sends a test postback to an endpoint through the real delivery path and returns what the tracker answered. Stores nothing. */
+  sendTest(endpointId: string): Promise<TestPostbackResult> {
+    return this.#sendTest(endpointId);
   }
 
   list(filter: DeliveryFilter): Promise<Delivery[]> {

@@ -1,6 +1,8 @@
 // The dispatcher: claims due deliveries in batches, sends them through p-queue, records every attempt.
 
 import PQueue from 'p-queue';
+import type { Endpoint } from '../endpoints/types.js';
+import type { EventName } from '../events/types.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
@@ -16,7 +18,10 @@ import type { SendResult } from './http-client.js';
 import { HostGuard, hostOf } from './host-guard.js';
 import type { HostGuardSettings } from './host-guard.js';
 import { verdict } from './retry-policy.js';
+import { sampleDelivery } from './send-test.js';
+import type { TestPostbackResult } from './send-test.js';
 import type { RetryPolicy, Verdict } from './retry-policy.js';
+
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
@@ -179,36 +184,19 @@ export class Dispatcher {
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = new Date();
-    let request: PostbackRequest | undefined;
-    let formatError: unknown;
-    try {
-      const formatted = this.#format(delivery);
-      if (isSkip(formatted)) {
-        await this.#skip(delivery, attemptedAt, formatted.skip);
-        return;
-      }
-      request = formatted;
-    } catch (error) {
-      formatError = error;
+    const sent = await this.#send(delivery);
+    if ('skip' in sent) {
+      await this.#skip(delivery, attemptedAt, sent.skip);
+      return;
     }
-    let result: SendResult = { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null };
-    let started = performance.now();
-    if (request) {
-      const host = hostOf(request.url);
-      const busy = this.#hosts.enter(host, Date.now());
-      if (busy) {
-        if (!busy.open && this.#wait(host, delivery)) return;
-        await this.#postpone(delivery, busy.until);
-        // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
-        if (busy.open) this.#resume(host);
-        return;
-      }
-      started = performance.now();
-      result = await this.#client.send(request);
-      this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
-      this.#resume(host);
+    if ('busy' in sent) {
+      if (!sent.busy.open && this.#wait(sent.host, delivery)) return;
+      await this.#postpone(delivery, sent.busy.until);
+      // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
+      if (sent.busy.open) this.#resume(sent.host);
+      return;
     }
-    const latencyMs = Math.round(performance.now() - started);
+    const { request, result, latencyMs } = sent;
     const judged = request ? judgeSend(this.#plugins.get(delivery.endpoint.plugin), result) : { delivered: false, error: result.ok ? null : result.error };
     const outcome = this.#verdict(delivery, request, result, judged.delivered);
     // The delivery log and logs only ever see the endpoint's secrets masked.
@@ -255,6 +243,54 @@ export class Dispatcher {
     if (delivered) return { status: 'delivered' };
     if (result.ok && result.statusCode >= 200 && result.statusCode < 300) return { status: 'failed' };
     return verdict(this.#settings.retry, result, delivery.roundAttempts + 1, new Date());
+  }
+
+  /** Sends a sample `event` to `endpoint` the way real deliveries go (plugin, host guard, client), storing nothing. */
+  async sendTest(endpoint: Endpoint, event: EventName): Promise<TestPostbackResult> {
+    const sent = await this.#send(sampleDelivery(endpoint, event, new Date()));
+    const base = { endpointId: endpoint.id, event, method: '-', target: '-', statusCode: null, latencyMs: 0, responseExcerpt: null, delivered: false };
+    if ('skip' in sent) return { ...base, error: `skipped: ${sent.skip}` };
+    if ('busy' in sent) {
+      return { ...base, error: `not sent: ${sent.busy.open ? 'the circuit breaker of this host is open' : 'this host is at its concurrency cap'}` };
+    }
+    const { request, result, latencyMs } = sent;
+    const judged = request ? judgeSend(this.#plugins.get(endpoint.plugin), result) : { delivered: false, error: result.ok ? null : result.error };
+    const url = request ? new URL(request.url) : undefined;
+    return {
+      ...base,
+      method: request?.method ?? '-',
+      target: url ? `${url.origin}${url.pathname}` : '-',
+      delivered: judged.delivered,
+      statusCode: result.statusCode,
+      latencyMs,
+      error: judged.error === null ? null : maskerFor(this.#plugins, endpoint)(judged.error),
+      responseExcerpt: result.bodyExcerpt,
+    };
+  }
+
+  async #send(
+    delivery: ClaimedDelivery,
+  ): Promise<{ request: PostbackRequest | undefined; result: SendResult; latencyMs: number } | { busy: { until: Date; open: boolean }; host: string } | { skip: string }> {
+    let request: PostbackRequest | undefined;
+    let formatError: unknown;
+    try {
+      const formatted = this.#format(delivery);
+      if (isSkip(formatted)) return { skip: formatted.skip };
+      request = formatted;
+    } catch (error) {
+      formatError = error;
+    }
+    if (!request) {
+      return { request, result: { ok: false, error: `could not format the postback: ${describeError(formatError)}`, statusCode: null, bodyExcerpt: null }, latencyMs: 0 };
+    }
+    const host = hostOf(request.url);
+    const busy = this.#hosts.enter(host, Date.now());
+    if (busy) return { busy, host };
+    const started = performance.now();
+    const result = await this.#client.send(request);
+    this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
+    this.#resume(host);
+    return { request, result, latencyMs: Math.round(performance.now() - started) };
   }
 
   #wait(host: string, delivery: ClaimedDelivery): boolean {

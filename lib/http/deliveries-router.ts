@@ -16,11 +16,13 @@ const limit: Rule<number | undefined> = (value, field) => {
   return Number(value);
 };
 const status = optional(oneOf(['pending', 'delivered', 'failed']));
-const replayFailedBody = object({ endpointId: required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' })), since: optional(timestamp) });
+const endpointId = required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' }));
+const replayFailedBody = object({ endpointId, since: optional(timestamp) });
+const testBody = object({ endpointId });
 
 /**
  * `GET /deliveries?leadId&clickId&endpointId&status&since&until&limit`, `GET /deliveries/stats`,
- * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`.
+ * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`, `POST /deliveries/test`.
  */
 export function createDeliveriesRouter(deliveries: DeliveryService): Router {
   const router = Router();
@@ -44,6 +46,10 @@ export function createDeliveriesRouter(deliveries: DeliveryService): Router {
   router.post('/replay-failed', async function replayFailed(req, res) {
     const body = replayFailedBody(req.body ?? {}, '');
     res.json({ data: { replayed: await deliveries.replayFailed(body.endpointId, body.since) } });
+  });
+  router.post('/test', async function sendTestPostback(req, res) {
+    const body = testBody(req.body ?? {}, '');
+    res.json({ data: await deliveries.sendTest(body.endpointId) });
   });
   router.get('/:id', async function getDelivery(req, res) {
     res.json({ data: await deliveries.get(req.params.id) });

@@ -82,6 +82,19 @@ export interface OutboxStats {
   oldestPendingAt: Date | null;
 }
 
+// InnoDB may pick the attempt's transaction as a deadlock victim under concurrent claims and inserts;
+// running it again is safe (nothing of it was applied), and keeps every request on the wire in the log.
+async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= 3 || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
+    }
+  }
+}
+
 export class OutboxStore {
   readonly #knex: Knex;
   readonly #t: TableNames;
@@ -205,7 +218,7 @@ export class OutboxStore {
    * pending postbacks kept) once it has lasted long enough. Returns whether the endpoint was disabled.
    */
   async complete(pk: string, outcome: AttemptOutcome): Promise<{ endpointDisabled: boolean }> {
-    await this.#knex.transaction(async (trx) => {
+    await retryOnDeadlock(() => this.#knex.transaction(async (trx) => {
       await trx(this.#t.attempts).insert({
         delivery_pk: pk,
         attempted_at: outcome.attemptedAt,
@@ -229,7 +242,7 @@ export class OutboxStore {
           updated_at: outcome.attemptedAt,
           delivered_at: outcome.status === 'delivered' ? outcome.attemptedAt : null,
         });
-    });
+    }));
     // Outside the attempt's transaction, one short statement each: holding the endpoint row's lock together
     // with the delivery's would deadlock against an event's transaction, which locks the endpoint (foreign key) first.
     // A skip sends nothing, so it says nothing of the endpoint's health.

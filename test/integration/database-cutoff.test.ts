@@ -68,7 +68,13 @@ describe('database cut off during ingest [MariaDB/MySQL]', function () {
       // Every refused reconnect is expected here; knex would print each one.
       log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet },
     });
-    const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50, requestTimeoutMs: 1000 } });
+    const relay = createPostbackRelay({
+      database: knex,
+      tablePrefix: prefix,
+      apiKeys: [API_KEY],
+      targetAllowlist: ['127.0.0.1'],
+      dispatch: { idlePollMs: 50, requestTimeoutMs: 1000 },
+    });
     const app = express().use('/postbacks', relay.router);
     const send = (id: string) => request(app).post('/postbacks/events/leads').set(auth).send({ id, clickId: 'c', affiliateId: 'aff-1' });
     const acknowledged: string[] = [];

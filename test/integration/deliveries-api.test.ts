@@ -90,4 +90,21 @@ describeEachDatabase('deliveries API', (target) => {
     const bad = await request(fx.app).post('/postbacks/deliveries/replay-failed').set(auth).send({ endpointId: 'x' });
     expect(bad.body.error).to.include({ code: 'ERR_PB_VALIDATION', field: 'endpointId' });
   });
+
+  it('sends a test postback through the delivery path and answers what the tracker said, storing nothing', async () => {
+    const before = await fx.countRows();
+    const seen = tracker.received.length;
+    tracker.answerWith(() => ({ status: 202, headers: {} }));
+    const res = await request(fx.app).post('/postbacks/deliveries/test').set(auth).send({ endpointId });
+    expect(res.status).to.equal(200);
+    expect(res.body.data).to.include({ delivered: true, statusCode: 202, error: null, responseExcerpt: 'OK' });
+    expect(tracker.received).to.have.length(seen + 1);
+    expect(tracker.received.at(-1)?.query).to.include({ et: 'lead_created', cid: 'test-click-id' });
+    expect(tracker.received.at(-1)?.query.txid).to.match(/^lead-test-\d+$/);
+    tracker.respondWith(500);
+    const failing = await request(fx.app).post('/postbacks/deliveries/test').set(auth).send({ endpointId });
+    expect(failing.body.data).to.include({ delivered: false, statusCode: 500, error: 'tracker answered HTTP 500' });
+    expect(await fx.countRows()).to.deep.equal(before);
+    expect((await request(fx.app).post('/postbacks/deliveries/test').set(auth).send({ endpointId: '999999' })).status).to.equal(404);
+  });
 });

@@ -41,6 +41,7 @@ describe('several relay processes on one MariaDB', function () {
       DATABASE_URL: fx.url,
       POSTBACK_RELAY_TABLE_PREFIX: fx.prefix,
       POSTBACK_RELAY_API_KEYS: 'multi-instance-key-0123',
+      POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
       POSTBACK_RELAY_HOST: '127.0.0.1',
       PORT: '0',
       POSTBACK_RELAY_MIGRATE: 'false',
