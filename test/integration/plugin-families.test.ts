@@ -107,7 +107,8 @@ describeEachDatabase('adjustment families end to end', (target) => {
       await fx.settled();
       const [lead, commission] = await fx.relay.deliveries.listForLead('L1');
       expect(lead?.status).to.equal('skipped');
-      expect(commission?.status).to.equal('pending');
+      // The same request would be refused again: a dead letter at once, visible and replayable.
+      expect(commission?.status).to.equal('failed');
       expect(commission?.attempts[0]).to.include({ statusCode: 200, error: 'TUNE refused the postback: Invalid Trans. ID #12' });
     } finally {
       await new Promise((resolve) => tune.close(resolve));
