@@ -139,7 +139,8 @@ const TOP_LEVEL = [
 ];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
-const DISPATCH_DEFAULTS: Required<DispatchOptions> = {
+/** The dispatcher's defaults, shared with the server's configuration schema. */
+export const DISPATCH_DEFAULTS: Readonly<Required<DispatchOptions>> = {
   concurrency: 16,
   requestTimeoutMs: 10_000,
   batchSize: 100,

@@ -167,6 +167,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     recordLead: (input, source) => recorder.recordLead(input, source),
     browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
     pixel: resolved.pixel,
+    rateLimit: resolved.rateLimit,
     version: VERSION,
     logger,
     onHit: (outcome: PixelOutcome) => {

@@ -6,7 +6,8 @@ Commands:
   serve                         run the server (migrates first unless POSTBACK_RELAY_MIGRATE=false)
   migrate up|status|down        apply pending migrations, list them, or roll the last one back
   endpoints add|list|disable    manage affiliates' postback endpoints
-  deliveries list|show          the delivery log, by lead or by delivery id
+  deliveries list|show|replay|replay-failed
+                                the delivery log; replay one, or an endpoint's dead letters
   send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
   config                        print the resolved configuration (secrets masked) and validate it
 
@@ -39,10 +40,12 @@ Stops cleanly on SIGTERM or SIGINT.
   list [--affiliate <id>]
   disable <endpoint-id>
 `,
-  deliveries: `Usage: postback-relay deliveries <list|show> [options] [--json]
+  deliveries: `Usage: postback-relay deliveries <list|show|replay|replay-failed> [options] [--json]
 
-  list --lead <lead-id>   every postback for a lead, with its attempts
-  show <delivery-id>      one delivery and its attempts
+  list --lead <lead-id>                every postback for a lead, with its attempts
+  show <delivery-id>                   one delivery and its attempts
+  replay <delivery-id>                 send it again, from a fresh round of the retry schedule
+  replay-failed --endpoint <id>        replay every dead letter of an endpoint
 `,
   'send-test': `Usage: postback-relay send-test <endpoint-id> [--event lead_created|commission_earned|commission_adjusted] [--json]
 

@@ -10,9 +10,7 @@ import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { createJsonLogger } from '../log.js';
 import type { PostbackRelay } from '../relay.js';
-import { leadOfDelivery } from '../store/delivery-lookup.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
-import { tableNames } from '../store/tables.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 
@@ -31,7 +29,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   serve: {},
   migrate: {},
   endpoints: { affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, settings: { type: 'string' } },
-  deliveries: { lead: { type: 'string' } },
+  deliveries: { lead: { type: 'string' }, endpoint: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
   config: {},
 };
@@ -141,17 +139,21 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
   },
 
   async deliveries({ positionals, values, source, print }) {
-    const action = oneOf(positionals[0], ['list', 'show'], 'deliveries needs list or show');
-    await withRelay(source, async (relay, config) => {
+    const action = oneOf(positionals[0], ['list', 'show', 'replay', 'replay-failed'], 'deliveries needs list, show, replay or replay-failed');
+    await withRelay(source, async (relay) => {
       if (action === 'list') {
         const list = await relay.deliveries.listForLead(required(values.lead, 'deliveries list needs --lead <lead-id>'));
         print(list.map((d) => `${d.id}  ${d.event}  endpoint ${d.endpointId}  ${d.status}  attempts ${d.attemptCount}`).join('\n') || 'no deliveries', list);
         return;
       }
-      const id = required(positionals[1], 'deliveries show needs a delivery id');
-      const leadId = await leadOfDelivery(relay.knex, tableNames(config.database.tablePrefix), id);
-      const delivery = leadId === undefined ? undefined : (await relay.deliveries.listForLead(leadId)).find((candidate) => candidate.id === id);
-      if (!delivery) throw new NotFoundError('delivery', id);
+      if (action === 'replay-failed') {
+        // A running relay on the same database picks the replayed deliveries up on its next look for work.
+        const replayed = await relay.deliveries.replayFailed(required(values.endpoint, 'deliveries replay-failed needs --endpoint <endpoint-id>'));
+        print(`replayed ${replayed} failed deliveries`, { replayed });
+        return;
+      }
+      const id = required(positionals[1], `deliveries ${action} needs a delivery id`);
+      const delivery = action === 'replay' ? await relay.deliveries.replay(id) : await relay.deliveries.get(id);
       const attempts = delivery.attempts.map((a) => `  ${a.attemptedAt.toISOString()}  ${a.statusCode ?? '-'}  ${a.latencyMs} ms${a.error ? `  ${a.error}` : ''}`);
       print([`${delivery.id}  ${delivery.event}  lead ${delivery.leadId}  endpoint ${delivery.endpointId}  ${delivery.status}`, ...attempts].join('\n'), delivery);
     });

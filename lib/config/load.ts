@@ -4,6 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
+import { DISPATCH_DEFAULTS } from '../options.js';
 import type { LogLevel } from '../log.js';
 import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
@@ -15,7 +16,16 @@ export interface RelayConfig {
   apiKeys: string[];
   plugins: string[];
   defaultCurrency: string;
-  dispatch: { concurrency: number; requestTimeoutMs: number; batchSize: number };
+  dispatch: {
+    concurrency: number;
+    requestTimeoutMs: number;
+    batchSize: number;
+    retrySchedule: number[];
+    perHostConcurrency: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+    disableAfterMs: number;
+  };
   log: { level: LogLevel };
   pixel: { clickIdParams: string[]; affiliateParams: string[]; offerParams: string[]; cookieDays: number };
   targetAllowlist: string[];
@@ -41,6 +51,14 @@ const positiveInt = (name: string) => ({
 
 convict.addFormats({
   'positive-int': positiveInt('positive-int'),
+  'ms-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || value.length > 50 || !value.every((ms) => Number.isInteger(ms) && (ms as number) >= 0)) {
+        throw new Error('must be a comma-separated list of at most 50 waits in ms, such as 5000,300000');
+      }
+    },
+    coerce: (value: string) => value.split(',').map((ms) => (/^\s*\d+\s*$/.test(ms) ? Number(ms) : ms)),
+  },
   'string-list': {
     validate(value: unknown) {
       if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) throw new Error('must be a comma-separated list');
@@ -135,6 +153,36 @@ export const configSchema: convict.Schema<RelayConfig> = {
     concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
     requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },
+    retrySchedule: {
+      doc: 'Comma-separated waits in ms before each retry after the first attempt; after the last one a delivery is failed.',
+      format: 'ms-list',
+      default: [...DISPATCH_DEFAULTS.retrySchedule],
+      env: 'POSTBACK_RELAY_RETRY_SCHEDULE_MS',
+    },
+    perHostConcurrency: {
+      doc: 'Postback requests in flight at once to one tracker host.',
+      format: 'positive-int',
+      default: DISPATCH_DEFAULTS.perHostConcurrency,
+      env: 'POSTBACK_RELAY_PER_HOST_CONCURRENCY',
+    },
+    breakerThreshold: {
+      doc: 'Consecutive failures (no answer or 5xx) to one host that open its circuit breaker.',
+      format: 'positive-int',
+      default: DISPATCH_DEFAULTS.breakerThreshold,
+      env: 'POSTBACK_RELAY_BREAKER_THRESHOLD',
+    },
+    breakerCooldownMs: {
+      doc: 'How long an open breaker holds a host back before one probe, in ms.',
+      format: 'positive-int',
+      default: DISPATCH_DEFAULTS.breakerCooldownMs,
+      env: 'POSTBACK_RELAY_BREAKER_COOLDOWN_MS',
+    },
+    disableAfterMs: {
+      doc: 'An endpoint failing without a break for this long is disabled (its pending postbacks kept), in ms.',
+      format: 'positive-int',
+      default: DISPATCH_DEFAULTS.disableAfterMs,
+      env: 'POSTBACK_RELAY_DISABLE_AFTER_MS',
+    },
   },
   targetAllowlist: {
     doc: 'Comma-separated host names, IP addresses or CIDR ranges that postbacks may reach although they are not public (trackers on a private network).',

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
-import { IdempotencyConflictError, InvalidOptionError, ValidationError } from '../errors.js';
+import { IdempotencyConflictError, InvalidOptionError, RateLimitedError, ValidationError } from '../errors.js';
 import type { Lead, LeadSource, Recorded } from '../events/types.js';
 import type { Logger } from '../log.js';
 import { describeError, silentLogger } from '../log.js';
@@ -14,6 +14,8 @@ import type { PixelRejection } from '../pixel/hit.js';
 import { resolvePixelOptions } from '../pixel/options.js';
 import type { PixelOptions } from '../pixel/options.js';
 import { buildPixelScript } from '../pixel/script.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 /** What one pixel hit came to: a new lead, a repeat of one already recorded, or nothing stored. */
 export type PixelOutcome = { kind: 'recorded' | 'replayed'; leadId: string } | { kind: 'rejected'; reason: PixelRejection };
@@ -28,6 +30,8 @@ export interface PixelRouterOptions {
   pixel?: PixelOptions | undefined;
   /** Shown in the script's banner and `PostbackRelayPixel.version`. */
   version: string;
+  /** The per-address limit on hits (not on the script); over it a hit still gets its GIF but records nothing. @default no limit */
+  rateLimit?: Required<RateLimitOptions> | false | undefined;
   /** Where rejected hits and failures are logged. @default a logger that writes nothing */
   logger?: Logger | undefined;
   /** Called once per hit with its outcome, for metrics. */
@@ -82,7 +86,7 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
   }
 
   const router = Router();
-  // A per-IP rate limit (lib/http/rate-limit.ts) mounts here, before any route, once it lands.
+  if (options.rateLimit) router.use(['/pixel.gif', '/pixel/lead'], createRateLimiter(options.rateLimit));
   router.options(['/pixel.gif', '/pixel/lead'], function pixelPreflight(_req, res) {
     res.set({ ...CROSS_ORIGIN, 'access-control-allow-methods': 'GET, POST', 'access-control-max-age': '86400' }).status(204).end();
   });
@@ -127,9 +131,10 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
       next(error);
       return;
     }
-    reject('invalid');
+    const limited = error instanceof RateLimitedError;
+    reject(limited ? 'rate_limited' : 'invalid');
     if (req.path === '/pixel.gif') sendGif(res);
-    else res.set({ ...CROSS_ORIGIN, ...NO_CACHE }).status(400).end();
+    else res.set({ ...CROSS_ORIGIN, ...NO_CACHE }).status(limited ? 429 : 400).end();
   });
 
   function sendGif(res: Response): void {

@@ -5,7 +5,7 @@ import type { LeadInput } from '../events/types.js';
 import type { ResolvedPixelOptions } from './options.js';
 
 /** Why a hit stored nothing; counted and logged, never shown to the page. */
-export type PixelRejection = 'missing_click_id' | 'missing_affiliate' | 'bad_fill_id' | 'invalid' | 'conflict' | 'error';
+export type PixelRejection = 'missing_click_id' | 'missing_affiliate' | 'bad_fill_id' | 'invalid' | 'conflict' | 'rate_limited' | 'error';
 
 /** A hit read: the lead to record, or the reason there is none. */
 export type PixelHit = { ok: true; lead: LeadInput } | { ok: false; reason: PixelRejection };

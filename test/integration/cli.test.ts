@@ -134,6 +134,13 @@ describe('postback-relay CLI', function () {
     expect((await cli('deliveries', 'show', '987654')).code).to.equal(EXIT.NOT_FOUND);
     expect((await cli('deliveries', 'list')).code).to.equal(EXIT.USAGE);
     expect((await cli('deliveries', 'list', '--lead', 'nobody', '--json')).json()).to.deep.equal([]);
+    // No relay runs now: a replayed delivery waits, pending, for the next one to start.
+    const replayed = await cli('deliveries', 'replay', list[0]!.id, '--json');
+    expect(replayed.code, replayed.stderr).to.equal(EXIT.OK);
+    expect(replayed.json()).to.deep.include({ id: list[0]!.id, status: 'pending', attemptCount: 1 });
+    expect((await cli('deliveries', 'replay', '987654')).code).to.equal(EXIT.NOT_FOUND);
+    expect((await cli('deliveries', 'replay-failed', '--endpoint', id, '--json')).json()).to.deep.equal({ replayed: 0 });
+    expect((await cli('deliveries', 'replay-failed')).code).to.equal(EXIT.USAGE);
   });
 
   it('exits 1 when the database cannot be opened', async () => {

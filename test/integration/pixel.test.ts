@@ -91,6 +91,22 @@ describeEachDatabase('pixel router', (target) => {
     });
   });
 
+  it('answers hits over the per-address rate limit with the GIF, recording nothing and counting them', async () => {
+    const limited = await startRelay(target, { relay: { rateLimit: { max: 2, windowMs: 60_000 } } });
+    try {
+      const hit = (id: string) => request(limited.app).get(`/postbacks/pixel.gif?click_id=rl-${id}&aff=aff-1`);
+      for (const id of ['1', '2']) expect((await hit(id)).status).to.equal(200);
+      const over = await hit('3');
+      expect(over.status).to.equal(200);
+      expect(over.get('content-type')).to.equal('image/gif');
+      expect(limited.relay.pixelStats()).to.deep.include({ recorded: 2 });
+      expect(limited.relay.pixelStats().rejected).to.deep.equal({ rate_limited: 1 });
+      expect((await limited.countRows())[`${limited.prefix}leads`]).to.equal(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('returns the affiliate browser pixels with macros filled and encoded, and never sends them server to server', async () => {
     await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'browser', settings: { url: `${tracker.origin}/bp?cid={click_id}&lead={lead_id}` } });
     await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'browser', settings: { url: 'https://tracker.example/frame?c={click_id}', type: 'iframe' } });

@@ -22,7 +22,8 @@ describe('configuration', () => {
     const config = loadConfig({ env: {} });
     expect(config.database).to.deep.equal({ url: './data/postback-relay.sqlite', tablePrefix: 'pb_', migrate: true });
     expect(config.http).to.include({ port: 3000, mountPath: '/postbacks' });
-    expect(config.dispatch).to.deep.equal({ concurrency: 16, requestTimeoutMs: 10_000, batchSize: 100 });
+    expect(config.dispatch).to.deep.include({ concurrency: 16, requestTimeoutMs: 10_000, batchSize: 100, perHostConcurrency: 4 });
+    expect(config.dispatch.retrySchedule).to.deep.equal([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
     expect(Object.isFrozen(config.http)).to.equal(true);
   });
 
@@ -37,13 +38,17 @@ describe('configuration', () => {
         POSTBACK_RELAY_REQUEST_TIMEOUT_MS: '2500',
         POSTBACK_RELAY_MOUNT_PATH: '/s2s',
         POSTBACK_RELAY_MIGRATE: 'false',
+        POSTBACK_RELAY_RETRY_SCHEDULE_MS: '10,20, 40',
+        POSTBACK_RELAY_PER_HOST_CONCURRENCY: '8',
+        POSTBACK_RELAY_DISABLE_AFTER_MS: '60000',
       },
     });
     expect(config.http.port).to.equal(8080);
     expect(config.http.mountPath).to.equal('/s2s');
     expect(config.database).to.deep.equal({ url: 'mysql://root@127.0.0.1:3306/test', tablePrefix: 'relay_', migrate: false });
     expect(config.apiKeys).to.deep.equal(['key-one-12345', 'key-two-12345']);
-    expect(config.dispatch).to.include({ concurrency: 32, requestTimeoutMs: 2500 });
+    expect(config.dispatch).to.include({ concurrency: 32, requestTimeoutMs: 2500, perHostConcurrency: 8, disableAfterMs: 60_000 });
+    expect(config.dispatch.retrySchedule).to.deep.equal([10, 20, 40]);
   });
 
   it('reads the pixel parameter names as comma-separated lists, with the pixel defaults', () => {
@@ -77,6 +82,7 @@ describe('configuration', () => {
       [{ DATABASE_URL: 'postgres://x/y' }, /database\.url \(DATABASE_URL\)/],
       [{ DATABASE_URL: 'mysql://127.0.0.1:3306' }, /database\.url \(DATABASE_URL\).*must name a database/],
       [{ POSTBACK_RELAY_CONCURRENCY: '0' }, /dispatch\.concurrency \(POSTBACK_RELAY_CONCURRENCY\): must be a positive integer/],
+      [{ POSTBACK_RELAY_RETRY_SCHEDULE_MS: '5s,1m' }, /dispatch\.retrySchedule \(POSTBACK_RELAY_RETRY_SCHEDULE_MS\): must be a comma-separated list/],
       [{ POSTBACK_RELAY_API_KEYS: 'short' }, /apiKeys \(POSTBACK_RELAY_API_KEYS\)/],
       [{ POSTBACK_RELAY_LOG_LEVEL: 'loud' }, /log\.level \(POSTBACK_RELAY_LOG_LEVEL\)/],
       [{ NODE_ENV: 'production' }, /apiKeys \(POSTBACK_RELAY_API_KEYS\) must be set in production/],
