@@ -6,7 +6,7 @@ import { IdempotencyConflictError, NegativeAmountError, UnknownReferenceError } 
 import { addDecimal, signOf, subtractDecimal } from '../money.js';
 import type { EndpointsStore } from '../store/endpoints-store.js';
 import type { EventsStore, Stored } from '../store/events-store.js';
-import { isUniqueViolation } from '../store/errors.js';
+import { isUniqueViolation, retryOnDeadlock } from '../store/errors.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import { checkAmount } from './amount-limits.js';
 import type { AmountLimits } from './amount-limits.js';
@@ -157,7 +157,8 @@ export class EventRecorder {
     if (existing) return replay(existing);
     let created: { stored: Stored<T>; queued: number };
     try {
-      created = await this.#deps.knex.transaction((trx) => create(trx, new Date()));
+      // An event's insert can lose a deadlock to concurrent claims on MariaDB; its retry answers the client, not a 500.
+      created = await retryOnDeadlock(() => this.#deps.knex.transaction((trx) => create(trx, new Date())));
     } catch (error) {
       const raced = isUniqueViolation(error) ? await find(this.#deps.knex) : undefined;
       if (raced) return replay(raced);

@@ -15,3 +15,23 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   return (error as { name?: unknown } | null)?.name === 'KnexTimeoutError';
 }
+
+/** True when InnoDB chose this transaction as a deadlock victim, or gave up waiting for a lock. */
+export function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+/**
+ * Runs a transaction again (up to `tries` in all) when InnoDB picked it as a deadlock victim under concurrent
+ * claims and inserts: nothing of it was applied, so running it again is safe.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= tries || !isDeadlock(error)) throw error;
+    }
+  }
+}

@@ -7,6 +7,7 @@ import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
 import { clickNetPayouts } from './click-totals.js';
 import { isMySql } from './database.js';
+import { retryOnDeadlock } from './errors.js';
 import { fromRow as endpointFromRow } from './endpoints-store.js';
 import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
 import type { AdjustmentRow, AttemptRow, CommissionRow, DeliveryRow, EndpointRow, LeadRow, TableNames } from './tables.js';
@@ -80,19 +81,6 @@ export interface OutboxStats {
   disabledEndpoints: number;
   /** When the oldest still-pending delivery was queued; null when none is pending. */
   oldestPendingAt: Date | null;
-}
-
-// InnoDB may pick the attempt's transaction as a deadlock victim under concurrent claims and inserts;
-// running it again is safe (nothing of it was applied), and keeps every request on the wire in the log.
-async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (attempt >= 3 || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
-    }
-  }
 }
 
 export class OutboxStore {
