@@ -137,7 +137,7 @@ function join(parent: string, key: string): string {
 }
 
 /** True for `{...}` objects (not arrays, not null, not class instances). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

@@ -22,7 +22,7 @@ const shortText = notDotSegment(text({ max: 255 }));
  * Click IDs are printable ASCII up to 255 characters (trackers use hex, base64url, UUIDs and more): no
  * unicode look-alikes, zero-width or direction-override characters, which no tracker issues.
  */
-export const clickIdRule = notDotSegment(text({ max: 255, pattern: /^[\x20-\x7E]+$/, patternHint: 'printable ASCII (letters, digits and punctuation)' }));
+const clickIdRule = notDotSegment(text({ max: 255, pattern: /^[\x20-\x7E]+$/, patternHint: 'printable ASCII (letters, digits and punctuation)' }));
 
 export const leadSchema = object({
   id: required(id),

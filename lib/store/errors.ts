@@ -17,7 +17,7 @@ export function isStoreUnavailable(error: unknown): boolean {
 }
 
 /** True when InnoDB chose this transaction as a deadlock victim, or gave up waiting for a lock. */
-export function isDeadlock(error: unknown): boolean {
+function isDeadlock(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }
