@@ -172,6 +172,13 @@ export class BlockedTargetError extends RelayError {
   }
 }
 
+/** A dashboard form was posted without a valid form token, or from another site: refused before it changed anything. */
+export class CsrfError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_CSRF, 403, message);
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -195,6 +202,7 @@ export const ERROR_CODES = {
   ERR_PB_INVALID_SIGNATURE: 'ERR_PB_INVALID_SIGNATURE',
   ERR_PB_RATE_LIMITED: 'ERR_PB_RATE_LIMITED',
   ERR_PB_BLOCKED_TARGET: 'ERR_PB_BLOCKED_TARGET',
+  ERR_PB_CSRF: 'ERR_PB_CSRF',
 } as const;
 
 /** One of the documented error codes. */

@@ -13,6 +13,7 @@ import type { TestPostbackResult } from './dispatch/send-test.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
 import type { Adjustment, AdjustmentInput, Commission, CommissionInput, EventName, Lead, LeadInput, Recorded } from './events/types.js';
+import { createDashboardRouter } from './dashboard/router.js';
 import { createHealthRouter } from './health/health-router.js';
 import { InvalidOptionError } from './errors.js';
 import { createPixelRouter } from './http/pixel-router.js';
@@ -26,6 +27,7 @@ import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
 import { isMySql, knexConfigForUrl } from './store/database.js';
+import { DeliveryActivityStore } from './store/delivery-activity.js';
 import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
@@ -46,6 +48,12 @@ export interface PostbackRelay {
   readonly pixel: Router;
   /** Pixel hits since the relay was created, by outcome (rejected ones by reason). */
   pixelStats(): PixelStats;
+  /**
+   * The operators' dashboard (overview, endpoints with preview and test postbacks, the delivery log, replay).
+   * It does no authentication of its own: mount it behind the host's, `app.use('/postbacks/admin', hostAuth, relay.dashboard)`.
+   * Its forms carry CSRF tokens, so a cookie-based host login is safe to use.
+   */
+  readonly dashboard: Router;
   /** Mount it where probes look: `GET /healthz` (alive) and `GET /readyz` (database, migrations, dispatcher), without authentication. */
   readonly health: Router;
   /** The prom-client registry holding the relay's metrics (the host's own when it gave `metrics.registry`). */
@@ -175,18 +183,28 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       else pixelStats[outcome.kind] += 1;
     },
   });
+  const sendTest = async (endpointId: string, event: EventName = 'lead_created') => dispatcher.sendTest(await endpointService.get(endpointId), event);
   const deliveries = new DeliveryService(
     outbox,
     () => {
       dispatcher.notify();
     },
-    async (endpointId) => dispatcher.sendTest(await endpointService.get(endpointId), 'lead_created'),
+    (endpointId) => sendTest(endpointId),
   );
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
     router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
+    dashboard: createDashboardRouter({
+      endpoints: endpointService,
+      deliveries,
+      activity: new DeliveryActivityStore(knex, tables),
+      plugins,
+      sendTest,
+      bodyLimit: resolved.bodyLimit,
+      logger,
+    }),
     pixelStats: () => structuredClone(pixelStats),
     health: createHealthRouter({
       database: async () => {
@@ -210,7 +228,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       update: (id, patch) => endpointService.update(id, patch),
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
-      sendTest: async (id, event = 'lead_created') => dispatcher.sendTest(await endpointService.get(id), event),
+      sendTest,
     },
     deliveries: {
       listForLead: (leadId) => outbox.listForLead(leadId),

@@ -1,0 +1,247 @@
+// The dashboard router: overview, endpoints (form, preview, test postback), the delivery log and replay; HTML rendered here.
+
+import express, { Router } from 'express';
+import type { Request, Response } from 'express';
+import type { DeliveryService } from '../deliveries/service.js';
+import type { Delivery } from '../deliveries/types.js';
+import type { TestPostbackResult } from '../dispatch/send-test.js';
+import type { EndpointService } from '../endpoints/service.js';
+import type { Endpoint } from '../endpoints/types.js';
+import { NotFoundError, RelayError } from '../errors.js';
+import { EVENT_NAMES } from '../events/types.js';
+import type { EventName } from '../events/types.js';
+import { requireScope, trustHostAuth } from '../http/auth.js';
+import type { Logger } from '../log.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { maskerFor } from '../secrets.js';
+import type { DeliveryActivityStore } from '../store/delivery-activity.js';
+import type { DeliveryFilter } from '../store/outbox-store.js';
+import { oneOf, optional, text, timestamp } from '../validation.js';
+import { DASHBOARD_CSS, DASHBOARD_SCRIPT } from './assets.js';
+import { createCsrfGuard } from './csrf.js';
+import { blankForm, formInput, formOf, formSettings, readForm, restoreMasked } from './endpoint-form.js';
+import type { EndpointFormValues } from './endpoint-form.js';
+import { dashboardErrorHandler } from './error-page.js';
+import type { SafeHtml } from './html.js';
+import type { PageContext } from './layout.js';
+import { deliveryLogPage, deliveryPage, SEARCH_FIELDS } from './pages/deliveries.js';
+import type { DeliverySearch } from './pages/deliveries.js';
+import { endpointFormPage, endpointListPage } from './pages/endpoints.js';
+import type { FormError } from './pages/endpoints.js';
+import { overviewPage } from './pages/overview.js';
+import { previewPostbacks } from './preview.js';
+import type { PostbackPreview } from './preview.js';
+
+/** What the dashboard reads and acts through: the same services as the API. */
+export interface DashboardDeps {
+  endpoints: EndpointService;
+  deliveries: DeliveryService;
+  activity: DeliveryActivityStore;
+  plugins: PluginRegistry;
+  sendTest(endpointId: string, event: EventName): Promise<TestPostbackResult>;
+  bodyLimit: string;
+  logger: Logger;
+}
+
+// Self only, no inline code: a hostile value that slipped through escaping still could not run.
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  // Page URLs carry click IDs and lead ids.
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+const LOG_PAGE = 200;
+const HOUR_MS = 3_600_000;
+const CHART_MINUTES = 60;
+const NOTICES: Readonly<Record<string, string>> = {
+  created: 'Endpoint created.',
+  saved: 'Changes saved.',
+  replayed: 'Replay queued: the delivery is sent again shortly.',
+};
+const searchRules = {
+  clickId: optional(text({ max: 255 })),
+  leadId: optional(text({ max: 191 })),
+  affiliateId: optional(text({ max: 191 })),
+  endpointId: optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id (digits)' })),
+  status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
+  // datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
+  since: optional((value, field) => timestamp(withZone(value), field)),
+  until: optional((value, field) => timestamp(withZone(value), field)),
+};
+
+/** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
+export function createDashboardRouter(deps: DashboardDeps): Router {
+  const { endpoints, deliveries, activity, plugins } = deps;
+  const csrf = createCsrfGuard();
+  const pluginList = plugins.names().map((name) => ({ name, description: plugins.get(name).description }));
+  const context = (req: Request): PageContext => ({ base: req.baseUrl, csrf: csrf.token() });
+  const send = (res: Response, status: number, markup: SafeHtml) => res.status(status).type('html').send(markup.toString());
+
+  const router = Router();
+  router.use(function securityHeaders(_req, res, next) {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
+  // The host authenticated the request before the router; it may still narrow the scopes (as for relay.router).
+  router.use(trustHostAuth, requireScope('admin'));
+  router.get('/assets/dashboard.css', function stylesheet(_req, res) {
+    res.type('css').set('Cache-Control', 'max-age=3600').send(DASHBOARD_CSS);
+  });
+  router.get('/assets/dashboard.js', function script(_req, res) {
+    res.type('js').set('Cache-Control', 'max-age=3600').send(DASHBOARD_SCRIPT);
+  });
+  router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200 }));
+  router.use(function csrfOnPost(req, res, next) {
+    if (req.method === 'POST') csrf.check(req, res, next);
+    else next();
+  });
+
+  router.get('/', async function overview(req, res) {
+    const now = new Date();
+    const chartFrom = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (CHART_MINUTES - 1) * 60_000);
+    const [stats, lastHour, lastDay, minutes, endpointList, health] = await Promise.all([
+      deliveries.stats(),
+      activity.countsSince(new Date(now.getTime() - HOUR_MS)),
+      activity.countsSince(new Date(now.getTime() - 24 * HOUR_MS)),
+      activity.attemptsPerMinute(chartFrom, new Date(now.getTime() + 1)),
+      endpoints.list(),
+      activity.endpointHealth(),
+    ]);
+    send(res, 200, overviewPage(context(req), { now, stats, lastHour, lastDay, minutes, chartFrom, chartMinutes: CHART_MINUTES, endpoints: endpointList, health }));
+  });
+
+  router.get('/endpoints', async function listEndpoints(req, res) {
+    const affiliateId = query(req, 'affiliateId');
+    send(res, 200, endpointListPage(context(req), await endpoints.list(affiliateId === '' ? {} : { affiliateId }), affiliateId));
+  });
+  router.get('/endpoints/new', function newEndpoint(req, res) {
+    const values = blankForm(knownPlugin(query(req, 'plugin')));
+    send(res, 200, formPage(req, values, undefined, undefined));
+  });
+  router.post('/endpoints', async function createEndpoint(req, res) {
+    const values = readForm(req.body as Record<string, unknown>);
+    try {
+      const created = await endpoints.create(formInput(values, formSettings(values, plugins.get(values.plugin).settingsSchema)));
+      res.redirect(303, `${req.baseUrl}/endpoints/${created.id}?notice=created`);
+    } catch (error) {
+      send(res, 400, formPage(req, values, undefined, formError(error)));
+    }
+  });
+  router.get('/endpoints/:id', async function showEndpoint(req, res) {
+    const saved = await endpoints.get(req.params.id);
+    const values = formOf(saved, maskerFor(plugins, saved));
+    const plugin = query(req, 'plugin');
+    // Switching tracker starts its settings afresh: the old plugin's settings mean nothing to the new one.
+    const shown = plugin !== '' && plugin !== saved.plugin ? { ...values, plugin: knownPlugin(plugin), settings: {}, settingsJson: '{}' } : values;
+    send(res, 200, formPage(req, shown, saved, undefined, { notice: NOTICES[query(req, 'notice')] }));
+  });
+  router.post('/endpoints/:id', async function updateEndpoint(req, res) {
+    const saved = await endpoints.get(req.params.id);
+    const values = readForm(req.body as Record<string, unknown>);
+    try {
+      const given = formSettings(values, plugins.get(values.plugin).settingsSchema);
+      const settings = values.plugin === saved.plugin ? (restoreMasked(given, saved.settings, maskerFor(plugins, saved)) as Record<string, unknown>) : given;
+      await endpoints.update(saved.id, formInput(values, settings));
+      res.redirect(303, `${req.baseUrl}/endpoints/${saved.id}?notice=saved`);
+    } catch (error) {
+      send(res, 400, formPage(req, values, saved, formError(error)));
+    }
+  });
+  router.post('/endpoints/:id/test', async function sendTestPostback(req, res) {
+    const saved = await endpoints.get(req.params.id);
+    const event = (EVENT_NAMES as readonly unknown[]).includes((req.body as Record<string, unknown>).event) ? ((req.body as Record<string, unknown>).event as EventName) : 'lead_created';
+    const test = await deps.sendTest(saved.id, event);
+    send(res, 200, formPage(req, formOf(saved, maskerFor(plugins, saved)), saved, undefined, { test }));
+  });
+  router.post('/endpoints/:id/replay-failed', async function replayFailed(req, res) {
+    const saved = await endpoints.get(req.params.id);
+    const count = await deliveries.replayFailed(saved.id);
+    res.redirect(303, `${req.baseUrl}/deliveries?endpointId=${saved.id}&replayed=${count}`);
+  });
+  router.post('/preview', function preview(req, res) {
+    const values = readForm(req.body as Record<string, unknown>);
+    res.json({ data: previewOf(values) });
+  });
+
+  router.get('/deliveries', async function deliveryLog(req, res) {
+    const search = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, query(req, name)])) as unknown as DeliverySearch;
+    const replayed = query(req, 'replayed');
+    const notice = /^\d{1,9}$/.test(replayed) ? `${replayed} failed ${replayed === '1' ? 'delivery' : 'deliveries'} queued again.` : undefined;
+    let filter: DeliveryFilter & { affiliateId?: string | undefined };
+    try {
+      filter = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, searchRules[name](search[name] === '' ? undefined : search[name], name)]));
+    } catch (error) {
+      send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), deliveries: [], truncated: false, notice }));
+      return;
+    }
+    const found = await searchDeliveries(filter);
+    send(res, 200, deliveryLogPage(context(req), { search, error: undefined, deliveries: found.slice(0, LOG_PAGE).reverse(), truncated: found.length > LOG_PAGE, notice }));
+  });
+  router.get('/deliveries/:id', async function showDelivery(req, res) {
+    const delivery = await deliveries.get(req.params.id);
+    send(res, 200, deliveryPage(context(req), delivery, await endpoints.get(delivery.endpointId), NOTICES[query(req, 'notice')]));
+  });
+  router.post('/deliveries/:id/replay', async function replayDelivery(req, res) {
+    const delivery = await deliveries.replay(req.params.id);
+    res.redirect(303, `${req.baseUrl}/deliveries/${delivery.id}?notice=replayed`);
+  });
+
+  router.use(function notFound(req, _res, next) {
+    next(new NotFoundError('page', req.path));
+  });
+  router.use(dashboardErrorHandler(deps.logger, deps.bodyLimit, context, ['/preview']));
+  return router;
+
+  function knownPlugin(name: string): string {
+    return plugins.names().includes(name) ? name : (plugins.names().includes('generic') ? 'generic' : (plugins.names()[0] ?? ''));
+  }
+
+  function previewOf(values: EndpointFormValues): PostbackPreview[] {
+    const draft = { affiliateId: values.affiliateId || 'affiliate', offerId: values.offerId || null, plugin: values.plugin };
+    return previewPostbacks(plugins, { ...draft, settings: formSettings(values, plugins.get(values.plugin).settingsSchema) }, new Date());
+  }
+
+  function formPage(req: Request, values: EndpointFormValues, saved: Endpoint | undefined, error: FormError | undefined, extra: { test?: TestPostbackResult; notice?: string | undefined } = {}): SafeHtml {
+    let previews: PostbackPreview[] | string;
+    try {
+      previews = previewOf(values);
+    } catch (problem) {
+      if (!(problem instanceof RelayError)) throw problem;
+      previews = problem.message;
+    }
+    const schema = plugins.names().includes(values.plugin) ? plugins.get(values.plugin).settingsSchema : undefined;
+    return endpointFormPage(context(req), { saved, values, plugins: pluginList, schema, error, previews, test: extra.test, notice: extra.notice });
+  }
+
+  /** The affiliate's deliveries are those of its endpoints (an endpoint only ever fires for its own affiliate's leads). */
+  async function searchDeliveries(filter: DeliveryFilter & { affiliateId?: string | undefined }): Promise<Delivery[]> {
+    const { affiliateId, ...rest } = filter;
+    const base: DeliveryFilter = { ...rest, limit: LOG_PAGE + 1 };
+    if (affiliateId === undefined && (Object.values(rest) as unknown[]).every((value) => value === undefined)) {
+      // Unfiltered, the log starts at the newest page rather than at the first delivery ever queued.
+      base.since = await activity.startOfNewest(LOG_PAGE);
+    }
+    if (affiliateId === undefined) return deliveries.list(base);
+    const ids = (await endpoints.list({ affiliateId })).map((endpoint) => endpoint.id).filter((id) => rest.endpointId === undefined || id === rest.endpointId);
+    const lists = await Promise.all(ids.map((endpointId) => deliveries.list({ ...base, endpointId })));
+    return lists.flat().sort((a, b) => Number(a.id) - Number(b.id)).slice(0, LOG_PAGE + 1);
+  }
+}
+
+function query(req: Request, name: string): string {
+  const value: unknown = req.query[name];
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.trim() : '';
+}
+
+function withZone(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
+}
+
+/** A refused save's field and message; anything but a client error goes on to the error handler. */
+function formError(error: unknown): FormError {
+  if (error instanceof RelayError && error.statusCode >= 400 && error.statusCode < 500) return { field: error.field, message: error.message };
+  throw error;
+}
