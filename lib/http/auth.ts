@@ -37,28 +37,47 @@ export function parseApiKey(spec: unknown, option: string): ScopedKey {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Middleware that lets a request through only with one of `keys`, and records the scopes that key has. */
-export function requireApiKey(keys: readonly ScopedKey[]): RequestHandler {
+/**
+ * Middleware that lets a request through only with one of `keys`, and records the scopes that key has.
+ * With `basicRealm`, a key is also taken as the password of HTTP Basic (any user name), and a refusal asks
+ * for it (`WWW-Authenticate`), so a browser can open the dashboard from a plain link.
+ */
+export function requireApiKey(keys: readonly ScopedKey[], options: { basicRealm?: string } = {}): RequestHandler {
   // Comparing fixed-length digests keeps the comparison constant-time whatever the key lengths.
   const digests = keys.map(({ key, scopes }) => ({ digest: digest(key), scopes }));
+  const { basicRealm } = options;
   return function apiKeyAuth(req, res, next) {
-    const header = req.get('authorization');
-    const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      next(new UnauthorizedError('send an API key as "Authorization: Bearer <key>"'));
+    const refuse = (message: string) => {
+      if (basicRealm !== undefined) res.set('WWW-Authenticate', `Basic realm="${basicRealm}", charset="UTF-8"`);
+      next(new UnauthorizedError(message));
+    };
+    const given = presentedKey(req.get('authorization'), basicRealm !== undefined);
+    if (given === undefined) {
+      refuse(basicRealm === undefined ? 'send an API key as "Authorization: Bearer <key>"' : 'send an API key as "Authorization: Bearer <key>", or as the password of HTTP Basic');
       return;
     }
-    const given = digest(match[1]);
+    const givenDigest = digest(given);
     let scopes: readonly ApiScope[] | undefined;
     // Every key is compared, matched or not, so the time taken does not tell which key (or whether one) matched.
-    for (const key of digests) if (timingSafeEqual(given, key.digest)) scopes ??= key.scopes;
+    for (const key of digests) if (timingSafeEqual(givenDigest, key.digest)) scopes ??= key.scopes;
     if (scopes === undefined) {
-      next(new UnauthorizedError('the API key is not valid'));
+      refuse('the API key is not valid');
       return;
     }
     granted.set(res, scopes);
     next();
   };
+}
+
+function presentedKey(header: string | undefined, basic: boolean): string | undefined {
+  if (header === undefined) return undefined;
+  const bearer = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const credentials = basic ? /^Basic[ ]+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1] : undefined;
+  if (credentials === undefined) return undefined;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const password = decoded.slice(decoded.indexOf(':') + 1);
+  return decoded.includes(':') && password !== '' ? password : undefined;
 }
 
 /** Middleware for `authentication: 'host'`: the host's own middleware ran before the router and decides. */

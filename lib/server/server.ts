@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RelayConfig } from '../config/load.js';
+import { parseApiKey, requireApiKey, requireScope } from '../http/auth.js';
+import { errorHandler } from '../http/errors.js';
+import { createRateLimiter } from '../http/rate-limit.js';
 import type { Logger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
@@ -16,6 +19,8 @@ export interface RunningServer {
   relay: PostbackRelay;
   /** Where the API answers, e.g. `http://127.0.0.1:3000/postbacks`. */
   url: string;
+  /** Where the dashboard answers (admin key as Bearer, or as the HTTP Basic password), e.g. `http://127.0.0.1:3000/postbacks/admin`. */
+  dashboardUrl: string;
   port: number;
   /** Stops taking requests, drains the dispatcher, closes the database. */
   close(): Promise<void>;
@@ -54,6 +59,16 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   app.get('/metrics', async function scrape(_req, res) {
     res.type(registry.contentType).send(await registry.metrics());
   });
+  // Before the API router, whose catch-all would answer 404. A browser opens the dashboard from a plain link, so
+  // besides Bearer it takes an admin-scoped key as the password of HTTP Basic, which the browser prompts for.
+  app.use(
+    dashboardPath(config.http.mountPath),
+    ...(config.rateLimit.enabled ? [createRateLimiter({ max: config.rateLimit.max, windowMs: config.rateLimit.windowMs })] : []),
+    requireApiKey(apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`)), { basicRealm: 'postback-relay dashboard' }),
+    requireScope('admin'),
+    relay.dashboard,
+    errorHandler(logger, config.http.bodyLimit),
+  );
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {
@@ -63,12 +78,14 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   const { port } = server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host}:${port}${config.http.mountPath}`;
-  logger.info('postback-relay listening', { url, database: redactUrl(config.database.url) });
+  const dashboardUrl = `http://${host}:${port}${dashboardPath(config.http.mountPath)}`;
+  logger.info('postback-relay listening', { url, dashboard: dashboardUrl, database: redactUrl(config.database.url) });
 
   let closing: Promise<void> | undefined;
   return {
     relay,
     url,
+    dashboardUrl,
     port,
     close() {
       closing ??= (async () => {
@@ -83,6 +100,11 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
       return closing;
     },
   };
+}
+
+/** The dashboard sits under the API's mount path: `/postbacks/admin`, or `/admin` when the API is at the root. */
+function dashboardPath(mountPath: string): string {
+  return `${mountPath.replace(/\/+$/, '')}/admin`;
 }
 
 // Express reads a number as a hop count and a string as a list of trusted proxies.
