@@ -66,7 +66,7 @@ export class DeliveryActivityStore {
       .join(d, `${d}.pk`, `${a}.delivery_pk`)
       .where(`${a}.attempted_at`, '>=', since)
       .andWhere(`${a}.attempted_at`, '<', until)
-      .groupBy(this.#knex.raw(minute), this.#knex.raw(outcome))
+      .groupByRaw(`${minute}, ${outcome}`)
       .orderBy('minute')
       .select<Array<{ minute: Time; outcome: 'delivered' | 'failed' | 'skipped'; n: Id }>>(
         this.#knex.raw(`${minute} as minute`),

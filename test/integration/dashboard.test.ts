@@ -131,7 +131,7 @@ describe('dashboard router', function () {
   it('previews a draft as JSON, and answers a bad setting with the API error shape', async () => {
     const good = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', affiliateId: 'a', 'settings.baseUrl': 'https://trk.example.com' });
     expect(good.status).to.equal(200);
-    expect(good.body.data.map((line: { event: string }) => line.event)).to.deep.equal(['lead_created', 'commission_earned', 'commission_adjusted']);
+    expect((good.body.data as Array<{ event: string }>).map((line) => line.event)).to.deep.equal(['lead_created', 'commission_earned', 'commission_adjusted']);
     expect(good.body.data[1].url).to.equal('https://trk.example.com/postback?cid=test-click-id&payout=1.00&txid=com-test-commission&currency=USD');
     expect(good.body.data[2].skip).to.include('cannot send a payout change');
     const bad = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', 'settings.baseUrl': 'ftp://trk.example.com' });
