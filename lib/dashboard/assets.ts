@@ -33,7 +33,8 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
 .status-pending,.status-failing{background:#fff3cd;color:#6b4e00}
 .status-skipped{background:#e8eaed;color:#333}
 form.stack{display:grid;gap:.85rem;max-width:40rem}
-form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:0 0 1rem}
+section>h2:first-child{margin-top:0}
 .field{display:grid;gap:.2rem}
 label,legend{font-weight:600}
 .hint{font-size:.85rem;color:#4a5563;margin:0}
