@@ -90,6 +90,13 @@ describe('dashboard router', function () {
     const otherAffiliate = await request(app).get(`${ADMIN}/deliveries?affiliateId=aff-none`).set(host);
     expect(otherAffiliate.text).to.include('No deliveries match.');
     expect(endpoint.id).to.equal(delivery!.endpointId);
+    // From/Until are datetime-local values, read as UTC.
+    const since = (value: string) => request(app).get(`${ADMIN}/deliveries`).query({ clickId: HOSTILE_CLICK, since: value }).set(host);
+    expect((await since(new Date(delivery!.createdAt.getTime() - 60_000).toISOString().slice(0, 16))).text).to.include(`/deliveries/${delivery!.id}"`);
+    expect((await since(new Date(delivery!.createdAt.getTime() + 60_000).toISOString().slice(0, 16))).text).to.include('No deliveries match.');
+    const bad = await since('yesterday');
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.include('id="q-since" name="since" aria-invalid="true" aria-describedby="q-since-error"').and.include('must be an ISO 8601 timestamp');
   });
 
   it('refuses a POST without a valid form token, or marked cross-site, and changes nothing', async () => {
