@@ -50,7 +50,7 @@ interface ToQueue {
 }
 
 // Each batch is one transaction on one connection; a few at once keep the database busy while one commits.
-const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: Number(process.env.GC_CONC ?? 4) };
+const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 };
 // Rows per INSERT into the outbox, well under MySQL's 65,535 placeholders per statement.
 const OUTBOX_CHUNK = 1000;
 
