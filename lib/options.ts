@@ -20,6 +20,11 @@ import type { FormatterPlugin } from './plugins/types.js';
 
 /** How the dispatcher sends postbacks. */
 export interface DispatchOptions {
+  /**
+   * False for an instance that only takes events: `start()` sends nothing, and other instances on the same
+   * database deliver what it queues (their claims see its outbox rows). @default true
+   */
+  enabled?: boolean;
   /** Postback requests in flight at once. @default 16 */
   concurrency?: number;
   /** A request that has not completed in this time counts as failed. @default 10000 */
@@ -141,6 +146,7 @@ const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
 /** The dispatcher's defaults, shared with the server's configuration schema. */
 export const DISPATCH_DEFAULTS: Readonly<Required<DispatchOptions>> = {
+  enabled: true,
   concurrency: 16,
   requestTimeoutMs: 10_000,
   batchSize: 100,
@@ -190,7 +196,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
   const dispatch = (options.dispatch ?? {}) as Partial<Record<keyof DispatchOptions, unknown>>;
   if (typeof dispatch !== 'object') throw new InvalidOptionError('dispatch', 'must be an object');
-  rejectUnknown(dispatch, [...DISPATCH, ...RETRY], 'dispatch.');
+  rejectUnknown(dispatch, ['enabled', ...DISPATCH, ...RETRY], 'dispatch.');
   const resolvedDispatch = { ...DISPATCH_DEFAULTS };
   for (const key of DISPATCH) {
     const value = dispatch[key];
@@ -199,6 +205,10 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
       throw new InvalidOptionError(`dispatch.${key}`, `must be a positive integer, got ${JSON.stringify(value)}`);
     }
     resolvedDispatch[key] = value;
+  }
+  if (dispatch.enabled !== undefined) {
+    if (typeof dispatch.enabled !== 'boolean') throw new InvalidOptionError('dispatch.enabled', `must be true or false, got ${JSON.stringify(dispatch.enabled)}`);
+    resolvedDispatch.enabled = dispatch.enabled;
   }
   const metrics = resolveMetrics(options.metrics);
   const rateLimit = options.rateLimit === false ? false : resolveRateLimit(options.rateLimit ?? {}, 'rateLimit');

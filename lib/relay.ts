@@ -215,7 +215,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         const pending = await pendingMigrations(knex, resolved.tablePrefix);
         return pending.length === 0 ? undefined : `${pending.length} pending migration(s)`;
       },
-      dispatcher: () => Promise.resolve(dispatcher.running ? undefined : 'not running'),
+      dispatcher: () => Promise.resolve(dispatcher.running || !resolved.dispatch.enabled ? undefined : 'not running'),
     }),
     metrics: metrics.registry,
     knex,
@@ -242,6 +242,10 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);
       if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);
+      if (!resolved.dispatch.enabled) {
+        logger.info('dispatching is off on this instance: events are queued for other instances to deliver');
+        return;
+      }
       dispatcher.start();
       logger.info('dispatcher started', { concurrency: resolved.dispatch.concurrency });
     },

@@ -17,6 +17,7 @@ export interface RelayConfig {
   plugins: string[];
   defaultCurrency: string;
   dispatch: {
+    enabled: boolean;
     concurrency: number;
     requestTimeoutMs: number;
     batchSize: number;
@@ -150,6 +151,12 @@ export const configSchema: convict.Schema<RelayConfig> = {
   },
   defaultCurrency: { doc: 'Currency of a commission that names none.', format: matching(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'), default: 'USD', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY' },
   dispatch: {
+    enabled: {
+      doc: 'Send postbacks from this instance; false for one that only takes events, leaving delivery to other instances on the same database.',
+      format: Boolean,
+      default: true,
+      env: 'POSTBACK_RELAY_DISPATCH',
+    },
     concurrency: { doc: 'Postback requests in flight at once.', format: 'positive-int', default: 16, env: 'POSTBACK_RELAY_CONCURRENCY' },
     requestTimeoutMs: { doc: 'Timeout of one postback request, in ms.', format: 'positive-int', default: 10_000, env: 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS' },
     batchSize: { doc: 'Deliveries claimed per query.', format: 'positive-int', default: 100, env: 'POSTBACK_RELAY_BATCH_SIZE' },

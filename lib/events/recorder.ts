@@ -1,4 +1,5 @@
-// Records the three inbound events: validate, store the event and its outbox rows in one transaction, wake the dispatcher.
+// Records the three inbound events: validate, store the event and its outbox rows in one transaction (shared with the
+// events that arrived meanwhile), wake the dispatcher.
 
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -10,7 +11,10 @@ import { isUniqueViolation, retryOnDeadlock } from '../store/errors.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import { checkAmount } from './amount-limits.js';
 import type { AmountLimits } from './amount-limits.js';
+import { GroupCommit } from './group-commit.js';
+import type { Settled } from './group-commit.js';
 import { adjustmentSchema, commissionSchema, leadSchema } from './schemas.js';
+import type { ValidAdjustment, ValidCommission, ValidLead } from './schemas.js';
 import type { Adjustment, Commission, EventName, Lead, LeadSource, Recorded } from './types.js';
 
 /** What the recorder needs, passed in by the wiring function. */
@@ -25,19 +29,135 @@ export interface RecorderDeps {
   onQueued: () => void;
 }
 
+/** One event waiting for its batch: the host's id, the validated event and the hash of its canonical form. */
+interface Pending<E> {
+  id: string;
+  hash: string;
+  event: E;
+}
+
+/** What committing an event gave: its new record, or the one stored before under its id. */
+interface Outcome<T> {
+  stored: Stored<T>;
+  replayed: boolean;
+  queued: number;
+}
+
+/** Deliveries to queue for one event, with the lead whose endpoints it fires. */
+interface ToQueue {
+  lead: Lead;
+  refs: { leadPk: string; commissionPk: string | null; adjustmentPk: string | null };
+}
+
+// Each batch is one transaction on one connection; a few at once keep the database busy while one commits.
+const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 };
+// Rows per INSERT into the outbox, well under MySQL's 65,535 placeholders per statement.
+const OUTBOX_CHUNK = 1000;
+
 export class EventRecorder {
   readonly #deps: RecorderDeps;
+  readonly #leads: GroupCommit<Pending<{ lead: ValidLead; source: LeadSource }>, Outcome<Lead>>;
+  readonly #commissions: GroupCommit<Pending<ValidCommission>, Outcome<Commission>>;
+  readonly #adjustments: GroupCommit<Pending<ValidAdjustment>, Outcome<Adjustment>>;
 
   constructor(deps: RecorderDeps) {
     this.#deps = deps;
+    const { events } = deps;
+    this.#leads = this.#groupCommit(
+      (db, ids) => events.findLeads(db, ids),
+      (trx, now, fresh) => this.#createLeads(trx, now, fresh),
+    );
+    this.#commissions = this.#groupCommit(
+      (db, ids) => events.findCommissions(db, ids),
+      (trx, now, fresh) => this.#createCommissions(trx, now, fresh),
+    );
+    this.#adjustments = this.#groupCommit(
+      (db, ids) => events.findAdjustments(db, ids),
+      (trx, now, fresh) => this.#createAdjustments(trx, now, fresh),
+    );
   }
 
   /** Records a lead and queues its `lead_created` postbacks. */
   async recordLead(input: unknown, source: LeadSource = 'api'): Promise<Recorded<Lead>> {
     const lead = leadSchema(input, '');
-    const hash = payloadHash(lead);
-    return this.#idempotent('lead', lead.id, hash, (db) => this.#deps.events.findLead(db, lead.id), async (trx, now) => {
-      const stored = await this.#deps.events.insertLead(trx, {
+    return this.#record('lead', this.#leads, { id: lead.id, hash: payloadHash(lead), event: { lead, source } });
+  }
+
+  /** Records a commission on a known lead and queues its `commission_earned` postbacks. */
+  async recordCommission(input: unknown): Promise<Recorded<Commission>> {
+    const commission = commissionSchema(input, '');
+    checkAmount(this.#deps.amountLimits, commission.amount, 'amount');
+    return this.#record('commission', this.#commissions, { id: commission.id, hash: payloadHash(commission), event: commission });
+  }
+
+  /** Records an adjustment (a new amount or a delta) on a known commission and queues its `commission_adjusted` postbacks. */
+  async adjustCommission(input: unknown): Promise<Recorded<Adjustment>> {
+    const adjustment = adjustmentSchema(input, '');
+    checkAmount(this.#deps.amountLimits, adjustment.amount, 'amount');
+    checkAmount(this.#deps.amountLimits, adjustment.delta, 'delta');
+    return this.#record('adjustment', this.#adjustments, { id: adjustment.id, hash: payloadHash(adjustment), event: adjustment });
+  }
+
+  // A repeat with the same body answers with the first record; with another body it is a conflict.
+  async #record<E, T>(kind: string, group: GroupCommit<Pending<E>, Outcome<T>>, pending: Pending<E>): Promise<Recorded<T>> {
+    const outcome = await group.submit(pending);
+    if (!outcome.replayed) return { record: outcome.stored.value, replayed: false, deliveriesQueued: outcome.queued };
+    if (outcome.stored.payloadHash !== pending.hash) throw new IdempotencyConflictError(kind, pending.id);
+    return { record: outcome.stored.value, replayed: true, deliveriesQueued: 0 };
+  }
+
+  #groupCommit<E, T>(
+    find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
+    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>) => Promise<Array<Settled<Outcome<T>>>>,
+  ): GroupCommit<Pending<E>, Outcome<T>> {
+    const commit = async (items: Array<Pending<E>>): Promise<Array<Settled<Outcome<T>>>> => {
+      const settled = await this.#commit(items, find, create);
+      if (settled.some((outcome) => outcome.ok && outcome.value.queued > 0)) this.#deps.onQueued();
+      return settled;
+    };
+    return new GroupCommit(commit, (pending) => pending.id, GROUP_COMMIT);
+  }
+
+  /**
+   * Commits a batch in one transaction: events whose id was seen before answer with the stored record, the
+   * rest are created together. When the transaction fails, each event is tried alone, so one event's error
+   * (or a copy racing it on another instance, settled by the UNIQUE index) is its own and not its batch's.
+   */
+  async #commit<E, T>(
+    items: Array<Pending<E>>,
+    find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
+    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>) => Promise<Array<Settled<Outcome<T>>>>,
+  ): Promise<Array<Settled<Outcome<T>>>> {
+    const { knex } = this.#deps;
+    const existing = await find(knex, items.map((item) => item.id));
+    const fresh = items.filter((item) => !existing.has(item.id));
+    let created: Array<Settled<Outcome<T>>> = [];
+    if (fresh.length > 0) {
+      try {
+        // A batch can lose a deadlock to concurrent claims on MariaDB; nothing of it was applied, so it runs again.
+        created = await retryOnDeadlock(() => knex.transaction((trx) => create(trx, new Date(), fresh)));
+      } catch (error) {
+        const [only] = fresh;
+        if (fresh.length > 1 || !only) {
+          created = (await Promise.all(fresh.map((item) => this.#commit([item], find, create)))).flat();
+        } else {
+          const raced = isUniqueViolation(error) ? (await find(knex, [only.id])).get(only.id) : undefined;
+          created = [raced ? { ok: true, value: { stored: raced, replayed: true, queued: 0 } } : { ok: false, error }];
+        }
+      }
+    }
+    const byId = new Map(fresh.map((item, index) => [item.id, created[index]]));
+    return items.map((item) => {
+      const stored = existing.get(item.id);
+      if (stored) return { ok: true, value: { stored, replayed: true, queued: 0 } };
+      return byId.get(item.id) ?? { ok: false, error: new Error(`no outcome for event ${item.id}`) };
+    });
+  }
+
+  async #createLeads(trx: Knex.Transaction, now: Date, fresh: Array<Pending<{ lead: ValidLead; source: LeadSource }>>): Promise<Array<Settled<Outcome<Lead>>>> {
+    const stored = await this.#deps.events.insertLeads(
+      trx,
+      fresh.map(({ hash, event: { lead, source } }) => ({
         external_id: lead.id,
         click_id: lead.clickId,
         affiliate_id: lead.affiliateId,
@@ -51,26 +171,23 @@ export class EventRecorder {
         payload_hash: hash,
         occurred_at: lead.occurredAt ?? now,
         recorded_at: now,
-      });
-      const queued = await this.#queue(trx, now, stored.value, 'lead_created', { leadPk: stored.pk, commissionPk: null, adjustmentPk: null });
-      return { stored, queued };
-    });
+      })),
+    );
+    const queued = await this.#queueEach(trx, now, 'lead_created', stored.map((lead) => ({ lead: lead.value, refs: { leadPk: lead.pk, commissionPk: null, adjustmentPk: null } })));
+    return stored.map((lead, index) => ({ ok: true, value: { stored: lead, replayed: false, queued: queued[index] ?? 0 } }));
   }
 
-  /** Records a commission on a known lead and queues its `commission_earned` postbacks. */
-  async recordCommission(input: unknown): Promise<Recorded<Commission>> {
-    const commission = commissionSchema(input, '');
-    checkAmount(this.#deps.amountLimits, commission.amount, 'amount');
-    const hash = payloadHash(commission);
+  async #createCommissions(trx: Knex.Transaction, now: Date, fresh: Array<Pending<ValidCommission>>): Promise<Array<Settled<Outcome<Commission>>>> {
     const { events } = this.#deps;
-    return this.#idempotent('commission', commission.id, hash, (db) => events.findCommission(db, commission.id), async (trx, now) => {
-      const lead = await events.findLead(trx, commission.leadId);
-      if (!lead) throw new UnknownReferenceError('leadId', commission.leadId);
-      const stored = await events.insertCommission(
-        trx,
-        {
+    const leads = await events.findLeads(trx, [...new Set(fresh.map((item) => item.event.leadId))]);
+    const known = fresh.filter((item) => leads.has(item.event.leadId));
+    const stored = await events.insertCommissions(
+      trx,
+      known.map(({ hash, event: commission }) => ({
+        leadExternalId: commission.leadId,
+        row: {
           external_id: commission.id,
-          lead_pk: lead.pk,
+          lead_pk: (leads.get(commission.leadId) as Stored<Lead>).pk,
           amount: commission.amount,
           current_amount: commission.amount,
           currency: commission.currency ?? this.#deps.defaultCurrency,
@@ -78,94 +195,78 @@ export class EventRecorder {
           occurred_at: commission.occurredAt ?? now,
           recorded_at: now,
         },
-        lead.value.id,
-      );
-      const queued = await this.#queue(trx, now, lead.value, 'commission_earned', { leadPk: lead.pk, commissionPk: stored.pk, adjustmentPk: null });
-      return { stored, queued };
+      })),
+    );
+    const queued = await this.#queueEach(
+      trx,
+      now,
+      'commission_earned',
+      known.map((item, index) => {
+        const lead = leads.get(item.event.leadId) as Stored<Lead>;
+        return { lead: lead.value, refs: { leadPk: lead.pk, commissionPk: (stored[index] as Stored<Commission>).pk, adjustmentPk: null } };
+      }),
+    );
+    const outcomes = new Map(known.map((item, index) => [item.id, { stored: stored[index] as Stored<Commission>, replayed: false, queued: queued[index] ?? 0 }]));
+    return fresh.map((item) => {
+      const outcome = outcomes.get(item.id);
+      return outcome ? { ok: true, value: outcome } : { ok: false, error: new UnknownReferenceError('leadId', item.event.leadId) };
     });
   }
 
-  /** Records an adjustment (a new amount or a delta) on a known commission and queues its `commission_adjusted` postbacks. */
-  async adjustCommission(input: unknown): Promise<Recorded<Adjustment>> {
-    const adjustment = adjustmentSchema(input, '');
-    checkAmount(this.#deps.amountLimits, adjustment.amount, 'amount');
-    checkAmount(this.#deps.amountLimits, adjustment.delta, 'delta');
-    const hash = payloadHash(adjustment);
-    const { events } = this.#deps;
-    return this.#idempotent('adjustment', adjustment.id, hash, (db) => events.findAdjustment(db, adjustment.id), async (trx, now) => {
-      // Locked, so two adjustments of one commission apply one after the other, each to the other's result.
-      const commission = await events.findCommission(trx, adjustment.commissionId, { lock: true });
-      if (!commission) throw new UnknownReferenceError('commissionId', adjustment.commissionId);
-      const before = commission.currentAmount;
-      const after = adjustment.amount ?? addDecimal(before, adjustment.delta ?? '0');
-      if (signOf(after) < 0) throw new NegativeAmountError(after);
-      const stored = await events.insertAdjustment(
-        trx,
-        {
-          external_id: adjustment.id,
-          commission_pk: commission.pk,
-          delta: subtractDecimal(after, before),
-          amount_before: before,
-          amount_after: after,
-          reason: adjustment.reason ?? null,
-          payload_hash: hash,
-          occurred_at: adjustment.occurredAt ?? now,
-          recorded_at: now,
-        },
-        { pk: commission.pk, id: commission.value.id, currency: commission.value.currency },
-      );
-      const lead = await events.findLead(trx, commission.value.leadId);
-      if (!lead) throw new UnknownReferenceError('leadId', commission.value.leadId);
-      const queued = await this.#queue(trx, now, lead.value, 'commission_adjusted', {
-        leadPk: lead.pk,
-        commissionPk: commission.pk,
-        adjustmentPk: stored.pk,
-      });
-      return { stored, queued };
-    });
-  }
-
-  async #queue(
-    trx: Knex.Transaction,
-    now: Date,
-    lead: Lead,
-    event: EventName,
-    refs: { leadPk: string; commissionPk: string | null; adjustmentPk: string | null },
-  ): Promise<number> {
-    const endpoints = await this.#deps.endpoints.firing(trx, lead, event);
-    await this.#deps.outbox.enqueue(trx, endpoints.map((endpoint) => ({ endpointPk: endpoint.id, event, ...refs })), now);
-    return endpoints.length;
-  }
-
-  /**
-   * Runs `create` in a transaction unless the host's id was seen before. A repeat with the same body
-   * answers with the first record; with another body it is a conflict. The UNIQUE index on the host's
-   * id settles two copies racing each other.
-   */
-  async #idempotent<T>(
-    kind: string,
-    externalId: string,
-    hash: string,
-    find: (db: Knex | Knex.Transaction) => Promise<Stored<T> | undefined>,
-    create: (trx: Knex.Transaction, now: Date) => Promise<{ stored: Stored<T>; queued: number }>,
-  ): Promise<Recorded<T>> {
-    const replay = (existing: Stored<T>): Recorded<T> => {
-      if (existing.payloadHash !== hash) throw new IdempotencyConflictError(kind, externalId);
-      return { record: existing.value, replayed: true, deliveriesQueued: 0 };
-    };
-    const existing = await find(this.#deps.knex);
-    if (existing) return replay(existing);
-    let created: { stored: Stored<T>; queued: number };
-    try {
-      // An event's insert can lose a deadlock to concurrent claims on MariaDB; its retry answers the client, not a 500.
-      created = await retryOnDeadlock(() => this.#deps.knex.transaction((trx) => create(trx, new Date())));
-    } catch (error) {
-      const raced = isUniqueViolation(error) ? await find(this.#deps.knex) : undefined;
-      if (raced) return replay(raced);
-      throw error;
+  // One after another in the batch's transaction: two adjustments of one commission each apply to the other's result.
+  async #createAdjustments(trx: Knex.Transaction, now: Date, fresh: Array<Pending<ValidAdjustment>>): Promise<Array<Settled<Outcome<Adjustment>>>> {
+    const settled: Array<Settled<Outcome<Adjustment>>> = [];
+    for (const item of fresh) {
+      try {
+        settled.push({ ok: true, value: await this.#createAdjustment(trx, now, item) });
+      } catch (error) {
+        // Only refusals made before the adjustment wrote anything land here; a database error fails the batch.
+        if (!(error instanceof UnknownReferenceError || error instanceof NegativeAmountError)) throw error;
+        settled.push({ ok: false, error });
+      }
     }
-    if (created.queued > 0) this.#deps.onQueued();
-    return { record: created.stored.value, replayed: false, deliveriesQueued: created.queued };
+    return settled;
+  }
+
+  async #createAdjustment(trx: Knex.Transaction, now: Date, { hash, event: adjustment }: Pending<ValidAdjustment>): Promise<Outcome<Adjustment>> {
+    const { events } = this.#deps;
+    // Locked, so adjustments of one commission in concurrent batches apply one after the other.
+    const commission = await events.findCommission(trx, adjustment.commissionId, { lock: true });
+    if (!commission) throw new UnknownReferenceError('commissionId', adjustment.commissionId);
+    const before = commission.currentAmount;
+    const after = adjustment.amount ?? addDecimal(before, adjustment.delta ?? '0');
+    if (signOf(after) < 0) throw new NegativeAmountError(after);
+    const stored = await events.insertAdjustment(
+      trx,
+      {
+        external_id: adjustment.id,
+        commission_pk: commission.pk,
+        delta: subtractDecimal(after, before),
+        amount_before: before,
+        amount_after: after,
+        reason: adjustment.reason ?? null,
+        payload_hash: hash,
+        occurred_at: adjustment.occurredAt ?? now,
+        recorded_at: now,
+      },
+      { pk: commission.pk, id: commission.value.id, currency: commission.value.currency },
+    );
+    const lead = await events.findLead(trx, commission.value.leadId);
+    if (!lead) throw new UnknownReferenceError('leadId', commission.value.leadId);
+    const [queued = 0] = await this.#queueEach(trx, now, 'commission_adjusted', [
+      { lead: lead.value, refs: { leadPk: lead.pk, commissionPk: commission.pk, adjustmentPk: stored.pk } },
+    ]);
+    return { stored, replayed: false, queued };
+  }
+
+  // One endpoint query for the whole batch; returns how many postbacks each event queued.
+  async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[]): Promise<number[]> {
+    const firing = await this.#deps.endpoints.firingForEach(trx, items.map((item) => item.lead), event);
+    const deliveries = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpointPk: endpoint.id, event, ...item.refs })));
+    for (let start = 0; start < deliveries.length; start += OUTBOX_CHUNK) {
+      await this.#deps.outbox.enqueue(trx, deliveries.slice(start, start + OUTBOX_CHUNK), now);
+    }
+    return firing.map((endpoints) => endpoints.length);
   }
 }
 

@@ -1,7 +1,6 @@
 // POST endpoints for the three inbound events. A repeat answers exactly like the first time.
 
-import { Router } from 'express';
-import type { Response } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Recorded } from '../events/types.js';
 
@@ -9,17 +8,18 @@ function answer<T>(res: Response, recorded: Recorded<T>): void {
   res.status(201).set('Idempotent-Replayed', String(recorded.replayed)).json({ data: recorded.record });
 }
 
-/** `POST /leads`, `POST /commissions`, `POST /adjustments`. */
-export function createEventsRouter(recorder: EventRecorder): Router {
-  const router = Router();
-  router.post('/leads', async function leadCreated(req, res) {
+/**
+ * `POST /events/leads`, `/events/commissions`, `/events/adjustments`, each behind `guard`. Registered on the
+ * relay's own router rather than a nested one: the hottest routes skip a router's prefix matching and restoring.
+ */
+export function addEventRoutes(router: Router, recorder: EventRecorder, guard: RequestHandler): void {
+  router.post('/events/leads', guard, async function leadCreated(req, res) {
     answer(res, await recorder.recordLead(req.body));
   });
-  router.post('/commissions', async function commissionEarned(req, res) {
+  router.post('/events/commissions', guard, async function commissionEarned(req, res) {
     answer(res, await recorder.recordCommission(req.body));
   });
-  router.post('/adjustments', async function commissionAdjusted(req, res) {
+  router.post('/events/adjustments', guard, async function commissionAdjusted(req, res) {
     answer(res, await recorder.adjustCommission(req.body));
   });
-  return router;
 }

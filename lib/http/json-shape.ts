@@ -22,7 +22,9 @@ export function inspectJson(text: string, maxDepth: number = MAX_JSON_DEPTH): st
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       const top = open.at(-1);
       if (expectKey && top) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const quoted = text.slice(i + 1, end);
+        // Only an escaped key needs decoding; the usual plain one is compared as written.
+        const key = quoted.includes('\\') ? (JSON.parse(`"${quoted}"`) as string) : quoted;
         if (top.has(key)) return `the key "${key.slice(0, 40)}" appears twice in one object`;
         top.add(key);
       }

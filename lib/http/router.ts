@@ -17,7 +17,7 @@ import type { SigningSettings } from './signing.js';
 import { createDeliveriesRouter } from './deliveries-router.js';
 import { createEndpointsRouter } from './endpoints-router.js';
 import { errorHandler, requireJson } from './errors.js';
-import { createEventsRouter } from './events-router.js';
+import { addEventRoutes } from './events-router.js';
 
 export interface RelayRouterDeps {
   recorder: EventRecorder;
@@ -41,7 +41,7 @@ export function createRelayRouter(deps: RelayRouterDeps): Router {
   router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true, verify: keepRawBody }));
   if (deps.signing) router.use(requireSignature(deps.signing));
   router.use(rejectAmbiguousJson);
-  router.use('/events', requireScope('events'), createEventsRouter(deps.recorder));
+  addEventRoutes(router, deps.recorder, requireScope('events'));
   router.use('/endpoints', requireScope('admin'), createEndpointsRouter(deps.endpoints));
   router.use('/deliveries', requireScope('admin'), createDeliveriesRouter(deps.deliveries));
   router.use(function notFound(req, _res, next) {

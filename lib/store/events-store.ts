@@ -20,6 +20,9 @@ export type NewLeadRow = Omit<LeadRow, 'pk'>;
 export type NewCommissionRow = Omit<CommissionRow, 'pk'>;
 export type NewAdjustmentRow = Omit<AdjustmentRow, 'pk'>;
 
+/** A stored commission with its lead's primary key and the amount it stands at after its adjustments. */
+export type StoredCommission = Stored<Commission> & { leadPk: string; currentAmount: DecimalString };
+
 export class EventsStore {
   readonly #knex: Knex;
   readonly #t: TableNames;
@@ -29,60 +32,86 @@ export class EventsStore {
     this.#t = tables;
   }
 
+  /** Leads by the host's ids; ids not stored are absent from the map. */
+  async findLeads(db: Knex | Knex.Transaction, externalIds: readonly string[]): Promise<Map<string, Stored<Lead>>> {
+    const rows = await db<LeadRow>(this.#t.leads).whereIn('external_id', externalIds);
+    return new Map(rows.map((row) => [row.external_id, { pk: toId(row.pk), payloadHash: row.payload_hash, value: toLead(row) }]));
+  }
+
   async findLead(db: Knex | Knex.Transaction, externalId: string): Promise<Stored<Lead> | undefined> {
-    const row = await db<LeadRow>(this.#t.leads).where({ external_id: externalId }).first();
-    return row && { pk: toId(row.pk), payloadHash: row.payload_hash, value: toLead(row) };
+    return (await this.findLeads(db, [externalId])).get(externalId);
   }
 
-  async insertLead(trx: Knex.Transaction, row: NewLeadRow): Promise<Stored<Lead>> {
-    const [pk] = await trx(this.#t.leads).insert(row);
-    return { pk: toId(pk as number), payloadHash: row.payload_hash, value: toLead({ ...row, pk: pk as number }) };
+  /** Inserts leads in one statement; returns them in the order given. */
+  async insertLeads(trx: Knex.Transaction, rows: readonly NewLeadRow[]): Promise<Array<Stored<Lead>>> {
+    const pks = await this.#insertMany(trx, this.#t.leads, rows);
+    return rows.map((row, index) => {
+      const pk = pks[index] as string;
+      return { pk, payloadHash: row.payload_hash, value: toLead({ ...row, pk }) };
+    });
   }
 
-  /** A commission by the host's id, with its lead's primary key. `lock` takes a row lock on MySQL for an update to follow. */
-  async findCommission(
+  /**
+   * Commissions by the host's ids, each with its lead's primary key. `lock` takes row locks on MySQL for an
+   * update to follow.
+   */
+  async findCommissions(
     db: Knex | Knex.Transaction,
-    externalId: string,
+    externalIds: readonly string[],
     options: { lock?: boolean } = {},
-  ): Promise<(Stored<Commission> & { leadPk: string; currentAmount: DecimalString }) | undefined> {
+  ): Promise<Map<string, StoredCommission>> {
     const query = db(this.#t.commissions)
       .join(this.#t.leads, `${this.#t.leads}.pk`, `${this.#t.commissions}.lead_pk`)
-      .where(`${this.#t.commissions}.external_id`, externalId)
-      .first<(CommissionRow & { lead_external_id: string }) | undefined>(`${this.#t.commissions}.*`, `${this.#t.leads}.external_id as lead_external_id`);
+      .whereIn(`${this.#t.commissions}.external_id`, externalIds)
+      .select<Array<CommissionRow & { lead_external_id: string }>>(`${this.#t.commissions}.*`, `${this.#t.leads}.external_id as lead_external_id`);
     // SQLite has one writer at a time, so only MySQL needs (and supports) the row lock.
     if (options.lock && isMySql(this.#knex)) void query.forUpdate();
-    const row = await query;
-    return (
-      row && {
-        pk: toId(row.pk),
-        leadPk: toId(row.lead_pk),
-        currentAmount: normalizeDecimal(row.current_amount),
-        payloadHash: row.payload_hash,
-        value: toCommission(row, row.lead_external_id),
-      }
+    const rows = await query;
+    return new Map(
+      rows.map((row) => [
+        row.external_id,
+        {
+          pk: toId(row.pk),
+          leadPk: toId(row.lead_pk),
+          currentAmount: normalizeDecimal(row.current_amount),
+          payloadHash: row.payload_hash,
+          value: toCommission(row, row.lead_external_id),
+        },
+      ]),
     );
   }
 
-  async insertCommission(trx: Knex.Transaction, row: NewCommissionRow, leadExternalId: string): Promise<Stored<Commission>> {
-    const [pk] = await trx(this.#t.commissions).insert(row);
-    return { pk: toId(pk as number), payloadHash: row.payload_hash, value: toCommission({ ...row, pk: pk as number }, leadExternalId) };
+  async findCommission(db: Knex | Knex.Transaction, externalId: string, options: { lock?: boolean } = {}): Promise<StoredCommission | undefined> {
+    return (await this.findCommissions(db, [externalId], options)).get(externalId);
   }
 
-  async findAdjustment(db: Knex | Knex.Transaction, externalId: string): Promise<Stored<Adjustment> | undefined> {
-    const row = await db(this.#t.adjustments)
+  /** Inserts commissions in one statement, each given with its lead's id; returns them in the order given. */
+  async insertCommissions(
+    trx: Knex.Transaction,
+    commissions: ReadonlyArray<{ row: NewCommissionRow; leadExternalId: string }>,
+  ): Promise<Array<Stored<Commission>>> {
+    const pks = await this.#insertMany(trx, this.#t.commissions, commissions.map((commission) => commission.row));
+    return commissions.map(({ row, leadExternalId }, index) => {
+      const pk = pks[index] as string;
+      return { pk, payloadHash: row.payload_hash, value: toCommission({ ...row, pk }, leadExternalId) };
+    });
+  }
+
+  /** Adjustments by the host's ids; ids not stored are absent from the map. */
+  async findAdjustments(db: Knex | Knex.Transaction, externalIds: readonly string[]): Promise<Map<string, Stored<Adjustment>>> {
+    const rows = await db(this.#t.adjustments)
       .join(this.#t.commissions, `${this.#t.commissions}.pk`, `${this.#t.adjustments}.commission_pk`)
-      .where(`${this.#t.adjustments}.external_id`, externalId)
-      .first<(AdjustmentRow & { commission_external_id: string; currency: string }) | undefined>(
+      .whereIn(`${this.#t.adjustments}.external_id`, externalIds)
+      .select<Array<AdjustmentRow & { commission_external_id: string; currency: string }>>(
         `${this.#t.adjustments}.*`,
         `${this.#t.commissions}.external_id as commission_external_id`,
         `${this.#t.commissions}.currency`,
       );
-    return (
-      row && {
-        pk: toId(row.pk),
-        payloadHash: row.payload_hash,
-        value: toAdjustment(row, { id: row.commission_external_id, currency: row.currency }),
-      }
+    return new Map(
+      rows.map((row) => [
+        row.external_id,
+        { pk: toId(row.pk), payloadHash: row.payload_hash, value: toAdjustment(row, { id: row.commission_external_id, currency: row.currency }) },
+      ]),
     );
   }
 
@@ -94,5 +123,19 @@ export class EventsStore {
     const [pk] = await trx(this.#t.adjustments).insert(row);
     await trx(this.#t.commissions).where({ pk: commission.pk }).update({ current_amount: row.amount_after });
     return { pk: toId(pk as number), payloadHash: row.payload_hash, value: toAdjustment({ ...row, pk: pk as number }, commission) };
+  }
+
+  /**
+   * One multi-row INSERT, then the new primary keys read back by the host's ids (unique, and on an index): a
+   * driver reports only one insert id, and whether a statement's ids are consecutive depends on server settings.
+   */
+  async #insertMany(trx: Knex.Transaction, table: string, rows: ReadonlyArray<{ external_id: string }>): Promise<string[]> {
+    if (rows.length === 0) return [];
+    await trx(table).insert(rows);
+    const keys = await trx<{ pk: number | string; external_id: string }>(table)
+      .whereIn('external_id', rows.map((row) => row.external_id))
+      .select('pk', 'external_id');
+    const byId = new Map(keys.map((key) => [key.external_id, toId(key.pk)]));
+    return rows.map((row) => byId.get(row.external_id) as string);
   }
 }

@@ -40,6 +40,7 @@ describe('createPostbackRelay options', () => {
       [{ ...valid, dispatch: { concurrency: 0 } }, 'dispatch.concurrency', /positive integer/],
       [{ ...valid, dispatch: { requestTimeoutMs: 1.5 } }, 'dispatch.requestTimeoutMs', /positive integer/],
       [{ ...valid, dispatch: { Concurrency: 2 } }, 'dispatch.Concurrency', /did you mean dispatch\.concurrency/],
+      [{ ...valid, dispatch: { enabled: 'no' } }, 'dispatch.enabled', /true or false/],
       [{ ...valid, apikeys: ['a-long-enough-key'] }, 'apikeys', /did you mean apiKeys/],
       [{ ...valid, database: 'postgres://x/y' }, 'database', /unsupported database URL scheme/],
       [{ ...valid, database: 'mysql://127.0.0.1:3306/' }, 'database', /must name a database/],

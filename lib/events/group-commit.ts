@@ -1,0 +1,91 @@
+// Group commit: events that arrive while earlier ones are being committed share the next transaction.
+
+/** How one item of a batch ended: its value, or the error its caller receives. */
+export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+/** Limits of a {@link GroupCommit}. */
+export interface GroupCommitLimits {
+  /** Most items in one batch. */
+  maxBatch: number;
+  /** Batches being committed at once (each holds one database connection). */
+  maxConcurrent: number;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  key: string;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects items and hands them to `commit` in batches. A batch starts as soon as a slot is free, so an item
+ * arriving at a quiet moment is committed at once, alone; under load, items queue while every slot is busy
+ * and the next batch takes them all (up to `maxBatch`). Nothing waits on a timer. Two items with the same
+ * key never share a batch: the later one waits for the next, where it sees the first one's commit.
+ */
+export class GroupCommit<I, O> {
+  readonly #commit: (items: I[]) => Promise<Array<Settled<O>>>;
+  readonly #key: (item: I) => string;
+  readonly #limits: GroupCommitLimits;
+  #queue: Array<Waiting<I, O>> = [];
+  #running = 0;
+
+  constructor(commit: (items: I[]) => Promise<Array<Settled<O>>>, key: (item: I) => string, limits: GroupCommitLimits) {
+    this.#commit = commit;
+    this.#key = key;
+    this.#limits = limits;
+  }
+
+  /** Resolves with the item's value once its batch committed, or rejects with its own error. */
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.#queue.push({ item, key: this.#key(item), resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    while (this.#running < this.#limits.maxConcurrent && this.#queue.length > 0) {
+      const batch = this.#take();
+      this.#running += 1;
+      void this.#run(batch).finally(() => {
+        this.#running -= 1;
+        this.#drain();
+      });
+    }
+  }
+
+  // Stops scanning once the batch is full, so a long queue (a host recording thousands at once) costs no more per batch.
+  #take(): Array<Waiting<I, O>> {
+    const batch: Array<Waiting<I, O>> = [];
+    const keys = new Set<string>();
+    const deferred: Array<Waiting<I, O>> = [];
+    let index = 0;
+    for (; index < this.#queue.length && batch.length < this.#limits.maxBatch; index++) {
+      const waiting = this.#queue[index] as Waiting<I, O>;
+      if (keys.has(waiting.key)) {
+        deferred.push(waiting);
+      } else {
+        batch.push(waiting);
+        keys.add(waiting.key);
+      }
+    }
+    this.#queue = deferred.concat(this.#queue.slice(index));
+    return batch;
+  }
+
+  async #run(batch: Array<Waiting<I, O>>): Promise<void> {
+    let settled: Array<Settled<O>>;
+    try {
+      settled = await this.#commit(batch.map((waiting) => waiting.item));
+    } catch (error) {
+      settled = batch.map(() => ({ ok: false, error }));
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = settled[index] ?? { ok: false, error: new Error('group commit returned no outcome for an item') };
+      if (outcome.ok) waiting.resolve(outcome.value);
+      else waiting.reject(outcome.error);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// An instance with dispatching off takes events and sends nothing; another instance on the same database delivers them.
+
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { startRelay } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+import type { TestTracker } from '../helpers/tracker.js';
+
+describeEachDatabase('an ingest-only instance (dispatch.enabled: false)', (target) => {
+  let ingest: RelayFixture;
+  let tracker: TestTracker;
+
+  beforeEach(async () => {
+    tracker = await startTestTracker();
+    ingest = await startRelay(target, { relay: { dispatch: { enabled: false, idlePollMs: 50 } } });
+  });
+  afterEach(async () => {
+    await ingest.close();
+    await tracker.close();
+  });
+
+  it('is ready, queues postbacks and sends none; a dispatching instance on its database delivers them', async () => {
+    const app = express();
+    app.use(ingest.relay.health);
+    expect((await request(app).get('/readyz')).body).to.deep.equal({ status: 'ok', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok' } });
+    await ingest.relay.endpoints.create({ affiliateId: 'aff-i', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}` } });
+    const recorded = await ingest.relay.recordLead({ id: 'I-1', clickId: 'ci-1', affiliateId: 'aff-i' });
+    expect(recorded.deliveriesQueued).to.equal(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tracker.received).to.have.length(0);
+    // SQLite allows one writer per file, so the second instance is only for the shared-database case.
+    if (target.name === 'SQLite') {
+      expect((await ingest.relay.deliveries.listForLead('I-1'))[0]?.status).to.equal('pending');
+      return;
+    }
+    const sender = await startRelay(target, { url: ingest.url, prefix: ingest.prefix });
+    try {
+      await tracker.waitFor(1);
+      expect(tracker.received[0]?.query.cid).to.equal('ci-1');
+    } finally {
+      await sender.close({ drop: false });
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { GroupCommit } from '../../lib/events/group-commit.js';
+import type { Settled } from '../../lib/events/group-commit.js';
+
+// A commit function that records each batch and finishes when the test says so.
+function recordingCommit() {
+  const batches: string[][] = [];
+  const release: Array<() => void> = [];
+  const commit = (items: string[]): Promise<Array<Settled<string>>> => {
+    batches.push(items);
+    return new Promise((resolve) => {
+      release.push(() => {
+        resolve(items.map((item) => (item.startsWith('bad') ? { ok: false, error: new Error(`refused ${item}`) } : { ok: true, value: `stored ${item}` })));
+      });
+    });
+  };
+  return { batches, release, commit };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('group commit', function () {
+  it('commits an item alone at once when nothing else is committing', async function () {
+    const { batches, release, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item, { maxBatch: 10, maxConcurrent: 1 });
+    const first = group.submit('a');
+    expect(batches).to.deep.equal([['a']]);
+    release.shift()?.();
+    expect(await first).to.equal('stored a');
+  });
+
+  it('gathers what arrives during a commit into the next batch, up to maxBatch', async function () {
+    const { batches, release, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item, { maxBatch: 3, maxConcurrent: 1 });
+    const all = ['a', 'b', 'c', 'd', 'e', 'f'].map((item) => group.submit(item));
+    expect(batches).to.deep.equal([['a']]);
+    for (let round = 0; round < 3; round++) {
+      release.shift()?.();
+      await tick();
+    }
+    expect(batches).to.deep.equal([['a'], ['b', 'c', 'd'], ['e', 'f']]);
+    expect(await Promise.all(all)).to.deep.equal(['stored a', 'stored b', 'stored c', 'stored d', 'stored e', 'stored f']);
+  });
+
+  it('runs up to maxConcurrent batches at once', function () {
+    const { batches, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item, { maxBatch: 2, maxConcurrent: 2 });
+    for (const item of ['a', 'b', 'c', 'd']) void group.submit(item);
+    expect(batches).to.deep.equal([['a'], ['b']]);
+  });
+
+  it('never puts two items with the same key in one batch: the later one waits for the next', async function () {
+    const { batches, release, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item.slice(0, 1), { maxBatch: 10, maxConcurrent: 1 });
+    const all = ['x0', 'a1', 'a2', 'b1', 'a3'].map((item) => group.submit(item));
+    for (let round = 0; round < 4; round++) {
+      release.shift()?.();
+      await tick();
+    }
+    expect(batches).to.deep.equal([['x0'], ['a1', 'b1'], ['a2'], ['a3']]);
+    await Promise.all(all);
+  });
+
+  it("rejects only the items the commit refused, and each batch's items when the commit itself throws", async function () {
+    const { release, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item, { maxBatch: 10, maxConcurrent: 1 });
+    const good = group.submit('ok');
+    const bad = group.submit('bad1');
+    release.shift()?.();
+    await tick();
+    release.shift()?.();
+    expect(await good).to.equal('stored ok');
+    let refused: unknown;
+    await bad.catch((error: unknown) => (refused = error));
+    expect(String(refused)).to.contain('refused bad1');
+
+    const broken = new GroupCommit<string, string>(() => Promise.reject(new Error('database gone')), (item) => item, { maxBatch: 10, maxConcurrent: 1 });
+    const outcomes = await Promise.allSettled([broken.submit('p'), broken.submit('q')]);
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : 'kept'))).to.deep.equal(['Error: database gone', 'Error: database gone']);
+  });
+});
