@@ -51,8 +51,8 @@ interface ToQueue {
 
 // Each batch is one transaction on one connection; a few at once keep the database busy while one commits.
 const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 };
-// Rows per INSERT into the outbox, well under MySQL's 65,535 placeholders per statement.
-const OUTBOX_CHUNK = 1000;
+// Rows per INSERT into the outbox: knex writes a multi-row SQLite insert as a compound SELECT, capped at 500 terms.
+const OUTBOX_CHUNK = 400;
 
 export class EventRecorder {
   readonly #deps: RecorderDeps;

@@ -49,6 +49,22 @@ describeEachDatabase('group commit of events', (target) => {
     for (const row of rows) expect(row.settings, row.external_id).to.contain(host(Number(row.external_id.slice(3))));
   });
 
+  it('queues more postbacks from one batch than one INSERT can take', async function () {
+    for (const path of ['x', 'y', 'z']) {
+      await fixture.relay.endpoints.create({ affiliateId: 'aff-many', plugin: 'generic', settings: { url: `http://127.0.0.1:9/${path}?c={click_id}` }, events: ['lead_created'] });
+    }
+    const deliveriesTable = tableNames(fixture.prefix).deliveries;
+    let outboxInserts = 0;
+    fixture.relay.knex.on('query', (query: { sql: string }) => {
+      if (/^insert into/i.test(query.sql) && query.sql.includes(deliveriesTable)) outboxInserts += 1;
+    });
+    const recorded = await Promise.all(Array.from({ length: 250 }, (_, n) => fixture.relay.recordLead(lead(n, 'aff-many'))));
+    expect(recorded.reduce((sum, r) => sum + r.deliveriesQueued, 0)).to.equal(750);
+    expect((await fixture.countRows())[tableNames(fixture.prefix).deliveries]).to.equal(750);
+    // Batched, not fallen back to one event at a time (which a statement too big for the database would cause).
+    expect(outboxInserts).to.be.lessThan(20);
+  });
+
   it('answers copies in one burst as replays of the first, and a changed body as a conflict', async function () {
     const outcomes = await Promise.allSettled([
       fixture.relay.recordLead(lead(1)),
