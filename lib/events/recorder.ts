@@ -9,6 +9,8 @@ import type { EndpointsStore } from '../store/endpoints-store.js';
 import type { EventsStore, Stored } from '../store/events-store.js';
 import { isUniqueViolation, retryOnDeadlock } from '../store/errors.js';
 import type { OutboxStore } from '../store/outbox-store.js';
+import { HandoffSlip } from '../dispatch/handoff.js';
+import type { DeliveryHandoff } from '../dispatch/handoff.js';
 import { checkAmount } from './amount-limits.js';
 import type { AmountLimits } from './amount-limits.js';
 import { GroupCommit } from './group-commit.js';
@@ -27,6 +29,8 @@ export interface RecorderDeps {
   amountLimits: AmountLimits;
   /** Called after a commit that queued deliveries. */
   onQueued: () => void;
+  /** Where a new lead's postbacks go at once, when this instance dispatches. */
+  handoff?: DeliveryHandoff | undefined;
 }
 
 /** One event waiting for its batch: the host's id, the validated event and the hash of its canonical form. */
@@ -65,7 +69,7 @@ export class EventRecorder {
     const { events } = deps;
     this.#leads = this.#groupCommit(
       (db, ids) => events.findLeads(db, ids),
-      (trx, now, fresh) => this.#createLeads(trx, now, fresh),
+      (trx, now, fresh, slip) => this.#createLeads(trx, now, fresh, slip),
     );
     this.#commissions = this.#groupCommit(
       (db, ids) => events.findCommissions(db, ids),
@@ -108,7 +112,7 @@ export class EventRecorder {
 
   #groupCommit<E, T>(
     find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
-    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>) => Promise<Array<Settled<Outcome<T>>>>,
+    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>, slip: HandoffSlip) => Promise<Array<Settled<Outcome<T>>>>,
   ): GroupCommit<Pending<E>, Outcome<T>> {
     const commit = async (items: Array<Pending<E>>): Promise<Array<Settled<Outcome<T>>>> => {
       const settled = await this.#commit(items, find, create);
@@ -126,17 +130,25 @@ export class EventRecorder {
   async #commit<E, T>(
     items: Array<Pending<E>>,
     find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
-    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>) => Promise<Array<Settled<Outcome<T>>>>,
+    create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>, slip: HandoffSlip) => Promise<Array<Settled<Outcome<T>>>>,
   ): Promise<Array<Settled<Outcome<T>>>> {
     const { knex } = this.#deps;
     const existing = await find(knex, items.map((item) => item.id));
     const fresh = items.filter((item) => !existing.has(item.id));
     let created: Array<Settled<Outcome<T>>> = [];
     if (fresh.length > 0) {
+      const slip = new HandoffSlip(this.#deps.handoff);
       try {
         // A batch can lose a deadlock to concurrent claims on MariaDB; nothing of it was applied, so it runs again.
-        created = await retryOnDeadlock(() => knex.transaction((trx) => create(trx, new Date(), fresh)));
+        created = await retryOnDeadlock(() =>
+          knex.transaction((trx) => {
+            slip.cancel();
+            return create(trx, new Date(), fresh, slip);
+          }),
+        );
+        slip.settle();
       } catch (error) {
+        slip.cancel();
         const [only] = fresh;
         if (fresh.length > 1 || !only) {
           created = (await Promise.all(fresh.map((item) => this.#commit([item], find, create)))).flat();
@@ -154,7 +166,12 @@ export class EventRecorder {
     });
   }
 
-  async #createLeads(trx: Knex.Transaction, now: Date, fresh: Array<Pending<{ lead: ValidLead; source: LeadSource }>>): Promise<Array<Settled<Outcome<Lead>>>> {
+  async #createLeads(
+    trx: Knex.Transaction,
+    now: Date,
+    fresh: Array<Pending<{ lead: ValidLead; source: LeadSource }>>,
+    slip: HandoffSlip,
+  ): Promise<Array<Settled<Outcome<Lead>>>> {
     const stored = await this.#deps.events.insertLeads(
       trx,
       fresh.map(({ hash, event: { lead, source } }) => ({
@@ -173,7 +190,14 @@ export class EventRecorder {
         recorded_at: now,
       })),
     );
-    const queued = await this.#queueEach(trx, now, 'lead_created', stored.map((lead) => ({ lead: lead.value, refs: { leadPk: lead.pk, commissionPk: null, adjustmentPk: null } })));
+    // A new lead's postbacks are first in line for their endpoints, so they may go to the dispatcher at once.
+    const queued = await this.#queueEach(
+      trx,
+      now,
+      'lead_created',
+      stored.map((lead) => ({ lead: lead.value, refs: { leadPk: lead.pk, commissionPk: null, adjustmentPk: null } })),
+      slip,
+    );
     return stored.map((lead, index) => ({ ok: true, value: { stored: lead, replayed: false, queued: queued[index] ?? 0 } }));
   }
 
@@ -259,13 +283,32 @@ export class EventRecorder {
     return { stored, replayed: false, queued };
   }
 
-  // One endpoint query for the whole batch; returns how many postbacks each event queued.
-  async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[]): Promise<number[]> {
+  /**
+   * One endpoint query for the whole batch; returns how many postbacks each event queued. With a `slip`, as
+   * many as the dispatcher has room for are stored under its lease and handed to it once the batch commits.
+   */
+  async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[], slip?: HandoffSlip): Promise<number[]> {
     const firing = await this.#deps.endpoints.firingForEach(trx, items.map((item) => item.lead), event);
-    const deliveries = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpointPk: endpoint.id, event, ...item.refs })));
+    const planned = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpoint, item })));
+    const granted = slip?.reserve(planned.length) ?? 0;
+    const leasedUntil = new Date(now.getTime() + (slip?.leaseMs ?? 0));
+    const deliveries = planned.map(({ endpoint, item }, index) => ({
+      endpointPk: endpoint.id,
+      event,
+      ...item.refs,
+      ...(index < granted ? { leasedUntil } : {}),
+    }));
+    const leasedPks: string[] = [];
     for (let start = 0; start < deliveries.length; start += OUTBOX_CHUNK) {
-      await this.#deps.outbox.enqueue(trx, deliveries.slice(start, start + OUTBOX_CHUNK), now);
+      leasedPks.push(...(await this.#deps.outbox.enqueue(trx, deliveries.slice(start, start + OUTBOX_CHUNK), now)));
     }
+    slip?.add(
+      leasedPks.map((pk, index) => {
+        const { endpoint, item } = planned[index] as (typeof planned)[number];
+        // Nothing is queued before a new lead's first postback, so its click's running payout is 0.
+        return { pk, event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
+      }),
+    );
     return firing.map((endpoints) => endpoints.length);
   }
 }

@@ -19,6 +19,8 @@ export interface NewDelivery {
   leadPk: string;
   commissionPk: string | null;
   adjustmentPk: string | null;
+  /** Set when this instance's dispatcher takes the delivery at once: it is stored claimed, under this lease. */
+  leasedUntil?: Date;
 }
 
 /** A claimed delivery with everything needed to format it. */
@@ -92,24 +94,33 @@ export class OutboxStore {
     this.#t = tables;
   }
 
-  /** Queues deliveries inside the transaction that stores their event, so both commit or neither does. */
-  async enqueue(trx: Knex.Transaction, deliveries: readonly NewDelivery[], now: Date): Promise<void> {
-    if (deliveries.length === 0) return;
-    await trx(this.#t.deliveries).insert(
-      deliveries.map((d) => ({
-        endpoint_pk: d.endpointPk,
-        event: d.event,
-        lead_pk: d.leadPk,
-        commission_pk: d.commissionPk,
-        adjustment_pk: d.adjustmentPk,
-        dedupe_key: `${d.endpointPk}:${d.event}:${d.adjustmentPk ?? d.commissionPk ?? d.leadPk}`,
-        status: 'pending',
-        attempt_count: 0,
-        next_attempt_at: now,
-        created_at: now,
-        updated_at: now,
-      })),
-    );
+  /**
+   * Queues deliveries inside the transaction that stores their event, so both commit or neither does.
+   * Returns the primary keys of those stored under a lease, in the order given.
+   */
+  async enqueue(trx: Knex.Transaction, deliveries: readonly NewDelivery[], now: Date): Promise<string[]> {
+    if (deliveries.length === 0) return [];
+    const rows = deliveries.map((d) => ({
+      endpoint_pk: d.endpointPk,
+      event: d.event,
+      lead_pk: d.leadPk,
+      commission_pk: d.commissionPk,
+      adjustment_pk: d.adjustmentPk,
+      dedupe_key: `${d.endpointPk}:${d.event}:${d.adjustmentPk ?? d.commissionPk ?? d.leadPk}`,
+      status: 'pending',
+      attempt_count: 0,
+      next_attempt_at: now,
+      locked_until: d.leasedUntil ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
+    await trx(this.#t.deliveries).insert(rows);
+    const leased = rows.filter((row) => row.locked_until !== null).map((row) => row.dedupe_key);
+    if (leased.length === 0) return [];
+    // Read back by the unique dedupe key: a driver reports one insert id per statement, not one per row.
+    const keys = await trx<DeliveryRow>(this.#t.deliveries).whereIn('dedupe_key', leased).select('pk', 'dedupe_key');
+    const byKey = new Map(keys.map((key) => [key.dedupe_key, toId(key.pk)]));
+    return leased.map((key) => byKey.get(key) as string);
   }
 
   /**
