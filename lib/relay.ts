@@ -167,6 +167,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     onQueued: () => {
       dispatcher.notify();
     },
+    handoff: dispatcher,
   }, (type, result) => {
     metrics.eventReceived(type, result);
   });

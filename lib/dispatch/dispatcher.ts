@@ -18,6 +18,7 @@ import type { SendResult } from './http-client.js';
 import { HostGuard, hostOf } from './host-guard.js';
 import type { HostGuardSettings } from './host-guard.js';
 import { verdict } from './retry-policy.js';
+import type { DeliveryHandoff } from './handoff.js';
 import { sampleDelivery } from './send-test.js';
 import type { TestPostbackResult } from './send-test.js';
 import type { RetryPolicy, Verdict } from './retry-policy.js';
@@ -43,7 +44,7 @@ export interface DispatcherSettings {
   disableAfterMs: number;
 }
 
-export class Dispatcher {
+export class Dispatcher implements DeliveryHandoff {
   readonly #outbox: OutboxStore;
   readonly #plugins: PluginRegistry;
   readonly #client: PostbackClient;
@@ -63,6 +64,8 @@ export class Dispatcher {
   // Claimed postbacks waiting, in memory and under lease, for a slot of their host; a few per host, so none can fill the queue.
   readonly #waiting = new Map<string, ClaimedDelivery[]>();
   #waitingCount = 0;
+  // Places promised to events still committing (see DeliveryHandoff), counted against the queue's bound.
+  #reserved = 0;
 
   constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; onAttempt?: (attempt: AttemptObservation) => void }) {
     this.#outbox = deps.outbox;
@@ -127,6 +130,38 @@ export class Dispatcher {
     this.#client.close();
   }
 
+  get leaseMs(): number {
+    return this.#settings.leaseMs;
+  }
+
+  reserve(wanted: number): number {
+    if (!this.#running) return 0;
+    const granted = Math.max(0, Math.min(wanted, this.#room()));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  settle(granted: number, deliveries: readonly ClaimedDelivery[]): void {
+    this.#reserved -= granted;
+    if (!this.#running) {
+      // Stopped while the event committed: give the leases back, so another instance sends these at once.
+      this.#outbox.release(deliveries.map((delivery) => delivery.pk)).catch((error: unknown) => {
+        this.#logger.error('could not release delivery leases', { error: describeError(error) });
+      });
+      return;
+    }
+    for (const delivery of deliveries) {
+      this.#held.add(delivery.pk);
+      void this.#queue.add(() => this.#deliver(delivery));
+    }
+  }
+
+  // How many more deliveries the queue may take: two batches' worth in all, whether claimed, waiting or promised.
+  #room(): number {
+    const { concurrency, batchSize } = this.#settings;
+    return Math.max(concurrency * 2, batchSize) - (this.#queue.size + this.#queue.pending + this.#waitingCount + this.#reserved);
+  }
+
   async #pump(): Promise<void> {
     try {
       do await this.#fill();
@@ -147,10 +182,9 @@ export class Dispatcher {
 
   // Claims until the queue holds two batches' worth or the outbox has no more due work. The queue never grows past that.
   async #fill(): Promise<void> {
-    const { concurrency, batchSize, leaseMs } = this.#settings;
-    const capacity = Math.max(concurrency * 2, batchSize);
+    const { batchSize, leaseMs } = this.#settings;
     while (this.#running) {
-      const room = capacity - (this.#queue.size + this.#queue.pending + this.#waitingCount);
+      const room = this.#room();
       if (room <= 0) {
         this.#backlog = true;
         return;

@@ -1,0 +1,66 @@
+// A new lead's postbacks are stored already claimed by this instance and sent once their event commits,
+// within the dispatcher's bound; another instance never takes them while the lease runs.
+
+import { expect } from 'chai';
+import { tableNames, toDate } from '../../lib/store/tables.js';
+import { describeEachDatabase, mysqlTarget } from '../helpers/databases.js';
+import { startRelay } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
+import type { TestTracker } from '../helpers/tracker.js';
+
+describeEachDatabase('the hand-off of new leads to the dispatcher', (target) => {
+  let fixture: RelayFixture;
+  let tracker: TestTracker;
+
+  beforeEach(async () => {
+    tracker = await startTestTracker();
+    // One request at a time and batches of one: the queue's bound is two deliveries. No idle polling to help.
+    fixture = await startRelay(target, { relay: { dispatch: { concurrency: 1, batchSize: 1, idlePollMs: 60_000, requestTimeoutMs: 2_000 } } });
+    await fixture.relay.endpoints.create({ affiliateId: 'aff-h', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}` } });
+  });
+  afterEach(async () => {
+    await fixture.close();
+    await tracker.close();
+  });
+
+  const leased = async () => {
+    const rows = await fixture.relay.knex(tableNames(fixture.prefix).deliveries).whereNotNull('locked_until').andWhere('status', 'pending').count<{ n: number | string }>({ n: '*' }).first();
+    return Number(rows?.n ?? 0);
+  };
+
+  it("stores a new lead's postback under this instance's lease and sends it", async () => {
+    tracker.respondAfter(400);
+    await fixture.relay.recordLead({ id: 'H-1', clickId: 'ch-1', affiliateId: 'aff-h' });
+    // Leased in the event's own write (a lease of 3 request timeouts from its queue time): no claim came between.
+    const row = await fixture.relay.knex(tableNames(fixture.prefix).deliveries).first<{ created_at: unknown; locked_until: unknown }>('created_at', 'locked_until');
+    expect(toDate(row.locked_until as Date).getTime() - toDate(row.created_at as Date).getTime()).to.equal(6_000);
+    const [received] = await tracker.waitFor(1);
+    expect(received?.query.cid).to.equal('ch-1');
+  });
+
+  it('hands off no more than the queue holds; the rest are claimed as it drains, each sent once', async () => {
+    tracker.respondAfter(150);
+    await Promise.all(Array.from({ length: 12 }, (_, n) => fixture.relay.recordLead({ id: `H-${n}`, clickId: `ch-${n}`, affiliateId: 'aff-h' })));
+    expect(await leased()).to.be.at.most(2);
+    const received = await tracker.waitFor(12, 15_000);
+    expect(new Set(received.map((request) => request.query.cid)).size).to.equal(12);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tracker.received).to.have.length(12);
+  });
+
+  if (target === mysqlTarget) {
+    it('leaves a handed-off postback to its instance: another one sharing the database does not send it too', async () => {
+      tracker.respondAfter(300);
+      const other = await startRelay(target, { url: fixture.url, prefix: fixture.prefix, relay: { dispatch: { idlePollMs: 20 } } });
+      try {
+        await fixture.relay.recordLead({ id: 'H-X', clickId: 'ch-x', affiliateId: 'aff-h' });
+        await tracker.waitFor(1);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(tracker.received).to.have.length(1);
+      } finally {
+        await other.close({ drop: false });
+      }
+    });
+  }
+});
