@@ -12,10 +12,10 @@ export interface PacedSend {
   status: number | null;
 }
 
-/** POSTs a JSON body on a keep-alive agent; resolves with the status (null when no answer came). */
-export function postJson(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<number | null> {
+/** POSTs a JSON body on a keep-alive agent; resolves with the status (null when no answer came before `signal` aborted). */
+export function postJson(agent: Agent, url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<number | null> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+    const req = request(url, { method: 'POST', agent, signal, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
       res.resume();
       res.once('end', () => { resolve(res.statusCode ?? null); });
     });
@@ -24,8 +24,18 @@ export function postJson(agent: Agent, url: string, headers: Record<string, stri
   });
 }
 
-/** Sends `total` events at `ratePerS`, event `i`'s body from `bodyOf(i)`; resolves once every answer is in. */
-export async function paced(url: string, headers: Record<string, string>, ratePerS: number, total: number, bodyOf: (index: number) => string): Promise<PacedSend[]> {
+/**
+ * Sends `total` events at `ratePerS`, event `i`'s body from `bodyOf(i)`; resolves once every answer is in, or
+ * `answerWithinMs` after the last send, when the requests still unanswered are aborted (status null).
+ */
+export async function paced(
+  url: string,
+  headers: Record<string, string>,
+  load: { ratePerS: number; total: number; answerWithinMs: number },
+  bodyOf: (index: number) => string,
+): Promise<PacedSend[]> {
+  const { ratePerS, total } = load;
+  const abort = new AbortController();
   // Enough sockets that a slow answer never delays the next send: the schedule, not the server, sets the pace.
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const sends: PacedSend[] = [];
@@ -40,7 +50,7 @@ export async function paced(url: string, headers: Record<string, string>, ratePe
         const send: PacedSend = { dueAt: start + dueAt(index, ratePerS), sentAt: wallMs(), answeredAt: Number.NaN, status: null };
         sends.push(send);
         answers.push(
-          postJson(agent, url, headers, bodyOf(index)).then((status) => {
+          postJson(agent, url, headers, bodyOf(index), abort.signal).then((status) => {
             send.answeredAt = wallMs();
             send.status = status;
           }),
@@ -48,7 +58,9 @@ export async function paced(url: string, headers: Record<string, string>, ratePe
       }
       if (sent < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + dueAt(sent, ratePerS) - wallMs())));
     }
+    const timer = setTimeout(() => { abort.abort(); }, load.answerWithinMs);
     await Promise.all(answers);
+    clearTimeout(timer);
   } finally {
     agent.destroy();
   }
