@@ -14,6 +14,8 @@ export class RedisUnavailableError extends Error {
 
 /** A BullMQ connection: an ioredis client on 127.0.0.1:6379 (`maxRetriesPerRequest: null`, as BullMQ workers require). */
 export async function bullmqConnection(): Promise<{ connection: ConnectionOptions; close(): void }> {
+  // ioredis reconnects forever by default: a Redis that is not there would hang the queue instead of failing.
+  if ((await redisVersion()) === null) throw new RedisUnavailableError(`Redis does not answer at ${REDIS.host}:${REDIS.port}`);
   // A variable specifier, so that the bench still type-checks and runs (without this comparison) where ioredis is absent.
   const specifier = 'ioredis';
   let Redis: RedisConstructor;
