@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { judge } from '../bench/harness/bars.js';
 import { clockOffset } from '../bench/harness/clock.js';
+import { topSelfTime } from '../bench/harness/cpu-profile.js';
 import { judgeDeliveries } from '../bench/harness/correctness.js';
 import { accountExactlyOnce, DeliveryLedger, keyOfQuery, postbackKey } from '../bench/harness/ledger.js';
 import { BenchOptionError, parseBenchOptions, SCENARIOS } from '../bench/harness/options.js';
@@ -203,5 +204,25 @@ describe('bench harness: workload, pacing, clocks and memory', () => {
     const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmHWM:\t  150000 kB\nVmRSS:\t  120000 kB\nThreads:\t11\n';
     expect(parseProcStatus(status)).to.deep.equal({ rssBytes: 120000 * 1024, peakRssBytes: 150000 * 1024 });
     expect(parseProcStatus('Name:\tnode\n')).to.equal(undefined);
+  });
+});
+
+describe('bench harness: CPU profiles', () => {
+  it('sums self time per function over its nodes, largest first, each sample owning the delta before it', () => {
+    const frame = (functionName: string, line: number) => ({ functionName, url: 'file:///repo/lib/a.js', lineNumber: line });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
+        { id: 2, callFrame: frame('claim', 9) },
+        { id: 3, callFrame: frame('format', 19) },
+        { id: 4, callFrame: frame('claim', 9) },
+      ],
+      samples: [2, 3, 4, 2, 1],
+      timeDeltas: [1000, 500, 2000, 1500, 5000],
+    };
+    expect(topSelfTime(profile, 2, '/repo/')).to.deep.equal([
+      { frame: '(root)', ms: 5, share: 0.5 },
+      { frame: 'claim (lib/a.js:10)', ms: 4.5, share: 0.45 },
+    ]);
   });
 });
