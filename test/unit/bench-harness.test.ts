@@ -30,6 +30,8 @@ describe('bench harness: percentiles and rates', () => {
   it('sorts numerically, not as strings, before taking p50, p99 and max', () => {
     const samples = [100, 9, 80, 7, 1000, 2, 30, 4, 50, 6];
     expect(distribution(samples)).to.deep.equal({ count: 10, p50: 9, p99: 1000, max: 1000 });
+    // Something that never arrived is slower than everything that did.
+    expect(distribution([5, Number.POSITIVE_INFINITY, 1])).to.deep.equal({ count: 3, p50: 5, p99: Number.POSITIVE_INFINITY, max: Number.POSITIVE_INFINITY });
     const many = Array.from({ length: 1000 }, (_, i) => 1000 - i);
     expect(distribution(many)).to.include({ p50: 500, p99: 990, max: 1000 });
   });
@@ -78,6 +80,7 @@ describe('bench harness: the table', () => {
     expect(formatMs(31.4159)).to.equal('31.4 ms');
     expect(formatMs(314.159)).to.equal('314 ms');
     expect(formatMs(-2.5)).to.equal('-2.50 ms');
+    expect(formatMs(Number.POSITIVE_INFINITY)).to.equal('never');
     expect(formatRatio(3)).to.equal('3.00x');
     expect(formatRatio(null)).to.equal('-');
     expect(formatMegabytes(123_456_789)).to.equal('123.5 MB');

@@ -30,7 +30,7 @@ export interface BenchOptions {
   drainTimeoutS: number;
   /** Where the results are written. */
   out: string;
-  /** Writes a CPU profile of the relay during ingest into this directory. */
+  /** Writes CPU profiles of the relay during ingest and dispatch into this directory. */
   cpuProfDir: string | undefined;
 }
 
@@ -51,12 +51,12 @@ export const USAGE = `npm run bench -- [options]
   --batch-size N        the relay's POSTBACK_RELAY_BATCH_SIZE (default: the relay's own)
   --backlog N           pending deliveries of the dispatch scenario (default 50000, smoke 2000)
   --memory-backlog N    pending deliveries of the memory scenario (default 100000, smoke 4000)
-  --fanout N            endpoints per affiliate in a backlog (default 5)
+  --fanout N            endpoints per affiliate in a backlog (default 10)
   --rate N              events/s of the end-to-end scenario (default 500)
   --e2e-duration S      seconds of end-to-end load (default 30, smoke 3)
-  --drain-timeout S     longest wait for a drain (default 60, smoke 30)
+  --drain-timeout S     longest wait for a drain (default 45, smoke 30)
   --out FILE            results file (default bench-results.json)
-  --cpu-prof DIR        write a CPU profile of the relay during its ingest run into DIR
+  --cpu-prof DIR        write CPU profiles of the relay under ingest and dispatch into DIR/ingest, DIR/dispatch
   --help`;
 
 const COUNTS: Readonly<Record<string, keyof BenchOptions>> = {
@@ -102,10 +102,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     batchSize: undefined,
     backlog: smoke ? 2_000 : 50_000,
     memoryBacklog: smoke ? 4_000 : 100_000,
-    fanout: 5,
+    fanout: 10,
     rate: 500,
     e2eDurationS: smoke ? 3 : 30,
-    drainTimeoutS: smoke ? 30 : 60,
+    drainTimeoutS: smoke ? 30 : 45,
     out: stringValue(given.get('--out')) ?? 'bench-results.json',
     cpuProfDir: stringValue(given.get('--cpu-prof')),
   };

@@ -14,6 +14,8 @@ export interface Child {
   ready: Record<string, unknown>;
   /** The end of its stderr, for error messages. */
   stderrTail(): string;
+  /** How often each JSON log line (`level: msg`) appeared on its stdout after it was ready, e.g. the relay's warnings. */
+  logCounts(): Record<string, number>;
   /** Resolves with the exit code once it has exited. */
   exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
@@ -48,12 +50,14 @@ export function startChild(
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  const logCounts: Record<string, number> = {};
   const handle = (ready: Record<string, unknown>): Child => ({
     name,
     pid: child.pid ?? -1,
     process: child,
     ready,
     stderrTail: () => stderr,
+    logCounts: () => ({ ...logCounts }),
     exited,
     async stop(graceMs = 25_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
@@ -75,18 +79,20 @@ export function startChild(
     };
     let buffered = '';
     let waiting = options.ready;
-    // Read (and after the ready line drop) stdout throughout, so a chatty child never blocks on a full pipe.
+    // Read stdout throughout, so a chatty child never blocks on a full pipe; after the ready line only count log lines.
     child.stdout.on('data', (chunk: Buffer) => {
-      if (!waiting) return;
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        const ready = waiting(parseJsonLine(line));
+        const entry = parseJsonLine(line);
+        const ready = waiting?.(entry);
         if (ready) {
           waiting = undefined;
           settle(ready);
-          return;
+        } else if (typeof entry.level === 'string' && typeof entry.msg === 'string') {
+          const key = `${entry.level}: ${entry.msg}`;
+          logCounts[key] = (logCounts[key] ?? 0) + 1;
         }
       }
     });
@@ -115,4 +121,11 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => { resolve(); }));
   if (address === null || typeof address === 'string') throw new Error('no free port');
   return address.port;
+}
+
+/** A note per kind of warning or error a child logged, e.g. `dispatch: relay logged 3 x "warn: postback not delivered"`. */
+export function logNotes(label: string, child: Child): string[] {
+  return Object.entries(child.logCounts())
+    .filter(([key]) => key.startsWith('warn:') || key.startsWith('error:'))
+    .map(([key, count]) => `${label}: ${child.name} logged ${count} x "${key}"`);
 }

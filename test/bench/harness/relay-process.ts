@@ -50,6 +50,11 @@ export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessE
   };
 }
 
+/** Node flags writing a CPU profile of the relay into `<dir>/<scenario>` when it exits, or none without a directory. */
+export function profileArgs(dir: string | undefined, scenario: string): { nodeArgs?: string[] } {
+  return dir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, scenario)}`] };
+}
+
 export async function startRelay(name: string, settings: RelaySettings): Promise<RelayProcess> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: npm run bench builds it first (npm run build)`);
   const port = await freePort();

@@ -27,17 +27,28 @@ export function readProcMemory(pid: number): ProcMemory | undefined {
   }
 }
 
+/** What a sampler saw: the peak, how many samples, and each sample as [ms since start, RSS in MB]. */
+export interface RssSamples {
+  peakRssBytes: number | null;
+  samples: number;
+  lastRssBytes: number | null;
+  series: Array<[ms: number, rssMb: number]>;
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; the peak is the larger of the samples and the kernel's VmHWM. */
-export function sampleRss(pid: number, everyMs: number): { stop(): { peakRssBytes: number | null; samples: number; lastRssBytes: number | null } } {
+export function sampleRss(pid: number, everyMs: number): { stop(): RssSamples } {
   let peak: number | null = null;
   let last: number | null = null;
   let samples = 0;
+  const series: Array<[number, number]> = [];
+  const started = performance.now();
   const take = () => {
     const memory = readProcMemory(pid);
     if (!memory) return;
     samples += 1;
     last = memory.rssBytes;
     peak = Math.max(peak ?? 0, memory.rssBytes, memory.peakRssBytes);
+    series.push([Math.round(performance.now() - started), Math.round(memory.rssBytes / 1e5) / 10]);
   };
   take();
   const timer = setInterval(take, everyMs);
@@ -45,7 +56,7 @@ export function sampleRss(pid: number, everyMs: number): { stop(): { peakRssByte
     stop() {
       take();
       clearInterval(timer);
-      return { peakRssBytes: peak, samples, lastRssBytes: last };
+      return { peakRssBytes: peak, samples, lastRssBytes: last, series };
     },
   };
 }

@@ -40,8 +40,9 @@ export function formatCount(value: number | null): string {
   return value === null || !Number.isFinite(value) ? NOT_MEASURED : Math.round(value).toLocaleString('en-US');
 }
 
-/** `12.3 ms` (two decimals below 10 ms, none from 100 ms). */
+/** `12.3 ms` (two decimals below 10 ms, none from 100 ms); `never` for a latency of something that did not arrive. */
 export function formatMs(value: number | null): string {
+  if (value === Number.POSITIVE_INFINITY) return 'never';
   if (value === null || !Number.isFinite(value)) return NOT_MEASURED;
   const digits = Math.abs(value) < 10 ? 2 : Math.abs(value) < 100 ? 1 : 0;
   return `${value.toFixed(digits)} ms`;

@@ -8,9 +8,9 @@ import { judgeDeliveries } from '../harness/correctness.js';
 import { accountExactlyOnce } from '../harness/ledger.js';
 import type { ExactlyOnceReport } from '../harness/ledger.js';
 import { outboxCounts } from '../harness/outbox.js';
-import { startSystem } from '../harness/processes.js';
+import { logNotes, startSystem } from '../harness/processes.js';
 import type { Child } from '../harness/processes.js';
-import { startRelay } from '../harness/relay-process.js';
+import { profileArgs, startRelay } from '../harness/relay-process.js';
 import { bullmqConnection } from '../harness/redis.js';
 import { fillBacklog } from '../harness/setup.js';
 import type { SinkStats } from '../harness/sink-client.js';
@@ -43,10 +43,11 @@ export const dispatchScenario: Scenario = async (context) => {
   await sink.reset();
   context.progress(`dispatch: relay draining at concurrency ${options.concurrency}`);
   const startedAt = Date.now();
-  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize });
+  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, 'dispatch') });
   const relayStats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
   const relayWallMs = Date.now() - startedAt;
   await relay.child.stop();
+  notes.push(...logNotes('dispatch', relay.child));
   const relayDrain = await drainOf(context, plan, relayStats);
   const outbox = await outboxCounts(prefix);
   const verdict = judgeDeliveries('dispatch (relay)', relayDrain.exactlyOnce, outbox);
@@ -75,7 +76,7 @@ export const dispatchScenario: Scenario = async (context) => {
       fanout: plan.fanout,
       concurrency: options.concurrency,
       fillMs: fill.ms,
-      relay: { ...relayDrain, wallMsFromStart: relayWallMs, outbox, lost: verdict.lost },
+      relay: { ...relayDrain, wallMsFromStart: relayWallMs, outbox, lost: verdict.lost, log: relay.child.logCounts() },
       bullmq: bullmq ?? null,
       raw: rawDrain,
       relayTimesBullmq: timesBullmq,

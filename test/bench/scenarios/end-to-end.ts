@@ -8,6 +8,7 @@ import { accountExactlyOnce, postbackKey } from '../harness/ledger.js';
 import { paced } from '../harness/open-loop.js';
 import type { PacedSend } from '../harness/open-loop.js';
 import { outboxCounts } from '../harness/outbox.js';
+import { logNotes } from '../harness/processes.js';
 import { BENCH_API_KEY, startRelay } from '../harness/relay-process.js';
 import { createSinkEndpoints } from '../harness/setup.js';
 import { distribution, perSecond } from '../harness/stats.js';
@@ -26,11 +27,14 @@ export const endToEndScenario: Scenario = async (context) => {
     await sink.reset();
     clock = await sink.clockOffset();
     context.progress(`e2e: ${options.rate} events/s for ${options.e2eDurationS} s (open loop)`);
-    sends = await paced(`${relay.api}/events/leads`, { authorization: `Bearer ${BENCH_API_KEY}` }, { ratePerS: options.rate, total, answerWithinMs: options.drainTimeoutS * 1000 }, (i) =>
+    // One bound for everything after the last send: the answers still missing, then the postbacks still missing.
+    const sendsEndAt = Date.now() + options.e2eDurationS * 1000;
+    const answerWithinMs = options.drainTimeoutS * 1000;
+    sends = await paced(`${relay.api}/events/leads`, { authorization: `Bearer ${BENCH_API_KEY}` }, { ratePerS: options.rate, total, answerWithinMs }, (i) =>
       JSON.stringify(leadBody(context.tag, i)),
     );
     const acknowledged = sends.filter((send) => send.status !== null && send.status >= 200 && send.status < 300).length;
-    await sink.waitForUnique(acknowledged, options.drainTimeoutS * 1000);
+    await sink.waitForUnique(acknowledged, Math.max(1_000, sendsEndAt + answerWithinMs - Date.now()));
   } finally {
     await relay.child.stop();
   }
@@ -55,7 +59,8 @@ export const endToEndScenario: Scenario = async (context) => {
     ingest.push(send.answeredAt - send.sentAt);
     const arrivedAt = arrivals.get(key);
     // The postback may arrive before the 2xx reaches the client (the dispatcher is woken at commit): a negative latency.
-    if (arrivedAt !== undefined) endToEnd.push(arrivedAt - send.answeredAt);
+    // One that never arrived within the bound is slower than any that did: it counts, as an infinite latency.
+    endToEnd.push(arrivedAt === undefined ? Number.POSITIVE_INFINITY : arrivedAt - send.answeredAt);
   });
   const exactlyOnce = accountExactlyOnce(ackedKeys, entries);
   // An event aborted unanswered may still have been stored and sent: its postback is unexpected, not an error.
@@ -79,6 +84,7 @@ export const endToEndScenario: Scenario = async (context) => {
       outbox,
       exactlyOnce,
       lost: verdict.lost,
+      relayLog: relay.child.logCounts(),
     },
     rows: [
       {
@@ -101,6 +107,7 @@ export const endToEndScenario: Scenario = async (context) => {
     failures: verdict.failures,
     notes: [
       ...(failed > 0 ? [`e2e: ${failed} of ${sends.length} events got no 2xx`] : []),
+      ...logNotes('e2e', relay.child),
       ...(clock.uncertaintyMs > 1 ? [`e2e: the sink's clock offset is known to +-${clock.uncertaintyMs.toFixed(2)} ms only`] : []),
     ],
   };

@@ -5,8 +5,8 @@ import { atLeast, BARS, below, judge } from '../harness/bars.js';
 import type { Scenario } from '../harness/context.js';
 import type { LeadLoad, LoadResult } from '../harness/load.js';
 import { postLeads } from '../harness/load.js';
-import { startSystem } from '../harness/processes.js';
-import { BENCH_API_KEY, BENCH_DATABASE_URL, startRelay } from '../harness/relay-process.js';
+import { logNotes, startSystem } from '../harness/processes.js';
+import { BENCH_API_KEY, BENCH_DATABASE_URL, profileArgs, startRelay } from '../harness/relay-process.js';
 import { createSinkEndpoints } from '../harness/setup.js';
 import { ratio } from '../harness/stats.js';
 import { formatCount, formatMs, formatRatio } from '../harness/table.js';
@@ -23,7 +23,7 @@ export const ingestScenario: Scenario = async (context) => {
     tablePrefix: prefix,
     concurrency: options.concurrency,
     batchSize: options.batchSize,
-    ...(options.cpuProfDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] }),
+    ...profileArgs(options.cpuProfDir, 'ingest'),
   });
   // One endpoint per affiliate: each lead stores one outbox row, as the naive handler does; the relay dispatches meanwhile.
   await createSinkEndpoints(relay, sink.origin, 'ingest', 1);
@@ -57,7 +57,7 @@ export const ingestScenario: Scenario = async (context) => {
   const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
   const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
   return {
-    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayLog: relay.child.logCounts(), naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
     rows: [
       {
         scenario: 'ingest',
@@ -77,7 +77,7 @@ export const ingestScenario: Scenario = async (context) => {
       },
     ],
     failures: [],
-    notes: relayResult.non2xx > 0 ? [`the relay answered ${relayResult.non2xx} ingest requests with a non-2xx`] : [],
+    notes: [...(relayResult.non2xx > 0 ? [`ingest: the relay answered ${relayResult.non2xx} requests with a non-2xx`] : []), ...logNotes('ingest', relay.child)],
   };
 };
 

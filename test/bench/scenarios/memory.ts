@@ -4,6 +4,7 @@ import { BARS, below, judge } from '../harness/bars.js';
 import type { Scenario } from '../harness/context.js';
 import { judgeDeliveries } from '../harness/correctness.js';
 import { outboxCounts } from '../harness/outbox.js';
+import { logNotes } from '../harness/processes.js';
 import { startRelay } from '../harness/relay-process.js';
 import { sampleRss } from '../harness/rss.js';
 import { fillBacklog } from '../harness/setup.js';
@@ -31,7 +32,7 @@ export const memoryScenario: Scenario = async (context) => {
   const outbox = await outboxCounts(prefix);
   const verdict = judgeDeliveries('memory (relay)', drain.exactlyOnce, outbox);
   return {
-    figures: { backlog: total, fillMs: fill.ms, ...memory, drain, outbox, lost: verdict.lost },
+    figures: { backlog: total, fillMs: fill.ms, ...memory, drain, outbox, lost: verdict.lost, relayLog: relay.child.logCounts() },
     rows: [
       {
         scenario: 'memory',
@@ -45,6 +46,7 @@ export const memoryScenario: Scenario = async (context) => {
     failures: verdict.failures,
     notes: [
       ...(drain.complete ? [] : [`memory: the relay drained ${formatCount(drain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; the peak is over that part`]),
+      ...logNotes('memory', relay.child),
       ...(memory.samples === 0 ? ['memory: no RSS sample could be read (is /proc available?)'] : []),
     ],
   };

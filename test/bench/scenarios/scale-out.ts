@@ -6,6 +6,7 @@ import { judgeDeliveries } from '../harness/correctness.js';
 import { accountExactlyOnce } from '../harness/ledger.js';
 import { postLeads } from '../harness/load.js';
 import { outboxCounts } from '../harness/outbox.js';
+import { logNotes } from '../harness/processes.js';
 import type { RelayProcess } from '../harness/relay-process.js';
 import { BENCH_API_KEY, startRelay } from '../harness/relay-process.js';
 import { createSinkEndpoints } from '../harness/setup.js';
@@ -61,7 +62,7 @@ export const scaleOutScenario: Scenario = async (context) => {
   const single = context.earlier.get('ingest')?.figures.relay as { perSecond: number | null } | undefined;
   const timesSingle = ratio(pairPerSecond, single?.perSecond ?? null);
   return {
-    figures: { connections: options.connections, durationS: options.durationS, loads, pairPerSecond, postbacksPerSecond, deliveredByInstance: delivered, outbox, exactlyOnce, lost: verdict.lost, timesSingle },
+    figures: { connections: options.connections, durationS: options.durationS, loads, pairPerSecond, postbacksPerSecond, deliveredByInstance: delivered, relayLogs: relays.map((relay) => relay.child.logCounts()), outbox, exactlyOnce, lost: verdict.lost, timesSingle },
     rows: [
       {
         scenario: 'scale-out',
@@ -81,7 +82,10 @@ export const scaleOutScenario: Scenario = async (context) => {
       },
     ],
     failures: verdict.failures,
-    notes: verdict.notYetDelivered > 0 ? [`scale-out: ${verdict.notYetDelivered} postbacks were still pending after ${options.drainTimeoutS} s`] : [],
+    notes: [
+      ...(verdict.notYetDelivered > 0 ? [`scale-out: ${verdict.notYetDelivered} postbacks were still pending after ${options.drainTimeoutS} s`] : []),
+      ...relays.flatMap((relay) => logNotes('scale-out', relay.child)),
+    ],
   };
 };
 
