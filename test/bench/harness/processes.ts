@@ -16,6 +16,8 @@ export interface Child {
   stderrTail(): string;
   /** How often each JSON log line (`level: msg`) appeared on its stdout after it was ready, e.g. the relay's warnings. */
   logCounts(): Record<string, number>;
+  /** The `error` field of the first line of each kind that had one. */
+  logErrors(): Record<string, string>;
   /** Resolves with the exit code once it has exited. */
   exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
@@ -51,6 +53,7 @@ export function startChild(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
   const logCounts: Record<string, number> = {};
+  const logErrors: Record<string, string> = {};
   const handle = (ready: Record<string, unknown>): Child => ({
     name,
     pid: child.pid ?? -1,
@@ -58,6 +61,7 @@ export function startChild(
     ready,
     stderrTail: () => stderr,
     logCounts: () => ({ ...logCounts }),
+    logErrors: () => ({ ...logErrors }),
     exited,
     async stop(graceMs = 25_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
@@ -93,6 +97,7 @@ export function startChild(
         } else if (typeof entry.level === 'string' && typeof entry.msg === 'string') {
           const key = `${entry.level}: ${entry.msg}`;
           logCounts[key] = (logCounts[key] ?? 0) + 1;
+          if (typeof entry.error === 'string') logErrors[key] ??= entry.error.slice(0, 300);
         }
       }
     });
@@ -127,5 +132,8 @@ export async function freePort(): Promise<number> {
 export function logNotes(label: string, child: Child): string[] {
   return Object.entries(child.logCounts())
     .filter(([key]) => key.startsWith('warn:') || key.startsWith('error:'))
-    .map(([key, count]) => `${label}: ${child.name} logged ${count} x "${key}"`);
+    .map(([key, count]) => {
+      const first = child.logErrors()[key];
+      return `${label}: ${child.name} logged ${count} x "${key}"${first === undefined ? '' : ` (first: ${first})`}`;
+    });
 }
