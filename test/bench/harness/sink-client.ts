@@ -1,0 +1,68 @@
+// The bench's side of the sink: start it, reset it, read its counts and its clock, wait for a drain.
+
+import { clockOffset, wallMs } from './clock.js';
+import type { ClockProbe } from './clock.js';
+import type { LedgerEntry } from './ledger.js';
+import { startSystem } from './processes.js';
+import type { Child } from './processes.js';
+
+export interface SinkStats {
+  received: number;
+  unique: number;
+  malformed: number;
+  firstAt: number | null;
+  lastAt: number | null;
+}
+
+/** The running sink. */
+export interface Sink {
+  child: Child;
+  origin: string;
+  reset(): Promise<void>;
+  stats(): Promise<SinkStats>;
+  entries(): Promise<LedgerEntry[]>;
+  /** How far the sink's clock is ahead of the bench's, from a few round trips. */
+  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }>;
+  /**
+   * Polls until `unique` distinct postbacks arrived or `timeoutMs` passed; returns the last stats. Arrival
+   * times come from the sink's own clock, so the poll interval does not blur any figure.
+   */
+  waitForUnique(unique: number, timeoutMs: number): Promise<SinkStats>;
+}
+
+export async function startSink(): Promise<Sink> {
+  const child = await startSystem('sink', 'sink.ts', {});
+  const origin = `http://127.0.0.1:${String(child.ready.port)}`;
+  const get = async <T>(path: string, method = 'GET'): Promise<T> => {
+    const response = await fetch(`${origin}${path}`, { method });
+    if (!response.ok) throw new Error(`sink ${path}: ${response.status}`);
+    return (await response.json()) as T;
+  };
+  const stats = () => get<SinkStats>('/_sink/stats');
+  return {
+    child,
+    origin,
+    async reset() {
+      await get('/_sink/reset', 'POST');
+    },
+    stats,
+    entries: () => get<LedgerEntry[]>('/_sink/entries'),
+    async clockOffset() {
+      const probes: ClockProbe[] = [];
+      for (let i = 0; i < 30; i++) {
+        const sentAt = wallMs();
+        const { now } = await get<{ now: number }>('/_sink/clock');
+        probes.push({ sentAt, remoteAt: now, receivedAt: wallMs() });
+      }
+      return clockOffset(probes);
+    },
+    async waitForUnique(unique, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await stats();
+        if (current.unique >= unique || Date.now() >= deadline) return current;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}

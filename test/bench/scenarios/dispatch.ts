@@ -1,0 +1,154 @@
+// Scenario 2, dispatch: postbacks per second from a backlog of pending deliveries to the sink, beside the same work
+// done by a BullMQ worker on Redis with got, and by a raw node:http loop (the ceiling); one concurrency for all three.
+
+import { Queue } from 'bullmq';
+import { atLeast, BARS, judge } from '../harness/bars.js';
+import type { Scenario, ScenarioContext } from '../harness/context.js';
+import { judgeDeliveries } from '../harness/correctness.js';
+import { accountExactlyOnce } from '../harness/ledger.js';
+import type { ExactlyOnceReport } from '../harness/ledger.js';
+import { outboxCounts } from '../harness/outbox.js';
+import { logNotes, startSystem } from '../harness/processes.js';
+import type { Child } from '../harness/processes.js';
+import { profileArgs, startRelay } from '../harness/relay-process.js';
+import { bullmqConnection, RedisUnavailableError } from '../harness/redis.js';
+import { fillBacklog } from '../harness/setup.js';
+import type { SinkStats } from '../harness/sink-client.js';
+import { perSecond, ratio } from '../harness/stats.js';
+import { formatCount, formatRatio } from '../harness/table.js';
+import type { BacklogPlan } from '../harness/workload.js';
+import { deliveriesOf, planBacklog, planKeys, planPostbacks } from '../harness/workload.js';
+import type { PostbackJob } from '../systems/bullmq-worker.js';
+
+/** One system's drain of the backlog, as the sink clocked it. */
+export interface Drain {
+  postbacks: number;
+  /** From the first postback's arrival to the last's. */
+  perSecond: number | null;
+  spanMs: number | null;
+  complete: boolean;
+  exactlyOnce: ExactlyOnceReport;
+}
+
+export const dispatchScenario: Scenario = async (context) => {
+  const { options, sink } = context;
+  const plan = planBacklog('dispatch', `${context.tag}-d`, options.backlog, options.fanout);
+  const total = deliveriesOf(plan);
+  const failures: string[] = [];
+  const notes: string[] = [];
+
+  const prefix = context.usePrefix('dispatch');
+  context.progress(`dispatch: filling ${formatCount(total)} pending deliveries (${formatCount(plan.leads)} leads x ${plan.fanout} endpoints)`);
+  const fill = await fillBacklog(prefix, sink.origin, plan);
+  await sink.reset();
+  context.progress(`dispatch: relay draining at concurrency ${options.concurrency}`);
+  const startedAt = Date.now();
+  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, 'dispatch') });
+  const relayStats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+  const relayWallMs = Date.now() - startedAt;
+  await relay.child.stop();
+  notes.push(...logNotes('dispatch', relay.child));
+  const relayDrain = await drainOf(context, plan, relayStats);
+  const outbox = await outboxCounts(prefix);
+  const verdict = judgeDeliveries('dispatch (relay)', relayDrain.exactlyOnce, outbox);
+  failures.push(...verdict.failures);
+  if (!relayDrain.complete) notes.push(`dispatch: the relay delivered ${formatCount(relayDrain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; its rate is over those`);
+
+  // Only a missing Redis (or driver) skips the comparison; any other failure of it is a harness error.
+  const bullmq = await bullmqDrain(context, plan).catch((error: unknown) => {
+    if (!(error instanceof RedisUnavailableError)) throw error;
+    notes.push(`dispatch: the BullMQ comparison did not run: ${error.message}`);
+    return undefined;
+  });
+  if (bullmq && !bullmq.complete) notes.push(`dispatch: BullMQ delivered ${formatCount(bullmq.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s`);
+
+  context.progress('dispatch: raw node:http loop (ceiling)');
+  await sink.reset();
+  const raw = await startSystem('raw client', 'raw-client.ts', { plan, concurrency: options.concurrency, sinkOrigin: sink.origin });
+  const rawStats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+  await raw.stop();
+  const rawDrain = await drainOf(context, plan, rawStats);
+
+  const timesBullmq = ratio(relayDrain.perSecond, bullmq?.perSecond ?? null);
+  const ofCeiling = ratio(relayDrain.perSecond, rawDrain.perSecond);
+  return {
+    figures: {
+      backlog: total,
+      leads: plan.leads,
+      fanout: plan.fanout,
+      concurrency: options.concurrency,
+      fillMs: fill.ms,
+      relay: { ...relayDrain, wallMsFromStart: relayWallMs, outbox, lost: verdict.lost, log: relay.child.logCounts() },
+      bullmq: bullmq ?? null,
+      raw: rawDrain,
+      relayTimesBullmq: timesBullmq,
+      relayOfCeiling: ofCeiling,
+    },
+    rows: [
+      {
+        scenario: 'dispatch',
+        figure: `relay ${formatCount(relayDrain.perSecond)} postbacks/s${relayDrain.complete ? '' : ' (drain incomplete)'}`,
+        comparison: `BullMQ+got ${bullmq ? `${formatCount(bullmq.perSecond)}/s` : 'not run'}; raw node:http ${formatCount(rawDrain.perSecond)}/s`,
+        ratio: `${formatRatio(timesBullmq)} BullMQ; ${formatRatio(ofCeiling)} ceiling`,
+        bar: `>= ${formatCount(BARS.dispatch.minPostbacksPerS)}/s, >= ${BARS.dispatch.minTimesBullmq.toFixed(1)}x BullMQ`,
+        result: judge([atLeast(relayDrain.perSecond, BARS.dispatch.minPostbacksPerS), atLeast(timesBullmq, BARS.dispatch.minTimesBullmq)], options.smoke),
+      },
+      {
+        scenario: 'dispatch',
+        figure: `relay: ${formatCount(relayDrain.exactlyOnce.exactlyOnce)} of ${formatCount(total)} exactly once`,
+        comparison: `${relayDrain.exactlyOnce.duplicated} duplicated, ${verdict.lost} lost, ${verdict.notYetDelivered} still pending`,
+        ratio: '-',
+        bar: 'no duplicate, none lost',
+        result: verdict.failures.length === 0 ? 'ok' : 'FAILED',
+      },
+    ],
+    failures,
+    notes,
+  };
+};
+
+/** The drain the sink saw, checked against the plan's keys. */
+export async function drainOf(context: ScenarioContext, plan: BacklogPlan, stats: SinkStats): Promise<Drain> {
+  const exactlyOnce = accountExactlyOnce(planKeys(plan), await context.sink.entries());
+  const spanMs = stats.firstAt === null || stats.lastAt === null ? null : stats.lastAt - stats.firstAt;
+  return {
+    postbacks: stats.unique,
+    perSecond: spanMs === null ? null : perSecond(stats.unique - 1, spanMs),
+    spanMs,
+    complete: stats.unique >= deliveriesOf(plan),
+    exactlyOnce,
+  };
+}
+
+// The jobs are all queued before the worker starts, as the relay's backlog is all stored before it starts.
+async function bullmqDrain(context: ScenarioContext, plan: BacklogPlan): Promise<Drain> {
+  const { options, sink } = context;
+  const total = deliveriesOf(plan);
+  const name = `${context.tag}-bullmq`;
+  const redis = await bullmqConnection();
+  const queue = new Queue<PostbackJob>(name, { connection: redis.connection });
+  queue.on('error', () => undefined);
+  let worker: Child | undefined;
+  try {
+    await queue.waitUntilReady();
+    context.progress(`dispatch: BullMQ: queueing ${formatCount(total)} jobs`);
+    const batch: Array<{ name: string; data: PostbackJob; opts: { attempts: number; backoff: { type: 'exponential'; delay: number } } }> = [];
+    for (const { endpoint, lead } of planPostbacks(plan)) {
+      // Retried like the relay's postbacks (a few attempts with a growing wait); kept once completed, as the relay keeps its log.
+      batch.push({ name: 'postback', data: { scenario: plan.scenario, marker: endpoint.marker, lead }, opts: { attempts: 8, backoff: { type: 'exponential', delay: 5_000 } } });
+      if (batch.length === 1_000) await queue.addBulk(batch.splice(0));
+    }
+    if (batch.length > 0) await queue.addBulk(batch.splice(0));
+    await sink.reset();
+    context.progress(`dispatch: BullMQ worker at concurrency ${options.concurrency}`);
+    worker = await startSystem('BullMQ worker', 'bullmq-worker.ts', { queue: name, concurrency: options.concurrency, sinkOrigin: sink.origin });
+    const stats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+    await worker.stop();
+    return await drainOf(context, plan, stats);
+  } finally {
+    await worker?.stop();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    redis.close();
+  }
+}

@@ -1,0 +1,87 @@
+// Scenario 1, ingest: leads acknowledged per second over HTTP at N clients, beside a naive one-transaction-per-request
+// handler on the same MariaDB and an Express handler doing nothing (the ceiling).
+
+import { atLeast, BARS, below, judge } from '../harness/bars.js';
+import type { Scenario } from '../harness/context.js';
+import type { LeadLoad, LoadResult } from '../harness/load.js';
+import { postLeads } from '../harness/load.js';
+import { logNotes, startSystem } from '../harness/processes.js';
+import { BENCH_API_KEY, BENCH_DATABASE_URL, profileArgs, startRelay } from '../harness/relay-process.js';
+import { createSinkEndpoints } from '../harness/setup.js';
+import { ratio } from '../harness/stats.js';
+import { formatCount, formatMs, formatRatio } from '../harness/table.js';
+
+const LEADS_PATH = '/postbacks/events/leads';
+
+export const ingestScenario: Scenario = async (context) => {
+  const { options, sink } = context;
+  const prefix = context.usePrefix('ingest');
+  const load = (system: string, url: string, headers: Record<string, string> = {}) => warmThenMeasure({ url, headers, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS);
+
+  context.progress(`ingest: relay, ${options.connections} connections, ${options.durationS} s`);
+  const relay = await startRelay('relay', {
+    tablePrefix: prefix,
+    concurrency: options.concurrency,
+    batchSize: options.batchSize,
+    ...profileArgs(options.cpuProfDir, 'ingest'),
+  });
+  // One endpoint per affiliate: each lead stores one outbox row, as the naive handler does; the relay dispatches meanwhile.
+  await createSinkEndpoints(relay, sink.origin, 'ingest', 1);
+  let relayResult: LoadResult;
+  try {
+    relayResult = await load('relay', `${relay.api}/events/leads`, { authorization: `Bearer ${BENCH_API_KEY}` });
+  } finally {
+    await relay.child.stop();
+  }
+
+  context.progress('ingest: naive handler (one transaction per request)');
+  const naive = await startSystem('naive handler', 'naive-server.ts', { database: BENCH_DATABASE_URL, tablePrefix: prefix, path: LEADS_PATH });
+  let naiveResult: LoadResult;
+  try {
+    naiveResult = await load('naive', `http://127.0.0.1:${String(naive.ready.port)}${LEADS_PATH}`);
+  } finally {
+    await naive.stop();
+  }
+
+  context.progress('ingest: no-op Express (ceiling)');
+  const noop = await startSystem('no-op Express', 'noop-server.ts', { path: LEADS_PATH });
+  let ceilingResult: LoadResult;
+  try {
+    ceilingResult = await load('noop', `http://127.0.0.1:${String(noop.ready.port)}${LEADS_PATH}`);
+  } finally {
+    await noop.stop();
+  }
+
+  const timesNaive = ratio(relayResult.perSecond, naiveResult.perSecond);
+  const ofCeiling = ratio(relayResult.perSecond, ceilingResult.perSecond);
+  const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
+  const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
+  return {
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayLog: relay.child.logCounts(), naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    rows: [
+      {
+        scenario: 'ingest',
+        figure: `relay ${formatCount(relayResult.perSecond)} events/s${non2xx(relayResult)}`,
+        comparison: `naive 1-tx ${formatCount(naiveResult.perSecond)}/s${non2xx(naiveResult)}; no-op ${formatCount(ceilingResult.perSecond)}/s`,
+        ratio: `${formatRatio(timesNaive)} naive; ${formatRatio(ofCeiling)} ceiling`,
+        bar: `>= ${formatCount(BARS.ingest.minEventsPerS)}/s, >= ${BARS.ingest.minTimesNaive}x naive`,
+        result: judge([atLeast(relayResult.perSecond, BARS.ingest.minEventsPerS), atLeast(timesNaive, BARS.ingest.minTimesNaive)], options.smoke),
+      },
+      {
+        scenario: 'ingest',
+        figure: `relay ${latency(relayResult)}`,
+        comparison: `naive ${latency(naiveResult)}; no-op ${latency(ceilingResult)}`,
+        ratio: '-',
+        bar: `p99 < ${BARS.ingest.maxP99Ms} ms`,
+        result: judge([below(relayResult.latency.p99, BARS.ingest.maxP99Ms)], options.smoke),
+      },
+    ],
+    failures: [],
+    notes: [...(relayResult.non2xx > 0 ? [`ingest: the relay answered ${relayResult.non2xx} requests with a non-2xx`] : []), ...logNotes('ingest', relay.child)],
+  };
+};
+
+async function warmThenMeasure(load: LeadLoad, warmupS: number): Promise<LoadResult> {
+  if (warmupS > 0) await postLeads({ ...load, tag: `${load.tag}-warm`, durationS: warmupS });
+  return postLeads(load);
+}
