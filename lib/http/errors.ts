@@ -13,6 +13,9 @@ function fromBodyParser(error: { type?: unknown; limit?: unknown }, limit: strin
       return new PayloadTooLargeError(limit);
     case 'entity.parse.failed':
       return new MalformedBodyError('the request body is not valid JSON', error);
+    // The client went away mid-body: nothing was recorded, and nobody is left to read the answer.
+    case 'request.aborted':
+      return new MalformedBodyError('the request was aborted before its body arrived', error);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new UnsupportedMediaTypeError('an unsupported encoding or charset');
