@@ -45,7 +45,7 @@ export const scaleOutScenario: Scenario = async (context) => {
     );
     const expected = acked.reduce((sum, set) => sum + set.size, 0);
     stats = await sink.waitForUnique(expected, options.drainTimeoutS * 1000);
-    delivered = await Promise.all(relays.map(deliveredBy));
+    delivered = await deliveredSplit(relays, stats.unique);
   } finally {
     await Promise.all(relays.map((relay) => relay.child.stop()));
   }
@@ -88,6 +88,16 @@ export const scaleOutScenario: Scenario = async (context) => {
     ],
   };
 };
+
+// An instance records a postback (and counts it) after the sink has it: wait, briefly, until the counts catch up.
+async function deliveredSplit(relays: readonly RelayProcess[], atSink: number): Promise<Array<number | null>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const counts = await Promise.all(relays.map(deliveredBy));
+    if (counts.reduce<number>((sum, n) => sum + (n ?? 0), 0) >= atSink || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 // Each instance's own count of delivered postbacks, from its Prometheus metrics; null when they cannot be read.
 async function deliveredBy(relay: RelayProcess): Promise<number | null> {
