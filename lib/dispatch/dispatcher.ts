@@ -162,14 +162,15 @@ export class Dispatcher {
     return wake;
   }
 
-  // Claims until two batches' worth are held or the outbox has no more due work. What is held never grows past
-  // that, wherever it is (queued, in flight, or finished and waiting to be recorded): that is the backpressure.
+  // Claims until a slot's worth and two batches are held or the outbox has no more due work. What is held never
+  // grows past that, wherever it is (queued, in flight, or finished and waiting to be recorded): that is the
+  // backpressure. Under load claims go in whole batches; a part batch only when the queue would run dry.
   async #fill(): Promise<void> {
     const { concurrency, batchSize, leaseMs } = this.#settings;
-    const capacity = Math.max(concurrency * 2, batchSize);
+    const capacity = concurrency + batchSize * 2;
     while (this.#running) {
       const room = capacity - this.#held.size;
-      if (room <= 0) {
+      if (room <= 0 || (room < batchSize && this.#queue.size >= concurrency)) {
         this.#backlog = true;
         return;
       }

@@ -171,7 +171,8 @@ export class OutboxStore {
       clickNetPayouts(this.#knex, t, rows),
     ]);
     const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));
-    const endpointMap = byPk(endpoints);
+    // One Endpoint per batch and endpoint, shared by its deliveries: its settings are parsed from JSON once.
+    const endpointMap = new Map(endpoints.map((row) => [toId(row.pk), endpointFromRow(row)]));
     const leadMap = byPk(leads);
     const commissionMap = byPk(commissions);
     const adjustmentMap = byPk(adjustments);
@@ -185,7 +186,7 @@ export class OutboxStore {
         event: row.event,
         attemptCount: row.attempt_count,
         roundAttempts: row.round_attempts,
-        endpoint: endpointFromRow(endpointMap.get(toId(row.endpoint_pk)) as EndpointRow),
+        endpoint: endpointMap.get(toId(row.endpoint_pk)) as Endpoint,
         lead: toLead(lead),
         commission,
         adjustment: adjustmentRow && commission ? toAdjustment(adjustmentRow, commission) : null,
