@@ -49,12 +49,12 @@ describeEachDatabase('claim query plan', (target) => {
     if (!candidates) throw new Error('no candidate query was run');
 
     if (isMySql(knex)) {
-      const [plan] = (await knex.raw(`explain ${candidates.sql}`, candidates.bindings as Knex.RawBinding[])) as [Array<{ table: string; key: string | null; Extra: string | null }>];
+      const [plan] = await knex.raw<[Array<{ table: string; key: string | null; Extra: string | null }>]>(`explain ${candidates.sql}`, candidates.bindings as Knex.RawBinding[]);
       expect(plan.find((row) => row.table === t.deliveries)?.key).to.equal(`${t.deliveries}_due_ix`);
       expect(plan.map((row) => row.Extra ?? '').join(' ')).to.not.match(/filesort|temporary/i);
       expect(plan.map((row) => row.table)).to.not.include(t.endpoints);
     } else {
-      const plan = (await knex.raw(`explain query plan ${candidates.sql}`, candidates.bindings as Knex.RawBinding[])) as Array<{ detail: string }>;
+      const plan = await knex.raw<Array<{ detail: string }>>(`explain query plan ${candidates.sql}`, candidates.bindings as Knex.RawBinding[]);
       const details = plan.map((row) => row.detail).join('\n');
       expect(details).to.include(`USING INDEX ${t.deliveries}_due_ix`);
       expect(details).to.not.match(/TEMP B-TREE/i);
