@@ -9,7 +9,10 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { isSkip } from '../plugins/types.js';
 import type { PostbackRequest, PostbackSkip } from '../plugins/types.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
+import type { AttemptOutcome } from '../store/completions.js';
 import { maskerFor } from '../secrets.js';
+import type { Masker } from '../secrets.js';
+import { BatchWriter } from './batch-writer.js';
 import { formatDelivery, judgeSend } from './format.js';
 import type { PostbackClient } from './http-client.js';
 import { attemptOutcome } from '../metrics/instrumentation.js';
@@ -44,6 +47,15 @@ export interface DispatcherSettings {
   disableAfterMs: number;
 }
 
+// A finished attempt waiting to be recorded, with what to report once it is.
+interface Finished {
+  delivery: ClaimedDelivery;
+  outcome: AttemptOutcome;
+  /** For the metrics hook; a skip made no attempt on the wire and has none. */
+  observation?: AttemptObservation;
+  skipReason?: string;
+}
+
 export class Dispatcher implements DeliveryHandoff {
   readonly #outbox: OutboxStore;
   readonly #plugins: PluginRegistry;
@@ -52,19 +64,22 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #settings: DispatcherSettings;
   readonly #queue: PQueue;
   readonly #hosts: HostGuard;
-  readonly #parsedSettings = new Map<string, unknown>();
+  // Per endpoint version, not per postback: its settings parsed, and its secrets' masker built.
+  readonly #settingsOf = new Map<string, unknown>();
+  readonly #maskOf = new Map<string, Masker>();
+  readonly #completions: BatchWriter<Finished>;
   #running = false;
   #pumping: Promise<void> | undefined;
   #wakeAgain = false;
   #backlog = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #onAttempt: ((attempt: AttemptObservation) => void) | undefined;
-  // Claimed and not yet completed: the leases `stop()` gives back.
+  // Claimed and not yet recorded (queued, waiting for a host, in flight, or in the completion buffer): the
+  // leases `stop()` gives back, and what the claim capacity counts.
   readonly #held = new Set<string>();
   // Claimed postbacks waiting, in memory and under lease, for a slot of their host; a few per host, so none can fill the queue.
   readonly #waiting = new Map<string, ClaimedDelivery[]>();
-  #waitingCount = 0;
-  // Places promised to events still committing (see DeliveryHandoff), counted against the queue's bound.
+  // Places promised to events still committing (see DeliveryHandoff), counted against the capacity like held ones.
   #reserved = 0;
 
   constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; onAttempt?: (attempt: AttemptObservation) => void }) {
@@ -76,6 +91,7 @@ export class Dispatcher implements DeliveryHandoff {
     this.#queue = new PQueue({ concurrency: deps.settings.concurrency });
     this.#onAttempt = deps.onAttempt;
     this.#hosts = new HostGuard(deps.settings.hosts);
+    this.#completions = new BatchWriter((batch) => this.#record(batch), deps.settings.batchSize);
   }
 
   /** True between `start()` and `stop()`. */
@@ -104,7 +120,8 @@ export class Dispatcher implements DeliveryHandoff {
 
   /**
    * Stops claiming, drops claimed work not yet started, waits (up to `stopTimeoutMs`) for requests in
-   * flight, then gives back every lease it still holds so another instance can take the work at once.
+   * flight, records every finished attempt, then gives back every lease it still holds so another instance
+   * can take the work at once.
    */
   async stop(): Promise<void> {
     this.#running = false;
@@ -112,13 +129,13 @@ export class Dispatcher implements DeliveryHandoff {
     await this.#pumping;
     this.#queue.clear();
     this.#waiting.clear();
-    this.#waitingCount = 0;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#queue.onIdle(),
       new Promise((resolve) => (timeout = setTimeout(resolve, this.#settings.stopTimeoutMs))),
     ]);
     clearTimeout(timeout);
+    await this.#completions.flushed();
     const held = [...this.#held];
     this.#held.clear();
     try {
@@ -156,10 +173,10 @@ export class Dispatcher implements DeliveryHandoff {
     }
   }
 
-  // How many more deliveries the queue may take: two batches' worth in all, whether claimed, waiting or promised.
+  // How many more deliveries may be taken on: a slot's worth and two batches in all, held or promised.
   #room(): number {
     const { concurrency, batchSize } = this.#settings;
-    return Math.max(concurrency * 2, batchSize) - (this.#queue.size + this.#queue.pending + this.#waitingCount + this.#reserved);
+    return concurrency + batchSize * 2 - this.#held.size - this.#reserved;
   }
 
   async #pump(): Promise<void> {
@@ -180,12 +197,14 @@ export class Dispatcher implements DeliveryHandoff {
     return wake;
   }
 
-  // Claims until the queue holds two batches' worth or the outbox has no more due work. The queue never grows past that.
+  // Claims until a slot's worth and two batches are held or the outbox has no more due work. What is held never
+  // grows past that, wherever it is (queued, in flight, or finished and waiting to be recorded): that is the
+  // backpressure. Under load claims go in whole batches; a part batch only when the queue would run dry.
   async #fill(): Promise<void> {
-    const { batchSize, leaseMs } = this.#settings;
+    const { concurrency, batchSize, leaseMs } = this.#settings;
     while (this.#running) {
       const room = this.#room();
-      if (room <= 0) {
+      if (room <= 0 || (room < batchSize && this.#queue.size >= concurrency)) {
         this.#backlog = true;
         return;
       }
@@ -220,7 +239,7 @@ export class Dispatcher implements DeliveryHandoff {
     const attemptedAt = new Date();
     const sent = await this.#send(delivery);
     if ('skip' in sent) {
-      await this.#skip(delivery, attemptedAt, sent.skip);
+      this.#skip(delivery, attemptedAt, sent.skip);
       return;
     }
     if ('busy' in sent) {
@@ -232,12 +251,15 @@ export class Dispatcher implements DeliveryHandoff {
     }
     const { request, result, latencyMs } = sent;
     const judged = request ? judgeSend(this.#plugins.get(delivery.endpoint.plugin), result) : { delivered: false, error: result.ok ? null : result.error };
-    const outcome = this.#verdict(delivery, request, result, judged.delivered);
+    const decided = this.#verdict(delivery, request, result, judged.delivered);
     // The delivery log and logs only ever see the endpoint's secrets masked.
-    const mask = maskerFor(this.#plugins, delivery.endpoint);
+    const mask = perVersion(this.#maskOf, delivery.endpoint, () => maskerFor(this.#plugins, delivery.endpoint));
     const error = judged.error === null ? null : mask(judged.error);
-    try {
-      const { endpointDisabled } = await this.#outbox.complete(delivery.pk, {
+    const { endpoint } = delivery;
+    // Handed to the completion writer: the request slot is free for the next postback while the attempt is recorded.
+    this.#completions.add({
+      delivery,
+      outcome: {
         attemptedAt,
         method: request?.method ?? '-',
         url: mask(request?.url ?? '-'),
@@ -245,29 +267,48 @@ export class Dispatcher implements DeliveryHandoff {
         latencyMs,
         error,
         responseExcerpt: result.bodyExcerpt,
-        status: outcome.status,
-        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : attemptedAt,
-        endpointPk: delivery.endpoint.id,
+        status: decided.status,
+        nextAttemptAt: decided.status === 'pending' ? decided.nextAttemptAt : attemptedAt,
+        endpointPk: endpoint.id,
         disableIfFailingSince: new Date(attemptedAt.getTime() - this.#settings.disableAfterMs),
-      });
-      if (endpointDisabled) {
-        this.#logger.warn('endpoint disabled after failing continuously; its pending postbacks are kept', {
-          endpoint: delivery.endpoint.id,
-          failingForMs: this.#settings.disableAfterMs,
-        });
+      },
+      observation: {
+        delivery: delivery.pk,
+        endpoint: endpoint.id,
+        event: delivery.event,
+        plugin: endpoint.plugin,
+        outcome: attemptOutcome(decided.status === 'delivered', result.statusCode, request !== undefined),
+        statusCode: result.statusCode,
+        latencyMs,
+        error,
+      },
+    });
+  }
+
+  // Writes one batch of finished attempts. A batch that cannot be written is sent again once its leases expire:
+  // at least once, and the transaction ID keeps the tracker's count right.
+  async #record(batch: Finished[]): Promise<void> {
+    try {
+      const disabled = await this.#outbox.completeMany(batch.map(({ delivery, outcome }) => ({ pk: delivery.pk, outcome })));
+      for (const endpoint of disabled) {
+        this.#logger.warn('endpoint disabled after failing continuously; its pending postbacks are kept', { endpoint, failingForMs: this.#settings.disableAfterMs });
       }
     } catch (storeError) {
-      // The lease expires and the delivery is sent again: at least once, and the transaction ID keeps the tracker's count right.
-      this.#logger.error('could not record a delivery attempt', { delivery: delivery.pk, error: describeError(storeError) });
+      this.#logger.error('could not record delivery attempts', { deliveries: batch.map((f) => f.delivery.pk), error: describeError(storeError) });
     }
-    this.#held.delete(delivery.pk);
-    const delivered = outcome.status === 'delivered';
-    this.#onAttempt?.({ delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, plugin: delivery.endpoint.plugin, outcome: attemptOutcome(delivered, result.statusCode, request !== undefined), statusCode: result.statusCode, latencyMs, error });
-    if (!delivered) {
-      this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, outcome: outcome.status, error });
+    let released = false;
+    for (const { delivery, outcome, observation, skipReason } of batch) {
+      this.#held.delete(delivery.pk);
+      if (skipReason !== undefined) {
+        this.#logger.info('postback skipped', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, reason: skipReason });
+        continue;
+      }
+      if (observation) this.#onAttempt?.(observation);
+      if (outcome.status === 'delivered') released = true;
+      else this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, outcome: outcome.status, error: outcome.error });
     }
-    // A delivered postback may release the next one of its lead, so look for work at once.
-    if (this.#backlog || delivered) this.notify();
+    // Room was made; and a delivered postback may release the next one of its lead, so look for work at once.
+    if (this.#backlog || released) this.notify();
   }
 
   // A postback the plugin cannot format will not format on a later try; nor is a 2xx the plugin judged a refusal
@@ -332,7 +373,6 @@ export class Dispatcher implements DeliveryHandoff {
     if (line.length >= this.#settings.hosts.maxPerHost * 2) return false;
     line.push(delivery);
     this.#waiting.set(host, line);
-    this.#waitingCount += 1;
     return true;
   }
 
@@ -342,7 +382,6 @@ export class Dispatcher implements DeliveryHandoff {
     const next = line?.shift();
     if (!next || !this.#running) return;
     if (line?.length === 0) this.#waiting.delete(host);
-    this.#waitingCount -= 1;
     void this.#queue.add(() => this.#deliver(next));
   }
 
@@ -357,9 +396,11 @@ export class Dispatcher implements DeliveryHandoff {
   }
 
   // Nothing is sent: the delivery is closed as skipped, its reason kept as the attempt's error for the log.
-  async #skip(delivery: ClaimedDelivery, attemptedAt: Date, reason: string): Promise<void> {
-    try {
-      await this.#outbox.complete(delivery.pk, {
+  #skip(delivery: ClaimedDelivery, attemptedAt: Date, reason: string): void {
+    this.#completions.add({
+      delivery,
+      skipReason: reason,
+      outcome: {
         attemptedAt,
         method: '-',
         url: '-',
@@ -371,25 +412,25 @@ export class Dispatcher implements DeliveryHandoff {
         nextAttemptAt: attemptedAt,
         endpointPk: delivery.endpoint.id,
         disableIfFailingSince: attemptedAt,
-      });
-    } catch (storeError) {
-      this.#logger.error('could not record a skipped delivery', { delivery: delivery.pk, error: describeError(storeError) });
-    }
-    this.#held.delete(delivery.pk);
-    this.#logger.info('postback skipped', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, reason });
+      },
+    });
   }
 
   #format(delivery: ClaimedDelivery): PostbackRequest | PostbackSkip {
     const { endpoint } = delivery;
     const plugin = this.#plugins.get(endpoint.plugin);
-    // Settings are parsed once per endpoint version, not per postback.
-    const key = `${endpoint.id}@${endpoint.updatedAt.getTime()}`;
-    let settings = this.#parsedSettings.get(key);
-    if (settings === undefined) {
-      if (this.#parsedSettings.size >= 10_000) this.#parsedSettings.clear();
-      settings = plugin.parseSettings(endpoint.settings);
-      this.#parsedSettings.set(key, settings);
-    }
-    return formatDelivery(plugin, delivery, settings);
+    return formatDelivery(plugin, delivery, perVersion(this.#settingsOf, endpoint, () => plugin.parseSettings(endpoint.settings)));
   }
+}
+
+// A value derived from an endpoint, kept until the endpoint changes; the cache is emptied past 10,000 versions.
+function perVersion<V>(cache: Map<string, V>, endpoint: Endpoint, make: () => V): V {
+  const key = `${endpoint.id}@${endpoint.updatedAt.getTime()}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= 10_000) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
 }

@@ -3,6 +3,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { got } from 'got';
+import type { OptionsOfTextResponseBody } from 'got';
 import { BlockedTargetError } from '../errors.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
@@ -37,6 +38,9 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
     followRedirect: false,
     throwHttpErrors: false,
     responseType: 'text',
+    // No Accept-Encoding, so trackers answer plain: only an excerpt of the (tiny) answer is kept, and a
+    // decompressing stream per response is work on every postback for nothing.
+    decompress: false,
     headers: { 'user-agent': options.userAgent },
   });
   return {
@@ -45,11 +49,8 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
         const url = new URL(request.url);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedTargetError(`postback targets must be http or https, got ${url.protocol}`);
         options.policy.checkLiteral(url.hostname);
-        const response = await client(url, {
-          method: request.method,
-          headers: request.headers ?? {},
-          ...(request.body === undefined ? {} : { body: request.body }),
-        });
+        // Only the options this request sets: got merges every one given into the instance's defaults.
+        const response = await client(url, requestOptions(request));
         return {
           ok: true,
           statusCode: response.statusCode,
@@ -65,4 +66,10 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
       agent.https.destroy();
     },
   };
+}
+
+function requestOptions(request: PostbackRequest): OptionsOfTextResponseBody {
+  const { method, headers, body } = request;
+  if (headers === undefined) return body === undefined ? { method } : { method, body };
+  return body === undefined ? { method, headers } : { method, headers, body };
 }

@@ -71,11 +71,19 @@ export function classifyAddress(address: string): AddressClass {
   const bare = address.replace(/^\[(.*)\]$/, '$1');
   const type = family(bare);
   if (type === undefined) throw new TypeError(`not an IP address: ${JSON.stringify(address)}`);
-  // Checked as given: BlockList would also match a mapped IPv6 address against the IPv4 ranges, hiding its own class.
-  if (type === 'ipv6' && /^::ffff:/i.test(bare)) return 'ipv4-mapped';
-  // Only ranges of the address's own family: BlockList matches an IPv4 address against IPv6 ranges through its mapped form.
-  if (!NON_PUBLIC[type].check(bare, type)) return 'public';
+  if (isMapped(bare, type)) return 'ipv4-mapped';
+  if (isPublic(bare, type)) return 'public';
   return CLASSES.find((range) => range.type === type && range.list.check(bare, type))?.label ?? 'public';
+}
+
+// Checked as given: BlockList would also match a mapped IPv6 address against the IPv4 ranges, hiding its own class.
+function isMapped(bare: string, type: 'ipv4' | 'ipv6'): boolean {
+  return type === 'ipv6' && /^::ffff:/i.test(bare);
+}
+
+// Only ranges of the address's own family: BlockList matches an IPv4 address against IPv6 ranges through its mapped form.
+function isPublic(bare: string, type: 'ipv4' | 'ipv6'): boolean {
+  return !isMapped(bare, type) && !NON_PUBLIC[type].check(bare, type);
 }
 
 /** Which non-public targets postbacks may still reach. */
@@ -118,7 +126,7 @@ export function createTargetPolicy(allowlist: readonly string[], option: string)
   function allowsAddress(address: string): boolean {
     const type = family(address);
     if (type === undefined) return false;
-    return classifyAddress(address) === 'public' || ranges[type].check(address, type);
+    return isPublic(address, type) || ranges[type].check(address, type);
   }
   function allowsHost(hostname: string): boolean {
     return hosts.has(hostname.toLowerCase().replace(/\.$/, ''));
@@ -129,6 +137,7 @@ export function createTargetPolicy(allowlist: readonly string[], option: string)
     );
   }
 
+  const literals = new Map<string, boolean>();
   const lookup: LookupFunction = function guardedLookup(hostname, options, callback) {
     // Every address is checked, not just the first: with Happy Eyeballs the socket may try any of them.
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
@@ -152,9 +161,16 @@ export function createTargetPolicy(allowlist: readonly string[], option: string)
     allowsAddress,
     allowsHost,
     checkLiteral(hostname) {
+      // Sockets skip `lookup` for IP literals, so those are checked here (once per literal: the policy never
+      // changes, and every postback to a tracker by IP asks again); names are checked when resolved.
       const bare = hostname.replace(/^\[(.*)\]$/, '$1');
-      // Sockets skip `lookup` for IP literals, so those are checked here; names are checked when resolved.
-      if (family(bare) !== undefined && !allowsAddress(bare) && !allowsHost(bare)) throw refusal(hostname, bare);
+      let allowed = literals.get(bare);
+      if (allowed === undefined) {
+        allowed = family(bare) === undefined || allowsAddress(bare) || allowsHost(bare);
+        if (literals.size >= 10_000) literals.clear();
+        literals.set(bare, allowed);
+      }
+      if (!allowed) throw refusal(hostname, bare);
     },
     lookup,
   };

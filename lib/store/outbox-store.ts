@@ -6,8 +6,9 @@ import type { Adjustment, Commission, EventName, Lead } from '../events/types.js
 import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
 import { clickNetPayouts } from './click-totals.js';
+import { recordCompletions } from './completions.js';
+import type { Completion } from './completions.js';
 import { isMySql } from './database.js';
-import { retryOnDeadlock } from './errors.js';
 import { fromRow as endpointFromRow } from './endpoints-store.js';
 import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
 import type { AdjustmentRow, AttemptRow, CommissionRow, DeliveryRow, EndpointRow, LeadRow, TableNames } from './tables.js';
@@ -36,23 +37,6 @@ export interface ClaimedDelivery {
   adjustment: Adjustment | null;
   /** The click's running net payout at this delivery (see `PostbackContext.clickNetPayout`). */
   clickNetPayout: DecimalString;
-}
-
-/** The result of one attempt, and what becomes of the delivery. */
-export interface AttemptOutcome {
-  attemptedAt: Date;
-  method: string;
-  url: string;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
-  status: DeliveryStatus;
-  nextAttemptAt: Date;
-  /** The delivery's endpoint, whose failure window this attempt extends or closes. */
-  endpointPk: string;
-  /** An endpoint failing without a break since this time or earlier is disabled. */
-  disableIfFailingSince: Date;
 }
 
 // An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
@@ -124,19 +108,18 @@ export class OutboxStore {
   }
 
   /**
-   * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, oldest first. On MySQL
-   * the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, the earliest due first (then the
+   * oldest). On MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
    * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same lead and
    * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
    */
   async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
     const d = this.#t.deliveries;
     const unleased = (where: Knex.QueryBuilder) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now);
-    // Two steps: the eligibility check (subqueries on endpoints and earlier deliveries) is a plain read, and
-    // the locking read touches outbox rows by primary key only. A locking read with subqueries would lock
-    // the endpoint row too on MariaDB, and deadlock against events inserting deliveries (their foreign key
-    // check holds that row).
-    const candidates = (await this.#due(this.#knex, now).andWhere(unleased).select(`${d}.pk`).orderBy(`${d}.pk`).limit(limit)) as Array<{
+    // Two steps: the eligibility check (a subquery on earlier deliveries) is a plain read, and the locking read
+    // touches outbox rows by primary key only. A locking read with subqueries would lock the endpoint row too
+    // on MariaDB, and deadlock against events inserting deliveries (their foreign key check holds that row).
+    const candidates = (await this.#due(now, await this.#disabledEndpoints()).andWhere(unleased).select(`${d}.pk`).limit(limit)) as Array<{
       pk: string | number;
     }>;
     if (candidates.length === 0) return [];
@@ -157,14 +140,16 @@ export class OutboxStore {
     return pks.length === 0 ? [] : this.#load(pks);
   }
 
-  // The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled, first in line for their lead.
-  #due(db: Knex | Knex.Transaction, now: Date): Knex.QueryBuilder<DeliveryRow> {
+  /**
+   * The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled, first in line for
+   * their lead; in the order of the due index, so a claim reads only as far as the rows it takes.
+   */
+  #due(now: Date, disabled: ReadonlyArray<string | number>): Knex.QueryBuilder<DeliveryRow> {
     const d = this.#t.deliveries;
-    // Subqueries rather than a join: a locking read locks only the outbox rows, never the endpoint's.
-    return db<DeliveryRow>(d)
+    const db = this.#knex;
+    const query = db<DeliveryRow>(d)
       .where(`${d}.status`, 'pending')
       .andWhere(`${d}.next_attempt_at`, '<=', now)
-      .whereIn(`${d}.endpoint_pk`, db(this.#t.endpoints).select('pk').where('enabled', true))
       .whereNotExists(
         db(`${d} as earlier`)
           .select(db.raw('1'))
@@ -172,7 +157,16 @@ export class OutboxStore {
           .andWhereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
           .andWhereRaw(`earlier.pk < ${d}.pk`)
           .whereIn('earlier.status', BLOCKING_STATUSES),
-      );
+      )
+      .orderBy([`${d}.next_attempt_at`, `${d}.pk`]);
+    if (disabled.length > 0) void query.whereNotIn(`${d}.endpoint_pk`, disabled);
+    return query;
+  }
+
+  // The few disabled endpoints by value, not a subquery on endpoints: MariaDB drives a subquery's plan from the
+  // endpoints table, and would sort every pending row of an endpoint on each claim.
+  async #disabledEndpoints(): Promise<Array<string | number>> {
+    return (await this.#knex(this.#t.endpoints).where('enabled', false).pluck('pk')) as Array<string | number>;
   }
 
   // Five queries per batch, whatever its size: the rows, then each referenced table once.
@@ -188,7 +182,8 @@ export class OutboxStore {
       clickNetPayouts(this.#knex, t, rows),
     ]);
     const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));
-    const endpointMap = byPk(endpoints);
+    // One Endpoint per batch and endpoint, shared by its deliveries: its settings are parsed from JSON once.
+    const endpointMap = new Map(endpoints.map((row) => [toId(row.pk), endpointFromRow(row)]));
     const leadMap = byPk(leads);
     const commissionMap = byPk(commissions);
     const adjustmentMap = byPk(adjustments);
@@ -202,7 +197,7 @@ export class OutboxStore {
         event: row.event,
         attemptCount: row.attempt_count,
         roundAttempts: row.round_attempts,
-        endpoint: endpointFromRow(endpointMap.get(toId(row.endpoint_pk)) as EndpointRow),
+        endpoint: endpointMap.get(toId(row.endpoint_pk)) as Endpoint,
         lead: toLead(lead),
         commission,
         adjustment: adjustmentRow && commission ? toAdjustment(adjustmentRow, commission) : null,
@@ -212,53 +207,12 @@ export class OutboxStore {
   }
 
   /**
-   * Records one attempt and its outcome, and releases the lease, in one transaction. Then a delivered
-   * postback closes its endpoint's failure window; a failed one opens it, and disables the endpoint (its
-   * pending postbacks kept) once it has lasted long enough. Returns whether the endpoint was disabled.
+   * Records a batch of attempts with their outcomes, and releases their leases, in one transaction. Then each
+   * endpoint's failure window moves once: a delivered postback closes it; a failed one opens it, and disables
+   * the endpoint (its pending postbacks kept) once it has lasted long enough. Returns the endpoints disabled.
    */
-  async complete(pk: string, outcome: AttemptOutcome): Promise<{ endpointDisabled: boolean }> {
-    await retryOnDeadlock(() => this.#knex.transaction(async (trx) => {
-      await trx(this.#t.attempts).insert({
-        delivery_pk: pk,
-        attempted_at: outcome.attemptedAt,
-        request_method: outcome.method,
-        request_url: outcome.url,
-        status_code: outcome.statusCode,
-        latency_ms: outcome.latencyMs,
-        error: outcome.error?.slice(0, 1024) ?? null,
-        response_excerpt: outcome.responseExcerpt,
-      });
-      await trx(this.#t.deliveries)
-        .where({ pk })
-        .update({
-          status: outcome.status,
-          attempt_count: trx.raw('attempt_count + 1'),
-          round_attempts: trx.raw('round_attempts + 1'),
-          next_attempt_at: outcome.nextAttemptAt,
-          locked_until: null,
-          last_status_code: outcome.statusCode,
-          last_error: outcome.error?.slice(0, 1024) ?? null,
-          updated_at: outcome.attemptedAt,
-          delivered_at: outcome.status === 'delivered' ? outcome.attemptedAt : null,
-        });
-    }));
-    // Outside the attempt's transaction, one short statement each: holding the endpoint row's lock together
-    // with the delivery's would deadlock against an event's transaction, which locks the endpoint (foreign key) first.
-    // A skip sends nothing, so it says nothing of the endpoint's health.
-    if (outcome.status === 'skipped') return { endpointDisabled: false };
-    const endpoint = () => this.#knex(this.#t.endpoints).where({ pk: outcome.endpointPk });
-    if (outcome.status === 'delivered') {
-      // A plain read first: an UPDATE would lock the endpoint row on every delivered postback, even with nothing to change.
-      const failing: unknown = await endpoint().whereNotNull('failing_since').first('pk');
-      if (failing) await endpoint().update({ failing_since: null });
-      return { endpointDisabled: false };
-    }
-    await endpoint().whereNull('failing_since').update({ failing_since: outcome.attemptedAt });
-    const disabled: unknown = await endpoint()
-      .where('enabled', true)
-      .andWhere('failing_since', '<=', outcome.disableIfFailingSince)
-      .update({ enabled: false, updated_at: outcome.attemptedAt });
-    return { endpointDisabled: Number(disabled) > 0 };
+  async completeMany(completions: readonly Completion[]): Promise<string[]> {
+    return recordCompletions(this.#knex, this.#t, completions);
   }
 
   /** Puts a claimed delivery off until `until` without an attempt (its host is busy or failing), and releases its lease. */
@@ -272,15 +226,16 @@ export class OutboxStore {
     await this.#knex(this.#t.deliveries).whereIn('pk', pks).andWhere('status', 'pending').update({ locked_until: null });
   }
 
-  /** When the earliest claimable delivery can next be claimed (it is due and its lease, if any, has ended). */
+  /**
+   * When the earliest claimable delivery not under a lease can next be claimed. One index read, not a scan of
+   * every pending row: leases (this instance's, or a crashed one's) are left to the caller's idle poll.
+   */
   async nextDueAt(): Promise<Date | undefined> {
     const d = this.#t.deliveries;
-    const row = await this.#due(this.#knex, FAR_FUTURE).first<{ due: Date | string | number | null } | undefined>(
-      this.#knex.raw(
-        `min(case when ${d}.locked_until is not null and ${d}.locked_until > ${d}.next_attempt_at then ${d}.locked_until else ${d}.next_attempt_at end) as due`,
-      ),
-    );
-    return row?.due == null ? undefined : toDate(row.due);
+    const row = await this.#due(FAR_FUTURE, await this.#disabledEndpoints())
+      .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhereRaw(`${d}.locked_until <= ${d}.next_attempt_at`))
+      .first<{ next_attempt_at: Date | string | number } | undefined>(`${d}.next_attempt_at`);
+    return row === undefined ? undefined : toDate(row.next_attempt_at);
   }
 
   /** Every delivery for a lead (by the host's id), oldest first, with its attempts. */

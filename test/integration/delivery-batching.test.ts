@@ -1,0 +1,146 @@
+// Attempts recorded in batches: each row keeps its own outcome, endpoint windows move once per batch, a lost batch is sent again.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { startRelay } from '../helpers/relay.js';
+import type { RelayFixture } from '../helpers/relay.js';
+import type { LogFields, Logger } from '../../lib/log.js';
+import type { AttemptOutcome, Completion } from '../../lib/store/completions.js';
+import { OutboxStore } from '../../lib/store/outbox-store.js';
+import type { ClaimedDelivery } from '../../lib/store/outbox-store.js';
+import { tableNames, toDate } from '../../lib/store/tables.js';
+
+const base = new Date('2026-12-01T10:00:00.000Z');
+const at = (ms: number) => new Date(base.getTime() + ms);
+
+function outcome(delivery: ClaimedDelivery, fields: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'attemptedAt' | 'status'>): AttemptOutcome {
+  return {
+    method: 'GET', url: `http://127.0.0.1:9/pb?lead=${delivery.lead.id}`, statusCode: 200, latencyMs: 5, error: null, responseExcerpt: 'OK',
+    nextAttemptAt: fields.attemptedAt, endpointPk: delivery.endpoint.id, disableIfFailingSince: new Date(fields.attemptedAt.getTime() - 3_600_000),
+    ...fields,
+  };
+}
+
+async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describeEachDatabase('batched delivery bookkeeping', (target) => {
+  let fx: RelayFixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  // A relay that never sends, its endpoint, `count` leads, and all their deliveries claimed, by lead id.
+  async function claimedLeads(count: number): Promise<{ relay: RelayFixture; outbox: OutboxStore; byLead: Map<string, ClaimedDelivery> }> {
+    fx = await startRelay(target, { start: false });
+    await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
+    for (let i = 0; i < count; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: `c${i}`, affiliateId: 'aff-1' });
+    const outbox = new OutboxStore(fx.relay.knex, tableNames(fx.prefix));
+    const claimed = await outbox.claim(100, 60_000, new Date());
+    expect(claimed).to.have.length(count);
+    return { relay: fx, outbox, byLead: new Map(claimed.map((d) => [d.lead.id, d])) };
+  }
+
+  it('records a batch of attempts with one insert and one update, each row with its own status code, latency, error and outcome', async () => {
+    const { relay, outbox, byLead } = await claimedLeads(4);
+    const d = (id: string) => byLead.get(id) as ClaimedDelivery;
+    const completions: Completion[] = [
+      { pk: d('L-0').pk, outcome: outcome(d('L-0'), { attemptedAt: at(1), status: 'delivered', statusCode: 200, latencyMs: 11, responseExcerpt: 'OK' }) },
+      { pk: d('L-1').pk, outcome: outcome(d('L-1'), { attemptedAt: at(2), status: 'pending', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', nextAttemptAt: at(5_000) }) },
+      { pk: d('L-2').pk, outcome: outcome(d('L-2'), { attemptedAt: at(3), status: 'failed', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }) },
+      { pk: d('L-3').pk, outcome: outcome(d('L-3'), { attemptedAt: at(4), status: 'skipped', method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }) },
+    ];
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    relay.relay.knex.on('query', onQuery);
+    expect(await outbox.completeMany(completions)).to.deep.equal([]);
+    relay.relay.knex.off('query', onQuery);
+    const t = tableNames(relay.prefix);
+    expect(statements.filter((sql) => /^insert into [`"]?\w+delivery_attempts/i.test(sql))).to.have.length(1);
+    expect(statements.filter((sql) => new RegExp(`^update [\`"]?${t.deliveries}[\`"]? `, 'i').test(sql))).to.have.length(1);
+
+    const [l0, l1, l2, l3] = await Promise.all(['L-0', 'L-1', 'L-2', 'L-3'].map(async (id) => (await relay.relay.deliveries.listForLead(id))[0]));
+    expect(l0).to.deep.include({ status: 'delivered', attemptCount: 1, lastStatusCode: 200, lastError: null, deliveredAt: at(1) });
+    expect(l1).to.deep.include({ status: 'pending', attemptCount: 1, lastStatusCode: 503, lastError: 'tracker answered HTTP 503', nextAttemptAt: at(5_000), deliveredAt: null });
+    expect(l2).to.deep.include({ status: 'failed', attemptCount: 1, lastStatusCode: 404, lastError: 'tracker answered HTTP 404', deliveredAt: null });
+    expect(l3).to.deep.include({ status: 'skipped', attemptCount: 1, lastStatusCode: null, lastError: 'skipped: not sent' });
+    expect(l0?.attempts).to.deep.equal([{ attemptedAt: at(1), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-0', statusCode: 200, latencyMs: 11, error: null, responseExcerpt: 'OK' }]);
+    expect(l1?.attempts).to.deep.equal([{ attemptedAt: at(2), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-1', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy' }]);
+    expect(l2?.attempts).to.deep.equal([{ attemptedAt: at(3), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-2', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }]);
+    expect(l3?.attempts).to.deep.equal([{ attemptedAt: at(4), method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }]);
+    // Every lease released in the same write.
+    expect(await relay.relay.knex(t.deliveries).whereNotNull('locked_until').pluck('pk')).to.deep.equal([]);
+  });
+
+  it('moves the endpoint failure window once per batch, to where taking the attempts one by one would leave it', async () => {
+    const { relay, outbox, byLead } = await claimedLeads(7);
+    const d = (id: string) => byLead.get(id) as ClaimedDelivery;
+    const failed = (id: string, ms: number, disableAfterMs = 3_600_000): Completion => ({
+      pk: d(id).pk,
+      outcome: outcome(d(id), { attemptedAt: at(ms), status: 'pending', statusCode: 500, error: 'tracker answered HTTP 500', nextAttemptAt: at(ms + 60_000), disableIfFailingSince: at(ms - disableAfterMs) }),
+    });
+    const delivered = (id: string, ms: number): Completion => ({ pk: d(id).pk, outcome: outcome(d(id), { attemptedAt: at(ms), status: 'delivered' }) });
+    const t = tableNames(relay.prefix);
+    const window = async () => {
+      const row = await relay.relay.knex(t.endpoints).first<{ failing_since: Date | string | number | null; enabled: number | boolean }>('failing_since', 'enabled');
+      return { failingSince: row.failing_since === null ? null : toDate(row.failing_since), enabled: Boolean(row.enabled) };
+    };
+
+    await outbox.completeMany([failed('L-0', 10)]);
+    expect(await window()).to.deep.equal({ failingSince: at(10), enabled: true });
+    await outbox.completeMany([delivered('L-1', 20)]);
+    expect(await window()).to.deep.equal({ failingSince: null, enabled: true });
+    // Out of time order on purpose: the batch is taken in attempt order; the success at 40 ends the window opened at 30.
+    await outbox.completeMany([failed('L-5', 60), delivered('L-3', 40), failed('L-2', 30), failed('L-4', 50)]);
+    expect(await window()).to.deep.equal({ failingSince: at(50), enabled: true });
+    // Failing since 50, and this attempt at 70 disables anything failing since 70 or earlier.
+    expect(await outbox.completeMany([failed('L-6', 70, 0)])).to.deep.equal([d('L-6').endpoint.id]);
+    expect(await window()).to.deep.equal({ failingSince: at(50), enabled: false });
+  });
+
+  it('sends a delivery again, with the same transaction ID, once the lease of a batch that could not be recorded expires', async () => {
+    const errors: string[] = [];
+    const record = (message: string, _fields?: LogFields) => void errors.push(message);
+    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
+    let knex: Knex | undefined;
+    const attemptsAway = (from: string, to: string) => (knex as Knex).schema.renameTable(from, to);
+    const seen: string[] = [];
+    // The first answer leaves only once the attempts table is gone, so recording that attempt must fail.
+    const tracker = createServer((req, res) => {
+      seen.push(new URL(req.url ?? '/', 'http://tracker').searchParams.get('txid') ?? '');
+      const answer = () => void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      if (seen.length === 1 && fx) void attemptsAway(tableNames(fx.prefix).attempts, `${fx.prefix}attempts_away`).then(answer);
+      else answer();
+    });
+    await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve));
+    try {
+      // A short request timeout makes a short lease (three of them).
+      fx = await startRelay(target, { relay: { logger, dispatch: { requestTimeoutMs: 300, idlePollMs: 50 } } });
+      knex = fx.relay.knex;
+      const t = tableNames(fx.prefix);
+      const { port } = tracker.address() as AddressInfo;
+      await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `http://127.0.0.1:${port}/pb?txid={transaction_id}` } });
+      await fx.relay.recordLead({ id: 'L-1', clickId: 'c1', affiliateId: 'aff-1' });
+      await poll(() => Promise.resolve(errors), (list) => list.includes('could not record delivery attempts'), 'the failed write');
+      await attemptsAway(`${fx.prefix}attempts_away`, t.attempts);
+      const [delivery] = await poll(() => (fx as RelayFixture).relay.deliveries.listForLead('L-1'), (list) => list[0]?.status === 'delivered', 'the delivery');
+      expect(seen).to.have.length(2);
+      expect(seen[1]).to.equal(seen[0]);
+      // Only the second attempt reached the log; the first was lost with its batch, never the delivery.
+      expect(delivery?.attempts).to.have.length(1);
+    } finally {
+      await new Promise((resolve) => tracker.close(resolve));
+    }
+  });
+});

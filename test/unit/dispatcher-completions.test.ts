@@ -1,0 +1,103 @@
+// The dispatcher with a fake outbox and client: finished attempts are recorded in batches, and stop() waits for them.
+
+import { expect } from 'chai';
+import { builtinPlugins } from '../../plugins/builtin.js';
+import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
+import type { PostbackClient } from '../../lib/dispatch/http-client.js';
+import { sampleDelivery } from '../../lib/dispatch/send-test.js';
+import type { Endpoint } from '../../lib/endpoints/types.js';
+import { silentLogger } from '../../lib/log.js';
+import type { AttemptObservation } from '../../lib/metrics/instrumentation.js';
+import { createPluginRegistry } from '../../lib/plugins/registry.js';
+import type { Completion } from '../../lib/store/completions.js';
+import type { OutboxStore } from '../../lib/store/outbox-store.js';
+
+const now = new Date('2026-12-01T10:00:00Z');
+const endpoint: Endpoint = {
+  id: '7', affiliateId: 'aff-1', offerId: null, name: null, plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' },
+  events: ['lead_created'], enabled: true, createdAt: now, updatedAt: now,
+};
+const claimed = ['1', '2', '3'].map((pk) => ({ ...sampleDelivery(endpoint, 'lead_created', now), pk }));
+
+// Every claim after the first finds nothing; every write waits for `releaseWrites`.
+function fakeOutbox() {
+  const writes: Completion[][] = [];
+  const released: string[] = [];
+  let releaseWrites: () => void = () => undefined;
+  const writesMayFinish = new Promise<void>((resolve) => (releaseWrites = resolve));
+  let firstWrite: () => void = () => undefined;
+  const written = new Promise<void>((resolve) => (firstWrite = resolve));
+  let claims = 0;
+  const outbox = {
+    claim: () => Promise.resolve(claims++ === 0 ? claimed : []),
+    nextDueAt: () => Promise.resolve(undefined),
+    async completeMany(completions: readonly Completion[]) {
+      writes.push([...completions]);
+      firstWrite();
+      await writesMayFinish;
+      return [];
+    },
+    release(pks: readonly string[]) {
+      released.push(...pks);
+      return Promise.resolve();
+    },
+  };
+  return { outbox: outbox as unknown as OutboxStore, writes, released, written, releaseWrites };
+}
+
+const client: PostbackClient = {
+  send: () => Promise.resolve({ ok: true, statusCode: 200, bodyExcerpt: 'OK', retryAfter: null }),
+  close: () => undefined,
+};
+
+function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObservation) => void): Dispatcher {
+  return new Dispatcher({
+    outbox,
+    plugins: createPluginRegistry(builtinPlugins()),
+    client,
+    logger: silentLogger,
+    onAttempt,
+    settings: {
+      concurrency: 4, batchSize: 10, leaseMs: 60_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
+      retry: { schedule: [], jitter: 0, retryAfterMaxMs: 0 },
+      hosts: { maxPerHost: 4, breakerThreshold: 5, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
+      disableAfterMs: 60_000,
+    },
+  });
+}
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('dispatcher completions', () => {
+  it('records the attempts that finish together in one write, and reports each to onAttempt once it is written', async () => {
+    const fake = fakeOutbox();
+    const seen: string[] = [];
+    const dispatcher = dispatcherWith(fake.outbox, (attempt) => seen.push(attempt.delivery));
+    dispatcher.start();
+    await fake.written;
+    expect(fake.writes).to.have.length(1);
+    expect(fake.writes[0]?.map((c) => [c.pk, c.outcome.status, c.outcome.statusCode])).to.deep.equal([['1', 'delivered', 200], ['2', 'delivered', 200], ['3', 'delivered', 200]]);
+    expect(fake.writes[0]?.[0]?.outcome.url).to.equal(`http://127.0.0.1:9/pb?txid=lead-${claimed[0]?.lead.id ?? ''}`);
+    expect(seen).to.deep.equal([]);
+    fake.releaseWrites();
+    await dispatcher.stop();
+    expect(seen.sort()).to.deep.equal(['1', '2', '3']);
+  });
+
+  it('does not return from stop() before every finished attempt is written, and gives back no lease of a recorded delivery', async () => {
+    const fake = fakeOutbox();
+    const dispatcher = dispatcherWith(fake.outbox, () => undefined);
+    dispatcher.start();
+    await fake.written;
+    let stopped = false;
+    const stopping = dispatcher.stop().then(() => (stopped = true));
+    await turns(20);
+    expect(stopped).to.equal(false);
+    fake.releaseWrites();
+    await stopping;
+    expect(fake.writes.flat().map((c) => c.pk).sort()).to.deep.equal(['1', '2', '3']);
+    expect(fake.released).to.deep.equal([]);
+  });
+});
