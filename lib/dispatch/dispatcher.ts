@@ -108,13 +108,13 @@ export class Dispatcher implements DeliveryHandoff {
   /** Looks for due work now. Called after every commit that queued deliveries; cheap to call often. */
   notify(): void {
     if (!this.#running) return;
-    if (this.#pumping) {
-      this.#wakeAgain = true;
-      return;
-    }
+    this.#wakeAgain = true;
+    if (this.#pumping) return;
     clearTimeout(this.#timer);
     this.#pumping = this.#pump().finally(() => {
       this.#pumping = undefined;
+      // A wake between the pump's last look and now would otherwise wait for the next poll.
+      if (this.#wakeAgain) this.notify();
     });
   }
 
@@ -179,18 +179,21 @@ export class Dispatcher implements DeliveryHandoff {
     return concurrency + batchSize * 2 - this.#held.size - this.#reserved;
   }
 
+  // One pass per wake: a notify() that arrives during a pass (its work may have been missed) makes another.
   async #pump(): Promise<void> {
     try {
-      do await this.#fill();
-      while (this.#takeWake() && this.#running);
-      await this.#scheduleNext();
+      while (this.#takeWake() && this.#running) {
+        await this.#fill();
+        if (!this.#wakeAgain) await this.#scheduleNext();
+      }
     } catch (error) {
+      // The poll retries; wakes meanwhile would only repeat the failing claim.
+      this.#wakeAgain = false;
       this.#logger.error('dispatcher could not claim deliveries', { error: describeError(error) });
       this.#schedule(this.#settings.idlePollMs);
     }
   }
 
-  // A notify() that arrived while a pump was running means another pass, since its work may have been missed.
   #takeWake(): boolean {
     const wake = this.#wakeAgain;
     this.#wakeAgain = false;

@@ -7,15 +7,18 @@ import { toId } from './tables.js';
 import type { DeliveryRow, TableNames } from './tables.js';
 
 /**
- * For each delivery, the sum of the commission amounts and adjustment deltas queued to the same endpoint for
+ * For each delivery (absent: 0), the sum of the commission amounts and adjustment deltas queued to the same endpoint for
  * the same lead up to and including it, in queue (primary key) order. Built from stored rows only, so a retry
  * gets the same total. One query per batch.
  */
 export async function clickNetPayouts(knex: Knex, t: TableNames, rows: readonly DeliveryRow[]): Promise<Map<string, DecimalString>> {
   const totals = new Map<string, DecimalString>();
-  if (rows.length === 0) return totals;
-  const leadPks = [...new Set(rows.map((row) => toId(row.lead_pk)))];
-  const maxPk = rows.reduce((max, row) => (BigInt(row.pk) > max ? BigInt(row.pk) : max), 0n);
+  // A lead_created is its lead's first delivery to an endpoint (commissions need the lead, so queue after it):
+  // its total is 0 without a query, and a batch of only those, the usual backlog, asks nothing.
+  const counted = rows.filter((row) => row.event !== 'lead_created');
+  if (counted.length === 0) return totals;
+  const leadPks = [...new Set(counted.map((row) => toId(row.lead_pk)))];
+  const maxPk = counted.reduce((max, row) => (BigInt(row.pk) > max ? BigInt(row.pk) : max), 0n);
   const history = await knex(t.deliveries)
     .leftJoin(t.commissions, function joinEarned() {
       this.on(`${t.commissions}.pk`, '=', `${t.deliveries}.commission_pk`).andOnVal(`${t.deliveries}.event`, '=', 'commission_earned');

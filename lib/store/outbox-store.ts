@@ -123,21 +123,21 @@ export class OutboxStore {
       pk: string | number;
     }>;
     if (candidates.length === 0) return [];
-    const pks = await this.#knex.transaction(async (trx): Promise<Array<string | number>> => {
+    // The locking read takes the whole rows: they are what is loaded, so no second read of them is needed.
+    const rows = await this.#knex.transaction(async (trx): Promise<DeliveryRow[]> => {
       const due = trx<DeliveryRow>(d)
         .whereIn('pk', candidates.map((row) => row.pk))
         .andWhere('status', 'pending')
         .andWhere(unleased)
-        .select('pk')
         .orderBy('pk');
       if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
-      const claimed = (await due).map((row) => row.pk);
+      const claimed = await due;
       if (claimed.length > 0) {
-        await trx(d).whereIn('pk', claimed).update({ locked_until: new Date(now.getTime() + leaseMs) });
+        await trx(d).whereIn('pk', claimed.map((row) => row.pk)).update({ locked_until: new Date(now.getTime() + leaseMs) });
       }
       return claimed;
     });
-    return pks.length === 0 ? [] : this.#load(pks);
+    return rows.length === 0 ? [] : this.#load(rows);
   }
 
   /**
@@ -169,16 +169,17 @@ export class OutboxStore {
     return (await this.#knex(this.#t.endpoints).where('enabled', false).pluck('pk')) as Array<string | number>;
   }
 
-  // Five queries per batch, whatever its size: the rows, then each referenced table once.
-  async #load(pks: ReadonlyArray<string | number>): Promise<ClaimedDelivery[]> {
+  // At most five queries per batch, whatever its size, all at once: each referenced table once, and the click totals.
+  async #load(rows: readonly DeliveryRow[]): Promise<ClaimedDelivery[]> {
     const t = this.#t;
-    const rows = await this.#knex<DeliveryRow>(t.deliveries).whereIn('pk', pks).orderBy('pk');
     const keys = (pick: (row: DeliveryRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
+    // A table no delivery of the batch refers to is not asked (a backlog of leads has no commissions).
+    const byKeys = async <R>(table: string, pks: Array<string | number>): Promise<R[]> => (pks.length === 0 ? [] : ((await this.#knex(table).whereIn('pk', pks)) as R[]));
     const [endpoints, leads, commissions, adjustments, netPayouts] = await Promise.all([
-      this.#knex<EndpointRow>(t.endpoints).whereIn('pk', keys((r) => r.endpoint_pk)),
-      this.#knex<LeadRow>(t.leads).whereIn('pk', keys((r) => r.lead_pk)),
-      this.#knex<CommissionRow>(t.commissions).whereIn('pk', keys((r) => r.commission_pk)),
-      this.#knex<AdjustmentRow>(t.adjustments).whereIn('pk', keys((r) => r.adjustment_pk)),
+      byKeys<EndpointRow>(t.endpoints, keys((r) => r.endpoint_pk)),
+      byKeys<LeadRow>(t.leads, keys((r) => r.lead_pk)),
+      byKeys<CommissionRow>(t.commissions, keys((r) => r.commission_pk)),
+      byKeys<AdjustmentRow>(t.adjustments, keys((r) => r.adjustment_pk)),
       clickNetPayouts(this.#knex, t, rows),
     ]);
     const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));

@@ -1,4 +1,4 @@
-// The dispatcher with a fake outbox and client: finished attempts are recorded in batches, and stop() waits for them.
+// The dispatcher with a fake outbox and client: attempts recorded in batches, stop() waiting for them, and no lost wake-up.
 
 import { expect } from 'chai';
 import { builtinPlugins } from '../../plugins/builtin.js';
@@ -19,8 +19,9 @@ const endpoint: Endpoint = {
 };
 const claimed = ['1', '2', '3'].map((pk) => ({ ...sampleDelivery(endpoint, 'lead_created', now), pk }));
 
-// Every claim after the first finds nothing; every write waits for `releaseWrites`.
-function fakeOutbox() {
+// The first claim takes `first`, later ones whatever was queued since; every write waits for `releaseWrites`.
+function fakeOutbox(first = claimed) {
+  const queued: typeof claimed = [];
   const writes: Completion[][] = [];
   const released: string[] = [];
   let releaseWrites: () => void = () => undefined;
@@ -29,8 +30,8 @@ function fakeOutbox() {
   const written = new Promise<void>((resolve) => (firstWrite = resolve));
   let claims = 0;
   const outbox = {
-    claim: () => Promise.resolve(claims++ === 0 ? claimed : []),
-    nextDueAt: () => Promise.resolve(undefined),
+    claim: () => Promise.resolve(claims++ === 0 ? first : queued.splice(0)),
+    nextDueAt: (): Promise<Date | undefined> => Promise.resolve(undefined),
     async completeMany(completions: readonly Completion[]) {
       writes.push([...completions]);
       firstWrite();
@@ -42,15 +43,19 @@ function fakeOutbox() {
       return Promise.resolve();
     },
   };
-  return { outbox: outbox as unknown as OutboxStore, writes, released, written, releaseWrites };
+  return { outbox: outbox as unknown as OutboxStore, fake: outbox, queued, writes, released, written, releaseWrites };
 }
 
+const sent: string[] = [];
 const client: PostbackClient = {
-  send: () => Promise.resolve({ ok: true, statusCode: 200, bodyExcerpt: 'OK', retryAfter: null }),
+  send: (request) => {
+    sent.push(request.url);
+    return Promise.resolve({ ok: true, statusCode: 200, bodyExcerpt: 'OK', retryAfter: null });
+  },
   close: () => undefined,
 };
 
-function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObservation) => void): Dispatcher {
+function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObservation) => void = () => undefined): Dispatcher {
   return new Dispatcher({
     outbox,
     plugins: createPluginRegistry(builtinPlugins()),
@@ -70,7 +75,7 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-describe('dispatcher completions', () => {
+describe('dispatcher (fake outbox and client)', () => {
   it('records the attempts that finish together in one write, and reports each to onAttempt once it is written', async () => {
     const fake = fakeOutbox();
     const seen: string[] = [];
@@ -99,5 +104,31 @@ describe('dispatcher completions', () => {
     await stopping;
     expect(fake.writes.flat().map((c) => c.pk).sort()).to.deep.equal(['1', '2', '3']);
     expect(fake.released).to.deep.equal([]);
+  });
+
+  it('claims again at once for a wake that arrives while it plans its next poll, not a poll later', async () => {
+    // Nothing in flight, so no finished attempt wakes the dispatcher either: only the notify() below can.
+    const fake = fakeOutbox([]);
+    fake.releaseWrites();
+    let planning: () => void = () => undefined;
+    const planned = new Promise<void>((resolve) => (planning = resolve));
+    let answer: (due: Date | undefined) => void = () => undefined;
+    // Only the first plan is held open; later ones answer at once.
+    fake.fake.nextDueAt = () => {
+      planning();
+      fake.fake.nextDueAt = () => Promise.resolve(undefined);
+      return new Promise((resolve) => (answer = resolve));
+    };
+    const dispatcher = dispatcherWith(fake.outbox);
+    sent.length = 0;
+    dispatcher.start();
+    await planned;
+    // An event committed now: its postback must go without waiting the idle poll (a minute here).
+    fake.queued.push({ ...sampleDelivery(endpoint, 'lead_created', now), pk: '4', lead: { ...sampleDelivery(endpoint, 'lead_created', now).lead, id: 'late' } });
+    dispatcher.notify();
+    answer(undefined);
+    for (let i = 0; i < 50 && !sent.some((url) => url.endsWith('lead-late')); i++) await turns(1);
+    expect(sent.filter((url) => url.endsWith('lead-late'))).to.have.length(1);
+    await dispatcher.stop();
   });
 });
