@@ -1,19 +1,12 @@
 // Records a batch of finished attempts in one transaction, then moves each endpoint's failure window once per batch.
 
 import type { Knex } from 'knex';
-import type { DeliveryStatus } from '../deliveries/types.js';
+import type { DeliveryAttempt, DeliveryStatus } from '../deliveries/types.js';
 import { retryOnDeadlock } from './errors.js';
 import type { TableNames } from './tables.js';
 
-/** The result of one attempt, and what becomes of the delivery. */
-export interface AttemptOutcome {
-  attemptedAt: Date;
-  method: string;
-  url: string;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
+/** The result of one attempt (as the delivery log shows it), and what becomes of the delivery. */
+export interface AttemptOutcome extends DeliveryAttempt {
   status: DeliveryStatus;
   nextAttemptAt: Date;
   /** The delivery's endpoint, whose failure window this attempt extends or closes. */

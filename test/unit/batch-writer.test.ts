@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { BatchWriter } from '../../lib/dispatch/batch-writer.js';
 
-// A write the test finishes by hand, so "while a write runs" is a state, not a race.
-function controlledWrites() {
+// A writer whose writes the test finishes by hand, so "while a write runs" is a state, not a race.
+function controlledWrites(maxBatch = 100) {
   const batches: number[][] = [];
   const finish: Array<() => void> = [];
   let started: () => void = () => undefined;
@@ -14,16 +14,21 @@ function controlledWrites() {
     return new Promise<void>((resolve) => finish.push(resolve));
   };
   const nextWrite = () => new Promise<void>((resolve) => (started = resolve));
-  return { batches, finish, write, nextWrite };
+  const writer = new BatchWriter(write, maxBatch);
+  // Adds the items in one turn; resolves when the write that takes them has begun.
+  const addAndWait = (...items: number[]) => {
+    const started = nextWrite();
+    for (const item of items) writer.add(item);
+    return started;
+  };
+  return { batches, finish, nextWrite, writer, addAndWait };
 }
 
 describe('completion batch writer', () => {
   it('writes a lone item without waiting for more', async () => {
     const w = controlledWrites();
-    const writer = new BatchWriter(w.write, 100);
-    const started = w.nextWrite();
-    writer.add(1);
-    await started;
+    const { writer } = w;
+    await w.addAndWait(1);
     expect(w.batches).to.deep.equal([[1]]);
     w.finish[0]?.();
     await writer.flushed();
@@ -32,12 +37,9 @@ describe('completion batch writer', () => {
 
   it('puts everything added in one turn in one write, and everything added during a write in the next', async () => {
     const w = controlledWrites();
-    const writer = new BatchWriter(w.write, 100);
-    let started = w.nextWrite();
-    writer.add(1);
-    writer.add(2);
-    await started;
-    started = w.nextWrite();
+    const { writer } = w;
+    await w.addAndWait(1, 2);
+    const started = w.nextWrite();
     for (const item of [3, 4, 5]) writer.add(item);
     expect(writer.size).to.equal(3);
     expect(w.batches).to.deep.equal([[1, 2]]);
@@ -50,8 +52,8 @@ describe('completion batch writer', () => {
   });
 
   it('splits a large buffer into writes of at most maxBatch, one after another', async () => {
-    const w = controlledWrites();
-    const writer = new BatchWriter(w.write, 2);
+    const w = controlledWrites(2);
+    const { writer } = w;
     let started = w.nextWrite();
     for (const item of [1, 2, 3, 4, 5]) writer.add(item);
     for (let i = 0; i < 3; i++) {
@@ -66,13 +68,11 @@ describe('completion batch writer', () => {
 
   it('flushed() waits for the write in progress and for items added after it began', async () => {
     const w = controlledWrites();
-    const writer = new BatchWriter(w.write, 100);
-    let started = w.nextWrite();
-    writer.add(1);
-    await started;
+    const { writer } = w;
+    await w.addAndWait(1);
     let done = false;
     const flushed = writer.flushed().then(() => (done = true));
-    started = w.nextWrite();
+    const started = w.nextWrite();
     writer.add(2);
     w.finish[0]?.();
     await started;
