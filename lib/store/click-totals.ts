@@ -11,7 +11,7 @@ import type { DeliveryRow, TableNames } from './tables.js';
  * the same lead up to and including it, in queue (primary key) order. Built from stored rows only, so a retry
  * gets the same total. One query per batch.
  */
-export async function clickNetPayouts(knex: Knex, t: TableNames, rows: readonly DeliveryRow[]): Promise<Map<string, DecimalString>> {
+export async function clickNetPayouts(knex: Knex, t: TableNames, rows: ReadonlyArray<Pick<DeliveryRow, 'pk' | 'event' | 'lead_pk'>>): Promise<Map<string, DecimalString>> {
   const totals = new Map<string, DecimalString>();
   // A lead_created is its lead's first delivery to an endpoint (commissions need the lead, so queue after it):
   // its total is 0 without a query, and a batch of only those, the usual backlog, asks nothing.

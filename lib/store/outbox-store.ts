@@ -43,6 +43,8 @@ export interface ClaimedDelivery {
 // (delivered, or a status such as a plugin's skip) lets them go.
 const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
+type ClaimedRow = Pick<DeliveryRow, (typeof CLAIMED_COLUMNS)[number]>;
 const MAX_LIST = 500;
 const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now });
 
@@ -123,12 +125,13 @@ export class OutboxStore {
       pk: string | number;
     }>;
     if (candidates.length === 0) return [];
-    // The locking read takes the whole rows: they are what is loaded, so no second read of them is needed.
-    const rows = await this.#knex.transaction(async (trx): Promise<DeliveryRow[]> => {
+    // The locking read takes what loading needs, so no second read of the rows follows (and no time column is parsed).
+    const rows = await this.#knex.transaction(async (trx): Promise<ClaimedRow[]> => {
       const due = trx<DeliveryRow>(d)
         .whereIn('pk', candidates.map((row) => row.pk))
         .andWhere('status', 'pending')
         .andWhere(unleased)
+        .select<ClaimedRow[]>([...CLAIMED_COLUMNS])
         .orderBy('pk');
       if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
       const claimed = await due;
@@ -170,9 +173,9 @@ export class OutboxStore {
   }
 
   // At most five queries per batch, whatever its size, all at once: each referenced table once, and the click totals.
-  async #load(rows: readonly DeliveryRow[]): Promise<ClaimedDelivery[]> {
+  async #load(rows: readonly ClaimedRow[]): Promise<ClaimedDelivery[]> {
     const t = this.#t;
-    const keys = (pick: (row: DeliveryRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
+    const keys = (pick: (row: ClaimedRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
     // A table no delivery of the batch refers to is not asked (a backlog of leads has no commissions).
     const byKeys = async <R>(table: string, pks: Array<string | number>): Promise<R[]> => (pks.length === 0 ? [] : ((await this.#knex(table).whereIn('pk', pks)) as R[]));
     const [endpoints, leads, commissions, adjustments, netPayouts] = await Promise.all([
