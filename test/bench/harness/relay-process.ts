@@ -14,6 +14,8 @@ export interface RelaySettings {
   tablePrefix: string;
   concurrency: number;
   batchSize: number | undefined;
+  /** False for an ingest-only instance (POSTBACK_RELAY_DISPATCH=false). Default true. */
+  dispatch?: boolean;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: readonly string[];
 }
@@ -44,6 +46,7 @@ export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessE
     POSTBACK_RELAY_CONCURRENCY: String(settings.concurrency),
     POSTBACK_RELAY_PER_HOST_CONCURRENCY: String(settings.concurrency),
     ...(settings.batchSize === undefined ? {} : { POSTBACK_RELAY_BATCH_SIZE: String(settings.batchSize) }),
+    POSTBACK_RELAY_DISPATCH: String(settings.dispatch ?? true),
     POSTBACK_RELAY_LOG_LEVEL: 'warn',
     POSTBACK_RELAY_HOST: '127.0.0.1',
     PORT: String(port),
