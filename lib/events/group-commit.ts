@@ -22,7 +22,8 @@ interface Waiting<I, O> {
  * Collects items and hands them to `commit` in batches. A batch starts as soon as a slot is free, so an item
  * arriving at a quiet moment is committed at once, alone; under load, items queue while every slot is busy
  * and the next batch takes them all (up to `maxBatch`). Nothing waits on a timer. Two items with the same
- * key never share a batch: the later one waits for the next, where it sees the first one's commit.
+ * key are never committed at once, in one batch or two: the later one waits until the first one's batch has
+ * committed, and then sees it.
  */
 export class GroupCommit<I, O> {
   readonly #commit: (items: I[]) => Promise<Array<Settled<O>>>;
@@ -30,6 +31,8 @@ export class GroupCommit<I, O> {
   readonly #limits: GroupCommitLimits;
   #queue: Array<Waiting<I, O>> = [];
   #running = 0;
+  // Keys of the batches being committed: a later item with one of them waits, so the first to arrive commits first.
+  readonly #committing = new Set<string>();
 
   constructor(commit: (items: I[]) => Promise<Array<Settled<O>>>, key: (item: I) => string, limits: GroupCommitLimits) {
     this.#commit = commit;
@@ -48,8 +51,12 @@ export class GroupCommit<I, O> {
   #drain(): void {
     while (this.#running < this.#limits.maxConcurrent && this.#queue.length > 0) {
       const batch = this.#take();
+      // Everything queued waits for a batch being committed: the end of that batch drains again.
+      if (batch.length === 0) return;
+      for (const waiting of batch) this.#committing.add(waiting.key);
       this.#running += 1;
       void this.#run(batch).finally(() => {
+        for (const waiting of batch) this.#committing.delete(waiting.key);
         this.#running -= 1;
         this.#drain();
       });
@@ -64,7 +71,7 @@ export class GroupCommit<I, O> {
     let index = 0;
     for (; index < this.#queue.length && batch.length < this.#limits.maxBatch; index++) {
       const waiting = this.#queue[index] as Waiting<I, O>;
-      if (keys.has(waiting.key)) {
+      if (keys.has(waiting.key) || this.#committing.has(waiting.key)) {
         deferred.push(waiting);
       } else {
         batch.push(waiting);

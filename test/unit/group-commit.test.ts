@@ -61,6 +61,20 @@ describe('group commit', function () {
     await Promise.all(all);
   });
 
+  it('never commits two items with the same key at once, even in two concurrent batches', async function () {
+    const { batches, release, commit } = recordingCommit();
+    const group = new GroupCommit(commit, (item: string) => item.slice(0, 1), { maxBatch: 10, maxConcurrent: 2 });
+    const all = ['a1', 'a2', 'b1'].map((item) => group.submit(item));
+    // a2 does not start beside a1 in the second slot; b1 does.
+    expect(batches).to.deep.equal([['a1'], ['b1']]);
+    release.shift()?.();
+    await tick();
+    expect(batches).to.deep.equal([['a1'], ['b1'], ['a2']]);
+    release.shift()?.();
+    release.shift()?.();
+    expect(await Promise.all(all)).to.deep.equal(['stored a1', 'stored a2', 'stored b1']);
+  });
+
   it("rejects only the items the commit refused, and each batch's items when the commit itself throws", async function () {
     const { release, commit } = recordingCommit();
     const group = new GroupCommit(commit, (item: string) => item, { maxBatch: 10, maxConcurrent: 1 });
