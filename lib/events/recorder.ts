@@ -7,7 +7,7 @@ import { IdempotencyConflictError, NegativeAmountError, UnknownReferenceError } 
 import { addDecimal, signOf, subtractDecimal } from '../money.js';
 import type { EndpointsStore } from '../store/endpoints-store.js';
 import type { EventsStore, Stored } from '../store/events-store.js';
-import { isUniqueViolation, retryOnDeadlock } from '../store/errors.js';
+import { isStoreUnavailable, isUniqueViolation, retryOnDeadlock } from '../store/errors.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import { HandoffSlip } from '../dispatch/handoff.js';
 import type { DeliveryHandoff } from '../dispatch/handoff.js';
@@ -125,7 +125,8 @@ export class EventRecorder {
   /**
    * Commits a batch in one transaction: events whose id was seen before answer with the stored record, the
    * rest are created together. When the transaction fails, each event is tried alone, so one event's error
-   * (or a copy racing it on another instance, settled by the UNIQUE index) is its own and not its batch's.
+   * (or a copy racing it on another instance, settled by the UNIQUE index) is its own and not its batch's;
+   * only a database that cannot be reached fails the whole batch at once.
    */
   async #commit<E, T>(
     items: Array<Pending<E>>,
@@ -150,11 +151,14 @@ export class EventRecorder {
       } catch (error) {
         slip.cancel();
         const [only] = fresh;
-        if (fresh.length > 1 || !only) {
-          created = (await Promise.all(fresh.map((item) => this.#commit([item], find, create)))).flat();
-        } else {
+        if (only && fresh.length === 1) {
           const raced = isUniqueViolation(error) ? (await find(knex, [only.id])).get(only.id) : undefined;
           created = [raced ? { ok: true, value: { stored: raced, replayed: true, queued: 0 } } : { ok: false, error }];
+        } else if (isStoreUnavailable(error)) {
+          // No event of the batch could be stored alone either: each answers now instead of waiting out its own try.
+          created = fresh.map(() => ({ ok: false, error }));
+        } else {
+          created = (await Promise.all(fresh.map((item) => this.#commit([item], find, create)))).flat();
         }
       }
     }

@@ -58,4 +58,27 @@ describe('deadlock retry', () => {
       await knex.destroy();
     }
   });
+  it('fails a whole batch at once when the database cannot be reached, without trying each event alone', async () => {
+    const knex = openDatabase(':memory:');
+    const relay = createPostbackRelay({ database: knex, apiKeys: ['unavailable-test-key'] });
+    try {
+      await relay.migrate();
+      let transactions = 0;
+      // The connection refused as each transaction begins; plain reads still answer, as on a database going down.
+      Object.defineProperty(knex, 'transaction', {
+        configurable: true,
+        value: () => {
+          transactions += 1;
+          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }));
+        },
+      });
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => relay.recordLead({ id: `L-down-${n}`, clickId: 'c', affiliateId: 'a' })));
+      expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'stored'))).to.deep.equal(Array.from({ length: 10 }, () => 'ECONNREFUSED'));
+      // Two events go alone (one per free slot), the other eight together: three tries, not three plus eight.
+      expect(transactions).to.equal(3);
+    } finally {
+      await relay.stop();
+      await knex.destroy();
+    }
+  });
 });
