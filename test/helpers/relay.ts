@@ -10,6 +10,8 @@ import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { tableNames } from '../../lib/store/tables.js';
 import type { DatabaseTarget } from './databases.js';
 import { uniquePrefix } from './databases.js';
+import { startTestTracker } from './tracker.js';
+import type { TestTracker } from './tracker.js';
 
 export const API_KEY = 'test-key-0123456789';
 export const auth = { Authorization: `Bearer ${API_KEY}` };
@@ -77,4 +79,26 @@ export async function startRelay(
       await knex.destroy();
     },
   };
+}
+
+/**
+ * Registers the hooks most end-to-end suites share: before each test a fresh test tracker and a started relay
+ * (with `options`), handed to `use`; after it, both closed (the relay's tables dropped).
+ */
+export function useRelayAndTracker(
+  target: DatabaseTarget,
+  options: Parameters<typeof startRelay>[1],
+  use: (started: { fx: RelayFixture; tracker: TestTracker }) => void,
+): void {
+  let started: { fx: RelayFixture; tracker: TestTracker } | undefined;
+  beforeEach(async () => {
+    const tracker = await startTestTracker();
+    started = { tracker, fx: await startRelay(target, options) };
+    use(started);
+  });
+  afterEach(async () => {
+    await started?.fx.close();
+    await started?.tracker.close();
+    started = undefined;
+  });
 }

@@ -4,24 +4,17 @@
 import { expect } from 'chai';
 import { tableNames, toDate } from '../../lib/store/tables.js';
 import { describeEachDatabase, mysqlTarget } from '../helpers/databases.js';
-import { startRelay } from '../helpers/relay.js';
+import { startRelay, useRelayAndTracker } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
-import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
 describeEachDatabase('the hand-off of new leads to the dispatcher', (target) => {
   let fixture: RelayFixture;
   let tracker: TestTracker;
-
+  // One request at a time and batches of one: the dispatcher holds at most 1 + 2 x 1 deliveries. No idle polling to help.
+  useRelayAndTracker(target, { relay: { dispatch: { concurrency: 1, batchSize: 1, idlePollMs: 60_000, requestTimeoutMs: 2_000 } } }, (started) => ({ fx: fixture, tracker } = started));
   beforeEach(async () => {
-    tracker = await startTestTracker();
-    // One request at a time and batches of one: the dispatcher holds at most 1 + 2 x 1 deliveries. No idle polling to help.
-    fixture = await startRelay(target, { relay: { dispatch: { concurrency: 1, batchSize: 1, idlePollMs: 60_000, requestTimeoutMs: 2_000 } } });
     await fixture.relay.endpoints.create({ affiliateId: 'aff-h', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}` } });
-  });
-  afterEach(async () => {
-    await fixture.close();
-    await tracker.close();
   });
 
   const leased = async () => {

@@ -4,23 +4,14 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { describeEachDatabase, mysqlTarget } from '../helpers/databases.js';
-import { startRelay } from '../helpers/relay.js';
+import { startRelay, useRelayAndTracker } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
-import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
 describeEachDatabase('an ingest-only instance (dispatch.enabled: false)', (target) => {
   let ingest: RelayFixture;
   let tracker: TestTracker;
-
-  beforeEach(async () => {
-    tracker = await startTestTracker();
-    ingest = await startRelay(target, { relay: { dispatch: { enabled: false, idlePollMs: 50 } } });
-  });
-  afterEach(async () => {
-    await ingest.close();
-    await tracker.close();
-  });
+  useRelayAndTracker(target, { relay: { dispatch: { enabled: false, idlePollMs: 50 } } }, (started) => ({ fx: ingest, tracker } = started));
 
   // Dispatching off, the instance still answers ready and stores the lead's postback for whoever sends.
   async function recordOneUnsent(): Promise<void> {

@@ -3,9 +3,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { auth, startRelay } from '../helpers/relay.js';
+import { auth, startRelay, useRelayAndTracker } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
-import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -13,15 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describeEachDatabase('postback pipeline', (target) => {
   let fx: RelayFixture;
   let tracker: TestTracker;
-
-  beforeEach(async () => {
-    tracker = await startTestTracker();
-    fx = await startRelay(target);
-  });
-  afterEach(async () => {
-    await fx.close();
-    await tracker.close();
-  });
+  useRelayAndTracker(target, {}, (started) => ({ fx, tracker } = started));
 
   const post = (path: string, body: unknown) => request(fx.app).post(`/postbacks${path}`).set(auth).send(body as object);
 

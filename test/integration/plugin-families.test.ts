@@ -4,23 +4,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { startRelay } from '../helpers/relay.js';
+import { useRelayAndTracker } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
-import { startTestTracker } from '../helpers/tracker.js';
 import type { ReceivedPostback, TestTracker } from '../helpers/tracker.js';
 
 describeEachDatabase('adjustment families end to end', (target) => {
   let fx: RelayFixture;
   let tracker: TestTracker;
-
-  beforeEach(async () => {
-    tracker = await startTestTracker();
-    fx = await startRelay(target);
-  });
-  afterEach(async () => {
-    await fx.close();
-    await tracker.close();
-  });
+  useRelayAndTracker(target, {}, (started) => ({ fx, tracker } = started));
 
   // Lead, C1 = 10, C2 = 2.5, C1 → 12.75, C1 → 4, C2 → 0; each event waits until its postbacks are settled, as events
   // spread over days would, so the order the tracker sees is the order of the events.
