@@ -41,9 +41,11 @@ export class HandoffSlip {
     this.#deliveries.push(...deliveries);
   }
 
-  /** The transaction committed: send what it stored under lease. */
-  settle(): void {
+  /** The transaction committed: send what it stored under lease. Returns how many that was. */
+  settle(): number {
+    const handed = this.#deliveries.length;
     this.#end(this.#deliveries);
+    return handed;
   }
 
   /** Nothing of the transaction is known to be stored: send nothing now (a lease written anyway runs out). */

@@ -27,7 +27,7 @@ export interface RecorderDeps {
   outbox: OutboxStore;
   defaultCurrency: string;
   amountLimits: AmountLimits;
-  /** Called after a commit that queued deliveries. */
+  /** Called after a commit that queued deliveries for a claim (not all handed off). */
   onQueued: () => void;
   /** Where a new lead's postbacks go at once, when this instance dispatches. */
   handoff?: DeliveryHandoff | undefined;
@@ -114,12 +114,7 @@ export class EventRecorder {
     find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
     create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>, slip: HandoffSlip) => Promise<Array<Settled<Outcome<T>>>>,
   ): GroupCommit<Pending<E>, Outcome<T>> {
-    const commit = async (items: Array<Pending<E>>): Promise<Array<Settled<Outcome<T>>>> => {
-      const settled = await this.#commit(items, find, create);
-      if (settled.some((outcome) => outcome.ok && outcome.value.queued > 0)) this.#deps.onQueued();
-      return settled;
-    };
-    return new GroupCommit(commit, (pending) => pending.id, GROUP_COMMIT);
+    return new GroupCommit((items: Array<Pending<E>>) => this.#commit(items, find, create), (pending) => pending.id, GROUP_COMMIT);
   }
 
   /**
@@ -147,7 +142,10 @@ export class EventRecorder {
             return create(trx, new Date(), fresh, slip);
           }),
         );
-        slip.settle();
+        const handedOff = slip.settle();
+        // Only postbacks left for a claim need the dispatcher to look; handed-off ones are on their way already.
+        const queued = created.reduce((sum, outcome) => sum + (outcome.ok ? outcome.value.queued : 0), 0);
+        if (queued > handedOff) this.#deps.onQueued();
       } catch (error) {
         slip.cancel();
         const [only] = fresh;

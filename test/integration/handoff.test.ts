@@ -32,6 +32,21 @@ describeEachDatabase('the hand-off of new leads to the dispatcher', (target) => 
     expect(received?.query.cid).to.equal('ch-1');
   });
 
+  it('does not make the dispatcher look for work when every postback of a batch was handed off', async () => {
+    tracker.respondAfter(300);
+    // Past the look for work that start() makes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const deliveries = tableNames(fixture.prefix).deliveries;
+    let lookups = 0;
+    fixture.relay.knex.on('query', (query: { sql: string }) => {
+      // Any read of the outbox but the recorder's own read-back of the keys it just wrote.
+      if (/^select/i.test(query.sql) && query.sql.includes(deliveries) && !query.sql.includes('dedupe_key')) lookups += 1;
+    });
+    await fixture.relay.recordLead({ id: 'H-quiet', clickId: 'ch-q', affiliateId: 'aff-h' });
+    await tracker.waitFor(1);
+    expect(lookups).to.equal(0);
+  });
+
   it('hands off no more than the queue holds; the rest are claimed as it drains, each sent once', async () => {
     tracker.respondAfter(150);
     await Promise.all(Array.from({ length: 12 }, (_, n) => fixture.relay.recordLead({ id: `H-${n}`, clickId: `ch-${n}`, affiliateId: 'aff-h' })));
