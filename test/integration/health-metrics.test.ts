@@ -53,7 +53,8 @@ describeEachDatabase('health and metrics', (target) => {
     expect((await post('/events/commissions', { id: 'MC-1', leadId: 'M-1', amount: '3.00' })).status).to.equal(201);
     await tracker.waitFor(2);
     await fx.settled();
-    const text = await registry.metrics();
+    // An attempt is counted once its batch is recorded, which ends after the row `settled()` sees is committed.
+    const text = await metricsOnce(registry, (t) => sample(t, 'postback_relay_attempt_duration_seconds_count{plugin="generic"}') === 2);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="recorded"}')).to.equal(1);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="replayed"}')).to.equal(1);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="rejected"}')).to.equal(1);
@@ -97,3 +98,13 @@ describe('metrics options', () => {
     expect(ready.body.checks.database).to.not.equal('ok');
   });
 });
+
+// The registry's text once `ready` holds, polled until a deadline.
+async function metricsOnce(registry: Registry, ready: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await registry.metrics();
+    if (ready(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
