@@ -33,11 +33,14 @@ export function createPluginRegistry(plugins: readonly unknown[]): PluginRegistr
   });
 }
 
+/** What a plugin's `name` may be: the key endpoints use, lower case. */
+export const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 /** Refuses a value that is not a plugin of this contract, with an `InvalidPluginError` naming what is wrong. */
 export function checkPluginShape(plugin: unknown, where: string): FormatterPlugin {
   if (typeof plugin !== 'object' || plugin === null) throw new InvalidPluginError(`${where} is not a plugin object`);
   const candidate = plugin as Partial<Record<keyof FormatterPlugin, unknown>>;
-  if (typeof candidate.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(candidate.name)) {
+  if (typeof candidate.name !== 'string' || !PLUGIN_NAME.test(candidate.name)) {
     throw new InvalidPluginError(`${where}.name must be a lower-case name such as "voluum", got ${JSON.stringify(candidate.name)}`);
   }
   const label = `plugin "${candidate.name}"`;
