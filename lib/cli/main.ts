@@ -13,6 +13,7 @@ import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
+import { initPluginPackage } from './plugin-init.js';
 
 /** Where the CLI reads and writes: the process's in production, captured ones in tests. */
 export interface CliIo {
@@ -173,8 +174,6 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
 
   async plugin({ positionals, values, print }) {
     oneOf(positionals[0], ['init'], 'plugin needs init <name>');
-    // Loaded here: only this command writes files from templates.
-    const { initPluginPackage } = await import('./plugin-init.js');
     const created = await initPluginPackage({
       name: required(positionals[1], 'plugin init needs a plugin name, e.g. plugin init acme'),
       packageName: typeof values.package === 'string' ? values.package : undefined,
