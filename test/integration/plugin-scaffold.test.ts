@@ -1,7 +1,6 @@
 // A plugin author's first hour, outside the repository: `plugin init` from a packed relay, the package's own tests
 // (passing, then failing on a broken format), the package installed next to the relay, and its postback at a tracker.
 
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,25 +9,17 @@ import { runCli } from '../../lib/cli/main.js';
 import { EXIT } from '../../lib/cli/exit-codes.js';
 import { openDatabase } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
+import { runToEnd } from '../helpers/child-run.js';
 import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { startTestTracker } from '../helpers/tracker.js';
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
 // Child npm runs get no npm_* variables from an outer `npm test`, and no relay configuration.
 const childEnv = (extra: Record<string, string> = {}) => Object.fromEntries(Object.entries(cleanEnv(extra)).filter(([key]) => !/^npm_/i.test(key)));
 
-function run(command: string, args: string[], cwd: string): Promise<Run> {
-  const child = spawn(command, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, output }); }));
+function run(command: string, args: string[], cwd: string) {
+  return runToEnd(command, args, { cwd, env: childEnv() });
 }
 
 async function succeed(command: string, args: string[], cwd: string): Promise<string> {

@@ -1,16 +1,12 @@
 // The conformance kit under node:test: a passing plugin passes, a broken one fails on the check that catches it.
 
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
+import { runToEnd } from '../helpers/child-run.js';
 
 const FIXTURE = new URL('../fixtures/conformance-runners/node-test.ts', import.meta.url).pathname;
 
-function runNodeTest(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, output }); }));
+function runNodeTest(env: Record<string, string>) {
+  return runToEnd(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', FIXTURE], { env: { ...process.env, ...env } });
 }
 
 describe('conformance kit under node:test', function () {
