@@ -44,8 +44,8 @@ export type { DecimalString } from './money.js';
 
 // The plugin contract and the helpers a plugin author builds on.
 export type { FormatterPlugin, PostbackContext, PostbackRequest } from './plugins/types.js';
-export type { AdjustmentFamily, PostbackSkip, PostbackResponse, SettingSpec } from './plugins/types.js';
-export { ADJUSTMENT_FAMILIES, isSkip } from './plugins/types.js';
+export type { AdjustmentFamily, PluginKind, PostbackSkip, PostbackResponse, SettingSpec } from './plugins/types.js';
+export { ADJUSTMENT_FAMILIES, PLUGIN_KINDS, isSkip } from './plugins/types.js';
 export { definePlugin } from './plugins/define.js';
 export { loadPlugins } from './plugins/loader.js';
 export { clickStatus, defineQueryPlugin, eventKey, optional } from './plugins/query-plugin.js';

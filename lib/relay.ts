@@ -117,7 +117,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const plugins = createPluginRegistry([...builtinPlugins(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
   const outbox = new OutboxStore(knex, tables);
-  const endpointsStore = new EndpointsStore(knex, tables);
+  const endpointsStore = new EndpointsStore(knex, tables, plugins);
   const endpointService = new EndpointService(endpointsStore, plugins);
   const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
   const dispatcher = new Dispatcher({

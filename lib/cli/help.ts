@@ -10,6 +10,7 @@ Commands:
                                 the delivery log; replay one, or an endpoint's dead letters
   send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
   config                        print the resolved configuration (secrets masked) and validate it
+  plugin init <name>            write a new tracker plugin package, ready to build, test and publish
 
 Options for every command:
   --config <file>   a JSON config file (or POSTBACK_RELAY_CONFIG_FILE); environment variables win over it
@@ -56,5 +57,13 @@ HTTP client as real postbacks. Nothing is stored. Exits 5 when the tracker does 
 
 Prints the configuration resolved from the environment (and --config file) with secrets masked,
 after validating it. Exits 3, naming the key and its variable, when it is invalid.
+`,
+  plugin: `Usage: postback-relay plugin init <name> [--package <npm name>] [--dir <folder>] [--json]
+
+Writes a formatter plugin package for the tracker <name> (the name endpoints use, e.g. acme) into
+<folder> (default: the package name, postback-relay-plugin-<name>): package.json (ESM, postback-relay
+as a peer dependency), index.ts on defineQueryPlugin with a settings schema, a node:test file running the
+conformance suite and golden requests, and a README. Then: cd <folder> && npm install && npm test.
+Refuses a folder that is not empty. See docs/plugins.md.
 `,
 };

@@ -13,6 +13,7 @@ import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
+import { initPluginPackage } from './plugin-init.js';
 
 /** Where the CLI reads and writes: the process's in production, captured ones in tests. */
 export interface CliIo {
@@ -32,6 +33,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   deliveries: { lead: { type: 'string' }, endpoint: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
   config: {},
+  plugin: { dir: { type: 'string' }, package: { type: 'string' } },
 };
 
 /** One parsed invocation, handed to a command. */
@@ -168,6 +170,16 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
       print(`${result.method} ${result.target} -> ${result.statusCode ?? 'no response'} in ${result.latencyMs} ms (${outcome})`, result);
       if (!result.delivered) throw new CliExit(EXIT.NOT_DELIVERED, `the tracker did not accept the test postback (${outcome})`);
     });
+  },
+
+  async plugin({ positionals, values, print }) {
+    oneOf(positionals[0], ['init'], 'plugin needs init <name>');
+    const created = await initPluginPackage({
+      name: required(positionals[1], 'plugin init needs a plugin name, e.g. plugin init acme'),
+      packageName: typeof values.package === 'string' ? values.package : undefined,
+      dir: typeof values.dir === 'string' ? values.dir : undefined,
+    });
+    print(`created ${created.packageName} in ${created.dir}: ${created.files.join(', ')}\nnext: cd ${created.dir} && npm install && npm test`, created);
   },
 
   config({ source, print }) {

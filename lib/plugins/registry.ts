@@ -1,12 +1,15 @@
 // The plugin registry: keyed by name, shape-checked at creation, frozen afterwards.
 
 import { InvalidPluginError, UnknownPluginError } from '../errors.js';
-import { ADJUSTMENT_FAMILIES } from './types.js';
+import { ADJUSTMENT_FAMILIES, PLUGIN_KINDS } from './types.js';
 import type { FormatterPlugin } from './types.js';
 
 /** The plugins one relay instance can format with. */
 export interface PluginRegistry {
+  /** The plugin of that name; throws an `UnknownPluginError` when there is none. */
   get(name: string): FormatterPlugin;
+  /** The plugin of that name, or undefined (an endpoint whose plugin is no longer loaded). */
+  find(name: string): FormatterPlugin | undefined;
   names(): readonly string[];
 }
 
@@ -25,15 +28,19 @@ export function createPluginRegistry(plugins: readonly unknown[]): PluginRegistr
       if (!plugin) throw new UnknownPluginError(name, names);
       return plugin;
     },
+    find: (name: string) => byName.get(name),
     names: () => names,
   });
 }
+
+/** What a plugin's `name` may be: the key endpoints use, lower case. */
+export const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Refuses a value that is not a plugin of this contract, with an `InvalidPluginError` naming what is wrong. */
 export function checkPluginShape(plugin: unknown, where: string): FormatterPlugin {
   if (typeof plugin !== 'object' || plugin === null) throw new InvalidPluginError(`${where} is not a plugin object`);
   const candidate = plugin as Partial<Record<keyof FormatterPlugin, unknown>>;
-  if (typeof candidate.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(candidate.name)) {
+  if (typeof candidate.name !== 'string' || !PLUGIN_NAME.test(candidate.name)) {
     throw new InvalidPluginError(`${where}.name must be a lower-case name such as "voluum", got ${JSON.stringify(candidate.name)}`);
   }
   const label = `plugin "${candidate.name}"`;
@@ -44,6 +51,9 @@ export function checkPluginShape(plugin: unknown, where: string): FormatterPlugi
   if (candidate.secretValues !== undefined && typeof candidate.secretValues !== 'function') throw new InvalidPluginError(`${label}: secretValues must be a function`);
   if (!ADJUSTMENT_FAMILIES.includes(candidate.adjustments as never)) {
     throw new InvalidPluginError(`${label}: adjustments must be one of ${ADJUSTMENT_FAMILIES.join(', ')}, got ${JSON.stringify(candidate.adjustments)}`);
+  }
+  if (candidate.kind !== undefined && !PLUGIN_KINDS.includes(candidate.kind as never)) {
+    throw new InvalidPluginError(`${label}: kind must be one of ${PLUGIN_KINDS.join(', ')} when given, got ${JSON.stringify(candidate.kind)}`);
   }
   if (candidate.settingsSchema !== undefined && (typeof candidate.settingsSchema !== 'object' || candidate.settingsSchema === null)) {
     throw new InvalidPluginError(`${label}: settingsSchema must be an object of setting name to description when given`);

@@ -50,6 +50,17 @@ export type AdjustmentFamily = 'replace' | 'delta' | 'status' | 'unsupported';
 /** The adjustment families, for validation and listings. */
 export const ADJUSTMENT_FAMILIES: readonly AdjustmentFamily[] = ['replace', 'delta', 'status', 'unsupported'];
 
+/**
+ * Where a plugin's requests go, which decides its endpoints' kind:
+ * - `postback`: the dispatcher sends them server to server, with retries.
+ * - `browser`: the pixel script loads the URL in the visitor's browser after a form fill; only `lead_created`
+ *   fires, and the dispatcher never sends it.
+ */
+export type PluginKind = 'postback' | 'browser';
+
+/** The plugin kinds, for validation and listings. */
+export const PLUGIN_KINDS: readonly PluginKind[] = ['postback', 'browser'];
+
 /** What `format` returns to send nothing: the delivery is recorded as `skipped` with this reason. */
 export interface PostbackSkip {
   /** Why, in words the delivery log shows, e.g. "Voluum takes no payout change by postback". */
@@ -95,6 +106,8 @@ export interface FormatterPlugin<Settings = unknown> {
   readonly apiVersion: 1;
   /** One line for listings. */
   readonly description?: string;
+  /** Where its requests go; see {@link PluginKind}. Optional: `postback` when left out. */
+  readonly kind?: PluginKind;
   /**
    * Checks an endpoint's settings when it is saved, returning them in the form `format` takes.
    * Throws a `PluginSettingsError` naming the bad setting.

@@ -5,6 +5,7 @@ import { endpointKind } from '../endpoints/kind.js';
 import type { EndpointKind } from '../endpoints/kind.js';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName, Lead } from '../events/types.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 import { toDate, toId } from './tables.js';
 import type { EndpointRow, TableNames } from './tables.js';
 
@@ -14,10 +15,12 @@ export type EndpointValues = Omit<Endpoint, 'id' | 'createdAt' | 'updatedAt'>;
 export class EndpointsStore {
   readonly #knex: Knex;
   readonly #t: TableNames;
+  readonly #plugins: PluginRegistry;
 
-  constructor(knex: Knex, tables: TableNames) {
+  constructor(knex: Knex, tables: TableNames, plugins: PluginRegistry) {
     this.#knex = knex;
     this.#t = tables;
+    this.#plugins = plugins;
   }
 
   async create(values: EndpointValues, now: Date): Promise<Endpoint> {
@@ -56,7 +59,7 @@ export class EndpointsStore {
       .whereIn('affiliate_id', [...new Set(leads.map((lead) => lead.affiliateId))])
       .andWhere({ enabled: true })
       .orderBy('pk');
-    const subscribed = rows.map(fromRow).filter((endpoint) => endpoint.events.includes(event) && endpointKind(endpoint) === kind);
+    const subscribed = rows.map(fromRow).filter((endpoint) => endpoint.events.includes(event) && endpointKind(endpoint, this.#plugins) === kind);
     return leads.map((lead) => {
       const own = subscribed.filter((endpoint) => endpoint.affiliateId === lead.affiliateId && (endpoint.offerId === null || endpoint.offerId === lead.offerId));
       const forOffer = own.filter((endpoint) => endpoint.offerId !== null);

@@ -131,12 +131,36 @@ export function conformanceChecks(plugin: FormatterPlugin, fixture: ConformanceF
   ];
 }
 
-/** Runs the suite as a mocha `describe` block (mocha's globals must be defined, as in a mocha run). */
-export function describeConformance(plugin: FormatterPlugin, fixture: ConformanceFixture): void {
-  const mocha = globalThis as unknown as { describe: (name: string, body: () => void) => void; it: (name: string, body: () => void) => void };
-  mocha.describe(`conformance: plugin "${plugin.name}"`, () => {
-    for (const check of conformanceChecks(plugin, fixture)) mocha.it(check.name, () => { check.run(); });
+/**
+ * The `describe` and `it` of the test runner the checks are declared with: `node:test`'s, or mocha's, jest's
+ * and vitest's (which are also globals). Only a name and a synchronous body are passed.
+ */
+export interface TestRunner {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, body: () => void): unknown;
+}
+
+/**
+ * Declares the suite as one `describe` block of checks. Pass the runner's functions, e.g.
+ * `import { describe, it } from 'node:test'; describeConformance(plugin, fixture, { describe, it })`;
+ * without them the global `describe` and `it` are used (mocha, jest, vitest with globals).
+ */
+export function describeConformance(plugin: FormatterPlugin, fixture: ConformanceFixture, runner: TestRunner = globalRunner()): void {
+  void runner.describe(`conformance: plugin "${plugin.name}"`, () => {
+    for (const check of conformanceChecks(plugin, fixture)) {
+      void runner.it(check.name, () => {
+        check.run();
+      });
+    }
   });
+}
+
+function globalRunner(): TestRunner {
+  const globals = globalThis as { describe?: unknown; it?: unknown };
+  if (typeof globals.describe !== 'function' || typeof globals.it !== 'function') {
+    throw new TypeError("describeConformance: no global describe/it here; pass your runner's, e.g. { describe, it } from 'node:test'");
+  }
+  return { describe: globals.describe as TestRunner['describe'], it: globals.it as TestRunner['it'] };
 }
 
 function assertRequestShape(request: PostbackRequest): void {

@@ -1,6 +1,5 @@
 // The browser plugin: an affiliate's own image or iframe pixel, fired by the landing page's script after a form fill, never sent server to server.
 
-import { BROWSER_PLUGIN } from '../../lib/endpoints/kind.js';
 import { PluginSettingsError } from '../../lib/errors.js';
 import { MACRO_NAMES, macroValues } from '../../lib/plugins/macros.js';
 import type { MacroName } from '../../lib/plugins/macros.js';
@@ -30,8 +29,9 @@ const SETTING_KEYS = ['url', 'type'];
  */
 export default function createBrowserPlugin(): FormatterPlugin<BrowserSettings> {
   return {
-    name: BROWSER_PLUGIN,
+    name: 'browser',
     apiVersion: 1,
+    kind: 'browser',
     description: "An affiliate's own image or iframe pixel, fired in the visitor's browser after a form fill",
     // Only lead_created is ever fired from the browser: there is no adjustment to send.
     adjustments: 'unsupported',

@@ -4,10 +4,12 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
+import request from 'supertest';
 import { loadConfig } from '../../lib/config/load.js';
 import { InvalidPluginError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/log.js';
 import { startServer } from '../../lib/server/server.js';
+import { definePlugin } from '../../lib/plugins/define.js';
 import { loadPlugins } from '../../lib/plugins/loader.js';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { describeConformance } from '../../lib/testing/index.js';
@@ -43,12 +45,6 @@ describe('third-party plugins', () => {
     expect((caught as Error).message).to.match(/plugin "broken": parseSettings must be a function/);
   });
 
-  it('refuses a package that does not exist', async () => {
-    let caught: unknown;
-    await loadPlugins(['postback-relay-plugin-missing'], host).catch((error: unknown) => (caught = error));
-    expect((caught as Error).message).to.match(/plugin module "postback-relay-plugin-missing" could not be loaded/);
-  });
-
   it('refuses a plugin object with a bad adjustments declaration when the relay is created', async () => {
     const [acme] = await loadPlugins(['postback-relay-plugin-example'], host);
     const bad = { ...acme, name: 'acme2', adjustments: 'sometimes' };
@@ -80,6 +76,36 @@ describe('a third-party plugin in a relay', () => {
       await fx.close();
       await tracker.close();
     }
+  });
+  it('takes its endpoints\' kind from the plugin: a browser-kind plugin is listed by the pixel, never sent by the dispatcher', async () => {
+    const pixel = definePlugin({
+      name: 'acme-pixel',
+      apiVersion: 1,
+      kind: 'browser',
+      adjustments: 'unsupported',
+      parseSettings: (settings) => ({ origin: String(settings.origin), type: 'image' }),
+      format: (context, { origin }) => ({ method: 'GET', url: `${origin}/px?c=${encodeURIComponent(context.lead.clickId)}` }),
+    });
+    const tracker = await startTestTracker();
+    const fx = await startRelay(sqliteTarget, { relay: { plugins: [pixel] } });
+    try {
+      await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'acme-pixel', settings: { origin: tracker.origin } });
+      await fx.relay.endpoints.create({ affiliateId: '7', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}` } });
+      const res = await request(fx.app).get('/postbacks/pixel/lead').query({ click_id: 'a b', aff: '7', fid: 'f0e1d2c3b4a5968778695a4b3c2d1e0f' });
+      expect(res.body).to.deep.equal({ leadId: 'px-f0e1d2c3b4a5968778695a4b3c2d1e0f', pixels: [{ type: 'image', url: `${tracker.origin}/px?c=a%20b` }] });
+      // The S2S postback arriving shows the lead was dispatched; the browser-kind endpoint got no delivery.
+      await tracker.waitFor(1);
+      await fx.settled();
+      expect(tracker.received.map((r) => r.path)).to.deep.equal(['/pb']);
+      expect((await fx.relay.deliveries.listForLead('px-f0e1d2c3b4a5968778695a4b3c2d1e0f')).length).to.equal(1);
+    } finally {
+      await fx.close();
+      await tracker.close();
+    }
+  });
+
+  it('refuses a plugin declaring an unknown kind', () => {
+    expect(() => createPostbackRelay({ database: ':memory:', apiKeys: ['a-long-enough-key'], plugins: [{ ...example!, name: 'acme3', kind: 'sms' } as never] })).to.throw(InvalidPluginError, /kind must be one of postback, browser when given, got "sms"/);
   });
 });
 
