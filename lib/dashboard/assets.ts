@@ -15,7 +15,7 @@ header .brand{font-weight:600;margin-right:auto}
 header nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 header a{color:#fff}
 header a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
-main{padding:1rem;max-width:72rem;margin:0 auto}
+main{padding:1rem;max-width:90rem;margin:0 auto}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 section,.card{background:#fff;border:1px solid #d8dde3;border-radius:6px;padding:1rem;margin:0 0 1rem}
@@ -24,11 +24,12 @@ section,.card{background:#fff;border:1px solid #d8dde3;border-radius:6px;padding
 .card b{display:block;font-size:1.4rem}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.925rem}
-th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e7eb;vertical-align:top;overflow-wrap:anywhere}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e7eb;vertical-align:top;overflow-wrap:break-word}
 th{font-weight:600;background:#f0f2f5}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875rem;overflow-wrap:anywhere;word-break:break-word}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
-.status{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;font-weight:600}
+.host{overflow-wrap:break-word;word-break:normal}
+.status{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;font-weight:600;white-space:nowrap}
 .status-delivered,.status-ok{background:#dff3e4;color:#14532d}
 .status-failed,.status-disabled{background:#fde2e1;color:#7f1d1d}
 .status-pending,.status-failing{background:#fff3cd;color:#6b4e00}
@@ -61,7 +62,7 @@ figure{margin:0}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-.1rem}
 .legend .delivered{background:#2f9e55}.legend .failed{background:#d64532}.legend .skipped{background:#9aa3ad}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:47.99rem){
+@media (max-width:59.99rem){
 table.data,table.data tbody,table.data tr,table.data td,table.data th[scope=row]{display:block;width:100%}
 table.data thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 table.data tr{border-bottom:2px solid #d8dde3;padding:.35rem 0}

@@ -62,6 +62,11 @@ export function badge(status: string): SafeHtml {
   return html`<span class="status status-${status}">${status}</span>`;
 }
 
+/** A host name (with its port) as a table cell's value, or a dash when there is none. */
+export function hostCell(host: string | undefined): HtmlValue {
+  return host === undefined ? '—' : html`<span class="mono host">${host}</span>`;
+}
+
 /** A time as UTC text, e.g. `2026-05-01 10:02:03Z`. */
 export function utc(date: Date | null): string {
   return date === null ? '—' : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;

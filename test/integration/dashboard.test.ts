@@ -197,7 +197,7 @@ describe('dashboard router', function () {
     const list = await request(app).get(`${ADMIN}/endpoints?affiliateId=aff-list`).set(host);
     expect(list.text).to.include('<th scope="col">Name</th>').and.include('<th scope="col">Target host</th>');
     expect(list.text).to.match(/<td data-label="Name"><a href="[^"]+">Main Voluum<\/a><\/td>/);
-    expect(list.text).to.include('<td data-label="Target host">trk.example.com:8443</td>');
+    expect(list.text).to.include('<td data-label="Target host"><span class="mono host">trk.example.com:8443</span></td>');
     expect(list.text).to.include(`<link rel="icon" href="${ADMIN}/assets/favicon.svg" type="image/svg+xml">`);
     const icon = await request(app).get(`${ADMIN}/assets/favicon.svg`).set(host);
     expect(icon.status).to.equal(200);
@@ -227,7 +227,7 @@ describe('dashboard router', function () {
     expect(page).to.include(`<td data-label="Click ID"><a class="mono" href="${ADMIN}/deliveries?clickId=click-page-59">click-page-59</a></td>`);
     expect(page).to.include(`<td data-label="Affiliate"><a href="${ADMIN}/deliveries?affiliateId=aff-page">aff-page</a></td>`);
     expect(page).to.include(`<td data-label="Endpoint"><a href="${ADMIN}/endpoints/${endpoint.id}">Paged</a></td>`);
-    expect(page).to.include(`<td data-label="Target host">${new URL(trackerOrigin).host}</td>`);
+    expect(page).to.include(`<td data-label="Target host"><span class="mono host">${new URL(trackerOrigin).host}</span></td>`);
     const bad = await request(app).get(`${ADMIN}/deliveries?before=abc`).set(host);
     expect(bad.status).to.equal(400);
     expect(bad.text).to.include('before: must be a delivery id (digits)');

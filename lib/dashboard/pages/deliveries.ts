@@ -4,7 +4,7 @@ import type { Delivery, DeliveryStatus } from '../../deliveries/types.js';
 import type { Endpoint } from '../../endpoints/types.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { badge, csrfField, errorSummary, page, row, table, utc } from '../layout.js';
+import { badge, csrfField, errorSummary, hostCell, page, row, table, utc } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import type { FormError } from './endpoints.js';
 
@@ -87,7 +87,7 @@ ${table('Deliveries, newest first', LOG_HEAD, data.entries.map(({ delivery, clic
     html`<span class="mono">${delivery.leadId}</span>`,
     endpoint ? html`<a href="${ctx.base}/deliveries?affiliateId=${encodeURIComponent(endpoint.affiliateId)}">${endpoint.affiliateId}</a>` : '—',
     html`<a href="${ctx.base}/endpoints/${delivery.endpointId}">${endpoint?.name ?? `#${delivery.endpointId}`}</a>`,
-    targetHost ?? '—',
+    hostCell(targetHost),
     badge(delivery.status),
     delivery.attemptCount,
     delivery.lastStatusCode ?? (delivery.lastError ? 'no answer' : '—'),

@@ -7,7 +7,7 @@ import type { SettingSpec } from '../../plugins/types.js';
 import type { EndpointFormValues } from '../endpoint-form.js';
 import { html } from '../html.js';
 import type { HtmlValue, SafeHtml } from '../html.js';
-import { badge, csrfField, errorSummary, page, row, table } from '../layout.js';
+import { badge, csrfField, errorSummary, hostCell, page, row, table } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import type { PostbackPreview } from '../preview.js';
 
@@ -28,7 +28,7 @@ ${table('Endpoints', LIST_HEAD, endpoints.map((endpoint) => row(LIST_HEAD, [
     endpoint.affiliateId,
     endpoint.offerId ?? 'all offers',
     endpoint.plugin,
-    targetHosts.get(endpoint.id) ?? '—',
+    hostCell(targetHosts.get(endpoint.id)),
     endpoint.events.join(', '),
     badge(endpoint.enabled ? 'ok' : 'disabled'),
     html`<a href="${ctx.base}/deliveries?endpointId=${endpoint.id}">deliveries</a>`,
