@@ -56,8 +56,8 @@ button.secondary{background:#fff;color:#0b5cad}
 figure{margin:0}
 .chart-peak,.chart-axis{font-size:.85rem;color:#4a5563;margin:0 0 .25rem}
 .chart-axis{display:flex;justify-content:space-between;margin:.25rem 0 0}
-.chart{width:100%;height:auto;display:block}
-.chart .delivered{fill:#2f9e55}.chart .failed{fill:#d64532}.chart .skipped{fill:#9aa3ad}.chart .axis{stroke:#8a94a0}
+.chart{width:100%;height:9rem;display:block}
+.chart .delivered{fill:#2f9e55}.chart .failed{fill:#d64532}.chart .skipped{fill:#9aa3ad}.chart .axis{stroke:#8a94a0;vector-effect:non-scaling-stroke}
 .legend{display:flex;gap:1rem;flex-wrap:wrap;font-size:.85rem;margin:.25rem 0 0;padding:0;list-style:none}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-.1rem}
 .legend .delivered{background:#2f9e55}.legend .failed{background:#d64532}.legend .skipped{background:#9aa3ad}

@@ -33,7 +33,7 @@ export function activityChart(buckets: readonly MinuteActivity[], from: Date, mi
   const baseline = HEIGHT - PLOT.bottom;
   return html`<figure class="chart-figure">
 <p class="chart-peak" aria-hidden="true">${peak} per minute at most</p>
-<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" focusable="false">
+<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-labelledby="chart-title chart-desc" focusable="false">
 <title id="chart-title">Postbacks per minute by outcome</title>
 <desc id="chart-desc">${summary}</desc>
 <line class="axis" x1="${PLOT.left}" y1="${baseline}" x2="${WIDTH}" y2="${baseline}"></line>
