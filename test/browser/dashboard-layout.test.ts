@@ -5,8 +5,6 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -15,6 +13,8 @@ import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { serveOnLoopback } from '../helpers/serve-app.js';
+import type { ServedApp } from '../helpers/serve-app.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
@@ -79,7 +79,7 @@ describe('dashboard layout and accessibility in headless Chromium', function () 
   this.timeout(180_000);
   let browser: Browser;
   let fx: RelayFixture;
-  let server: Server;
+  let served: ServedApp;
   let tracker: TestTracker;
   let admin: string;
   let voluumId: string;
@@ -95,12 +95,8 @@ describe('dashboard layout and accessibility in headless Chromium', function () 
     fx = await startRelay(sqliteTarget, { relay: { dispatch: { idlePollMs: 20, retrySchedule: [] } } });
     const app = express();
     app.use('/postbacks/admin', fx.relay.dashboard);
-    server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => {
-        resolve(listening);
-      });
-    });
-    admin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/postbacks/admin`;
+    served = await serveOnLoopback(app);
+    admin = `${served.origin}/postbacks/admin`;
     // Long names and values, as real ones can be, where they make a page widest.
     voluumId = (await fx.relay.endpoints.create({ affiliateId: LONG_AFFILIATE, name: 'Main Voluum account of the affiliate', plugin: 'voluum', settings: { baseUrl: tracker.origin } })).id;
     await fx.relay.endpoints.create({
@@ -119,12 +115,7 @@ describe('dashboard layout and accessibility in headless Chromium', function () 
   });
   after(async () => {
     await browser.close();
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    });
+    await served.close();
     await fx.close();
     await tracker.close();
   });

@@ -4,8 +4,6 @@
 // (Page code is passed as strings: the project's TypeScript has no DOM types.)
 
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -14,6 +12,8 @@ import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { serveOnLoopback } from '../helpers/serve-app.js';
+import type { ServedApp } from '../helpers/serve-app.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
@@ -23,7 +23,7 @@ describe('dashboard in headless Chromium', function () {
   this.timeout(90_000);
   let browser: Browser;
   let fx: RelayFixture;
-  let server: Server;
+  let served: ServedApp;
   let tracker: TestTracker;
   let origin: string;
   let admin: string;
@@ -41,12 +41,8 @@ describe('dashboard in headless Chromium', function () {
     const app = express();
     app.use('/postbacks/admin', fx.relay.dashboard);
     app.use('/postbacks', fx.relay.router);
-    server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => {
-        resolve(listening);
-      });
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOnLoopback(app);
+    origin = served.origin;
     admin = `${origin}/postbacks/admin`;
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     context.setDefaultTimeout(10_000);
@@ -55,12 +51,7 @@ describe('dashboard in headless Chromium', function () {
   after(async () => {
     await context.close();
     await browser.close();
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    });
+    await served.close();
     await fx.close();
     await tracker.close();
   });
