@@ -44,7 +44,8 @@ const OVERFLOW = `(() => {
   return { scrollWidth: document.documentElement.scrollWidth, innerWidth, wide };
 })()`;
 
-const AXE_RUN = `axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) })))`;
+// With how many rules passed, so a run that checked nothing cannot pass for a clean one.
+const AXE_RUN = `axe.run(document, { resultTypes: ['violations'] }).then((result) => ({ passed: result.passes.length, violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) })) }))`;
 
 /** The outline of the focused element and the colour behind it: the first opaque background up from its parent. */
 const FOCUS_RING = `(() => {
@@ -167,7 +168,8 @@ describe('dashboard layout and accessibility in headless Chromium', function () 
           expect(overflow.wide, `${name}: elements past the right edge`).to.deep.equal([]);
           await page.screenshot({ path: new URL(`${viewport.name}-${name}.png`, ARTIFACTS).pathname, fullPage: true });
           await page.evaluate(AXE_SOURCE);
-          const violations = await page.evaluate<Array<{ id: string; impact: string | null; nodes: string[] }>>(AXE_RUN);
+          const { passed, violations } = await page.evaluate<{ passed: number; violations: Array<{ id: string; impact: string | null; nodes: string[] }> }>(AXE_RUN);
+          expect(passed, `${name}: axe-core rules passed`).to.be.greaterThan(10);
           expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${name}: axe-core`).to.deep.equal([]);
           const icon = await page.evaluate<string>(`document.querySelector('link[rel=icon]').href`);
           expect((await page.request.get(icon)).status(), `${name}: favicon`).to.equal(200);
