@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { contrast } from '../helpers/contrast.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { startRelay } from '../helpers/relay.js';
@@ -59,22 +60,6 @@ const FOCUS_RING = `(() => {
   }
   return { what: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + (el.textContent || '').trim().slice(0, 30), style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor, behind };
 })()`;
-
-/** WCAG 2 relative luminance of an `rgb(r, g, b)` colour. */
-function luminance(color: string): number {
-  const channels = (/rgba?\((\d+), (\d+), (\d+)/.exec(color) ?? []).slice(1).map(Number);
-  expect(channels, color).to.have.length(3);
-  const [r = 0, g = 0, b = 0] = channels.map((value) => {
-    const c = value / 255;
-    return c <= 0.039_28 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-function contrast(a: string, b: string): number {
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
 
 describe('dashboard layout and accessibility in headless Chromium', function () {
   this.timeout(180_000);
