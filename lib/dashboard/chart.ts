@@ -7,7 +7,9 @@ import type { SafeHtml } from './html.js';
 const OUTCOMES = ['delivered', 'failed', 'skipped'] as const;
 const WIDTH = 600;
 const HEIGHT = 140;
-const PLOT = { left: 28, top: 8, bottom: 20 };
+const PLOT = { left: 1, top: 4, bottom: 1 };
+
+// The labels are HTML around the drawing, not SVG text: scaled with the drawing they were 6 px tall on a phone.
 
 /** One bar per minute of `[from, from + minutes)`, stacked delivered / failed / skipped; a text summary for screen readers. */
 export function activityChart(buckets: readonly MinuteActivity[], from: Date, minutes: number): SafeHtml {
@@ -29,18 +31,16 @@ export function activityChart(buckets: readonly MinuteActivity[], from: Date, mi
   });
   const summary = `Postback attempts per minute over the last ${minutes} minutes: ${OUTCOMES.map((outcome) => `${totals[outcome] ?? 0} ${outcome}`).join(', ')}; at most ${peak} in one minute.`;
   const baseline = HEIGHT - PLOT.bottom;
-  return html`<figure>
-<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" focusable="false">
+  return html`<figure class="chart-figure">
+<p class="chart-peak" aria-hidden="true">${peak} per minute at most</p>
+<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-labelledby="chart-title chart-desc" focusable="false">
 <title id="chart-title">Postbacks per minute by outcome</title>
 <desc id="chart-desc">${summary}</desc>
 <line class="axis" x1="${PLOT.left}" y1="${baseline}" x2="${WIDTH}" y2="${baseline}"></line>
 <line class="axis" x1="${PLOT.left}" y1="${PLOT.top}" x2="${PLOT.left}" y2="${baseline}"></line>
-<text x="${PLOT.left - 4}" y="${PLOT.top + 8}" text-anchor="end">${peak}</text>
-<text x="${PLOT.left - 4}" y="${baseline}" text-anchor="end">0</text>
-<text x="${PLOT.left}" y="${HEIGHT - 4}">−${minutes} min</text>
-<text x="${WIDTH}" y="${HEIGHT - 4}" text-anchor="end">now</text>
 ${bars}
 </svg>
+<div class="chart-axis" aria-hidden="true"><span>−${minutes} min</span><span>now</span></div>
 <figcaption><ul class="legend">${OUTCOMES.map((outcome) => html`<li><span class="${outcome}" aria-hidden="true"></span>${totals[outcome] ?? 0} ${outcome}</li>`)}</ul></figcaption>
 </figure>`;
 }

@@ -18,7 +18,7 @@ export type PostbackPreview =
 export type PreviewDraft = Pick<Endpoint, 'affiliateId' | 'offerId' | 'plugin' | 'settings'>;
 
 /**
- * Formats the sample events of a test postback (a lead, a 1.00 commission, a change to 0.50) with `draft`'s
+ * Formats the sample events of a test postback (a lead, a 12.5 commission, a change to 10) with `draft`'s
  * plugin and settings. Throws the plugin's `PluginSettingsError` (or `UnknownPluginError`) for bad settings.
  */
 export function previewPostbacks(plugins: PluginRegistry, draft: PreviewDraft, now: Date): PostbackPreview[] {

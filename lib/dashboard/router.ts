@@ -1,4 +1,4 @@
-// The dashboard router: overview, endpoints (form, preview, test postback), the delivery log and replay; HTML rendered here.
+// The dashboard router: overview, endpoints (form, preview, test postback), the paged delivery log and replay; HTML rendered here.
 
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
@@ -17,7 +17,7 @@ import { maskerFor } from '../secrets.js';
 import type { DeliveryActivityStore } from '../store/delivery-activity.js';
 import type { DeliveryFilter } from '../store/outbox-store.js';
 import { oneOf, optional, text, timestamp } from '../validation.js';
-import { DASHBOARD_CSS, DASHBOARD_SCRIPT } from './assets.js';
+import { DASHBOARD_CSS, DASHBOARD_SCRIPT, FAVICON_SVG } from './assets.js';
 import { createCsrfGuard } from './csrf.js';
 import { blankForm, formInput, formOf, formSettings, readForm, restoreMasked } from './endpoint-form.js';
 import type { EndpointFormValues } from './endpoint-form.js';
@@ -25,12 +25,13 @@ import { dashboardErrorHandler } from './error-page.js';
 import type { SafeHtml } from './html.js';
 import type { PageContext } from './layout.js';
 import { deliveryLogPage, deliveryPage, SEARCH_FIELDS } from './pages/deliveries.js';
-import type { DeliverySearch } from './pages/deliveries.js';
+import type { DeliverySearch, LogEntry } from './pages/deliveries.js';
 import { endpointFormPage, endpointListPage } from './pages/endpoints.js';
 import type { FormError } from './pages/endpoints.js';
 import { overviewPage } from './pages/overview.js';
 import { previewPostbacks } from './preview.js';
 import type { PostbackPreview } from './preview.js';
+import { endpointHost, hostOf } from './target-host.js';
 
 /** What the dashboard reads and acts through: the same services as the API. */
 export interface DashboardDeps {
@@ -52,7 +53,7 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 };
-const LOG_PAGE = 200;
+const LOG_PAGE = 50;
 const HOUR_MS = 3_600_000;
 const CHART_MINUTES = 60;
 const NOTICES: Readonly<Record<string, string>> = {
@@ -70,6 +71,7 @@ const searchRules = {
   since: optional((value, field) => timestamp(withZone(value), field)),
   until: optional((value, field) => timestamp(withZone(value), field)),
 };
+const pageCursor = optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'a delivery id (digits)' }));
 
 /** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
 export function createDashboardRouter(deps: DashboardDeps): Router {
@@ -91,6 +93,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
   router.get('/assets/dashboard.js', function script(_req, res) {
     res.type('js').set('Cache-Control', 'max-age=3600').send(DASHBOARD_SCRIPT);
+  });
+  router.get('/assets/favicon.svg', function favicon(_req, res) {
+    res.type('svg').set('Cache-Control', 'max-age=86400').send(FAVICON_SVG);
   });
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200 }));
   router.use(function csrfOnPost(req, res, next) {
@@ -114,7 +119,13 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   router.get('/endpoints', async function listEndpoints(req, res) {
     const affiliateId = query(req, 'affiliateId');
-    send(res, 200, endpointListPage(context(req), await endpoints.list(affiliateId === '' ? {} : { affiliateId }), affiliateId));
+    const list = await endpoints.list(affiliateId === '' ? {} : { affiliateId });
+    const now = new Date();
+    const hosts = new Map(list.flatMap((endpoint) => {
+      const host = endpointHost(plugins, endpoint, now);
+      return host === undefined ? [] : [[endpoint.id, host] as const];
+    }));
+    send(res, 200, endpointListPage(context(req), list, affiliateId, hosts));
   });
   router.get('/endpoints/new', function newEndpoint(req, res) {
     const values = blankForm(knownPlugin(query(req, 'plugin')));
@@ -172,12 +183,16 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     let filter: DeliveryFilter & { affiliateId?: string | undefined };
     try {
       filter = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, searchRules[name](search[name] === '' ? undefined : search[name], name)]));
+      filter.beforeId = pageCursor(query(req, 'before') || undefined, 'before');
     } catch (error) {
-      send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), deliveries: [], truncated: false, notice }));
+      send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), entries: [], olderThan: undefined, paged: false, notice }));
       return;
     }
     const found = await searchDeliveries(filter);
-    send(res, 200, deliveryLogPage(context(req), { search, error: undefined, deliveries: found.slice(0, LOG_PAGE).reverse(), truncated: found.length > LOG_PAGE, notice }));
+    const shown = found.slice(0, LOG_PAGE);
+    const entries = await logEntries(shown);
+    const olderThan = found.length > LOG_PAGE ? shown.at(-1)?.id : undefined;
+    send(res, 200, deliveryLogPage(context(req), { search, error: undefined, entries, olderThan, paged: filter.beforeId !== undefined, notice }));
   });
   router.get('/deliveries/:id', async function showDelivery(req, res) {
     const delivery = await deliveries.get(req.params.id);
@@ -215,18 +230,34 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     return endpointFormPage(context(req), { saved, values, plugins: pluginList, schema, error, previews, test: extra.test, notice: extra.notice });
   }
 
-  /** The affiliate's deliveries are those of its endpoints (an endpoint only ever fires for its own affiliate's leads). */
+  /**
+   * A page of the log, newest first, and one more to tell whether an older page follows. The affiliate's
+   * deliveries are those of its endpoints (an endpoint only ever fires for its own affiliate's leads).
+   */
   async function searchDeliveries(filter: DeliveryFilter & { affiliateId?: string | undefined }): Promise<Delivery[]> {
     const { affiliateId, ...rest } = filter;
-    const base: DeliveryFilter = { ...rest, limit: LOG_PAGE + 1 };
-    if (affiliateId === undefined && (Object.values(rest) as unknown[]).every((value) => value === undefined)) {
-      // Unfiltered, the log starts at the newest page rather than at the first delivery ever queued.
-      base.since = await activity.startOfNewest(LOG_PAGE);
-    }
+    const base: DeliveryFilter = { ...rest, newestFirst: true, limit: LOG_PAGE + 1 };
     if (affiliateId === undefined) return deliveries.list(base);
     const ids = (await endpoints.list({ affiliateId })).map((endpoint) => endpoint.id).filter((id) => rest.endpointId === undefined || id === rest.endpointId);
     const lists = await Promise.all(ids.map((endpointId) => deliveries.list({ ...base, endpointId })));
-    return lists.flat().sort((a, b) => Number(a.id) - Number(b.id)).slice(0, LOG_PAGE + 1);
+    return lists.flat().sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1)).slice(0, LOG_PAGE + 1);
+  }
+
+  async function logEntries(shown: readonly Delivery[]): Promise<LogEntry[]> {
+    const [clickIds, endpointList] = await Promise.all([activity.clickIds(shown.map((delivery) => delivery.id)), endpoints.list()]);
+    const byId = new Map(endpointList.map((endpoint) => [endpoint.id, endpoint]));
+    const now = new Date();
+    const hosts = new Map<string, string | undefined>();
+    const currentHost = (endpoint: Endpoint) => {
+      if (!hosts.has(endpoint.id)) hosts.set(endpoint.id, endpointHost(plugins, endpoint, now));
+      return hosts.get(endpoint.id);
+    };
+    return shown.map((delivery) => {
+      const endpoint = byId.get(delivery.endpointId);
+      const lastUrl = delivery.attempts.at(-1)?.url;
+      const sentTo = lastUrl === undefined ? undefined : hostOf(lastUrl);
+      return { delivery, clickId: clickIds.get(delivery.id), endpoint, targetHost: sentTo ?? (endpoint ? currentHost(endpoint) : undefined) };
+    });
   }
 }
 

@@ -2,6 +2,7 @@
 
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName } from '../events/types.js';
+import { normalizeDecimal, subtractDecimal } from '../money.js';
 import type { ClaimedDelivery } from '../store/outbox-store.js';
 
 /** What a test postback did. `target` is the URL without its query, which can hold tokens. */
@@ -18,16 +19,21 @@ export interface TestPostbackResult {
   responseExcerpt: string | null;
 }
 
-/** A made-up delivery of `event` to `endpoint`, never stored: a lead, a 1.00 commission, a change to 0.50. */
+// Typed as a person would; normalised the way the store reads DECIMAL columns back, so the sample sends `12.5`
+// exactly as a real postback of a 12.50 commission does.
+const SAMPLE_AMOUNT = normalizeDecimal('12.50');
+const SAMPLE_AMOUNT_AFTER = normalizeDecimal('10.00');
+
+/** A made-up delivery of `event` to `endpoint`, never stored: a lead, a 12.5 commission, a change to 10. */
 export function sampleDelivery(endpoint: Endpoint, event: EventName, now: Date): ClaimedDelivery {
   const lead = {
     id: `test-${now.getTime()}`, clickId: 'test-click-id', affiliateId: endpoint.affiliateId, offerId: endpoint.offerId,
     sub1: null, sub2: null, sub3: null, sub4: null, sub5: null, source: 'api' as const, occurredAt: now, recordedAt: now,
   };
-  const commission = event === 'lead_created' ? null : { id: 'test-commission', leadId: lead.id, amount: '1.00', currency: 'USD', occurredAt: now, recordedAt: now };
+  const commission = event === 'lead_created' ? null : { id: 'test-commission', leadId: lead.id, amount: SAMPLE_AMOUNT, currency: 'USD', occurredAt: now, recordedAt: now };
   const adjustment =
     event === 'commission_adjusted'
-      ? { id: 'test-adjustment', commissionId: 'test-commission', delta: '-0.50', amountBefore: '1.00', amountAfter: '0.50', currency: 'USD', reason: 'test', occurredAt: now, recordedAt: now }
+      ? { id: 'test-adjustment', commissionId: 'test-commission', delta: subtractDecimal(SAMPLE_AMOUNT_AFTER, SAMPLE_AMOUNT), amountBefore: SAMPLE_AMOUNT, amountAfter: SAMPLE_AMOUNT_AFTER, currency: 'USD', reason: 'test', occurredAt: now, recordedAt: now }
       : null;
   return { pk: 'test', event, attemptCount: 0, roundAttempts: 0, endpoint, lead, commission, adjustment, clickNetPayout: adjustment?.amountAfter ?? commission?.amount ?? '0' };
 }

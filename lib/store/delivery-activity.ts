@@ -1,4 +1,4 @@
-// Grouped reads of the delivery log for the dashboard's overview: counts by event and outcome, attempts per minute, endpoint health.
+// Reads of the delivery log for the dashboard: counts by event and outcome, attempts per minute, endpoint health, the log's click IDs.
 
 import type { Knex } from 'knex';
 import type { DeliveryStatus } from '../deliveries/types.js';
@@ -83,10 +83,15 @@ export class DeliveryActivityStore {
     return [...byMinute.values()];
   }
 
-  /** When the `count`-th newest delivery was queued, so a page of the newest can be read oldest first; undefined when there are fewer. */
-  async startOfNewest(count: number): Promise<Date | undefined> {
-    const row = await this.#knex(this.#t.deliveries).orderBy('pk', 'desc').offset(count - 1).first<{ created_at: Time } | undefined>('created_at');
-    return row === undefined ? undefined : toDate(row.created_at);
+  /** The click ID of each delivery's lead, by delivery id: the log's search key, which the delivery itself does not carry. */
+  async clickIds(deliveryIds: readonly string[]): Promise<Map<string, string>> {
+    if (deliveryIds.length === 0) return new Map();
+    const { deliveries: d, leads: l } = this.#t;
+    const rows = await this.#knex(d)
+      .join(l, `${l}.pk`, `${d}.lead_pk`)
+      .whereIn(`${d}.pk`, deliveryIds)
+      .select<Array<{ pk: Id; click_id: string }>>(`${d}.pk`, `${l}.click_id`);
+    return new Map(rows.map((row) => [toId(row.pk), row.click_id]));
   }
 
   /** Every endpoint's pending and failed deliveries and failure window, in endpoint order. */

@@ -58,6 +58,10 @@ export interface DeliveryFilter {
   since?: Date | undefined;
   until?: Date | undefined;
   limit?: number | undefined;
+  /** Newest (highest id) first instead of oldest first. */
+  newestFirst?: boolean | undefined;
+  /** Only deliveries with a lower id: with `newestFirst`, the cursor of the page after one that ended at this id. */
+  beforeId?: string | undefined;
 }
 
 /** The outbox's signals: what is waiting, what gave up, and how far behind sending is. */
@@ -254,7 +258,7 @@ export class OutboxStore {
       .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
       .leftJoin(t.commissions, `${t.commissions}.pk`, `${t.deliveries}.commission_pk`)
       .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
-      .orderBy(`${t.deliveries}.pk`)
+      .orderBy(`${t.deliveries}.pk`, filter.newestFirst === true ? 'desc' : 'asc')
       .limit(Math.min(filter.limit ?? MAX_LIST, MAX_LIST));
     if (filter.id !== undefined) void query.where(`${t.deliveries}.pk`, filter.id);
     if (filter.leadId !== undefined) void query.where(`${t.leads}.external_id`, filter.leadId);
@@ -263,6 +267,7 @@ export class OutboxStore {
     if (filter.status !== undefined) void query.where(`${t.deliveries}.status`, filter.status);
     if (filter.since !== undefined) void query.where(`${t.deliveries}.created_at`, '>=', filter.since);
     if (filter.until !== undefined) void query.where(`${t.deliveries}.created_at`, '<', filter.until);
+    if (filter.beforeId !== undefined) void query.where(`${t.deliveries}.pk`, '<', filter.beforeId);
     const rows = await query.select<Array<DeliveryRow & { lead_id: string; commission_id: string | null; adjustment_id: string | null }>>(
       `${t.deliveries}.*`,
       `${t.leads}.external_id as lead_id`,

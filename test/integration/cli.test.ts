@@ -79,7 +79,7 @@ describe('postback-relay CLI', function () {
     const sent = await cli('send-test', id, '--event', 'commission_earned', '--json');
     expect(sent.code, sent.stderr).to.equal(EXIT.OK);
     expect(sent.json()).to.deep.include({ endpointId: id, event: 'commission_earned', method: 'GET', target: `${tracker.origin}/st`, delivered: true, statusCode: 200 });
-    expect(tracker.received.slice(before).map((r) => r.query)).to.deep.equal([{ cid: 'test-click-id', p: '1.00' }]);
+    expect(tracker.received.slice(before).map((r) => r.query)).to.deep.equal([{ cid: 'test-click-id', p: '12.5' }]);
     tracker.respondWith(503);
     try {
       const refused = await cli('send-test', id);

@@ -11,6 +11,7 @@ import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { startTestTracker } from '../helpers/tracker.js';
 
 const HOSTILE_CLICK = '"><script>alert(1)</script>';
 const HOSTILE_ANSWER = '<img src=x onerror="alert(2)"><script>alert(3)</script>';
@@ -32,6 +33,9 @@ function hostApp(fx: RelayFixture): Express {
 }
 
 const tokenOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+/** The delivery ids a log page lists, in its order. */
+const loggedIds = (page: string) => [...page.matchAll(/<td data-label="Delivery"><a href="[^"]+\/deliveries\/(\d+)">/g)].map((match) => match[1]!);
+const olderLink = (page: string) => /<a href="([^"]+)" rel="next">Older deliveries<\/a>/.exec(page)?.[1]?.replace(/&amp;/g, '&');
 
 describe('dashboard router', function () {
   let fx: RelayFixture;
@@ -139,7 +143,7 @@ describe('dashboard router', function () {
     const good = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', affiliateId: 'a', 'settings.baseUrl': 'https://trk.example.com' });
     expect(good.status).to.equal(200);
     expect((good.body.data as Array<{ event: string }>).map((line) => line.event)).to.deep.equal(['lead_created', 'commission_earned', 'commission_adjusted']);
-    expect(good.body.data[1].url).to.equal('https://trk.example.com/postback?cid=test-click-id&payout=1.00&txid=com-test-commission&currency=USD');
+    expect(good.body.data[1].url).to.equal('https://trk.example.com/postback?cid=test-click-id&payout=12.5&txid=com-test-commission&currency=USD');
     expect(good.body.data[2].skip).to.include('cannot send a payout change');
     const bad = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', 'settings.baseUrl': 'ftp://trk.example.com' });
     expect(bad.status).to.equal(400);
@@ -166,5 +170,88 @@ describe('dashboard router', function () {
     expect(after.settings).to.deep.equal(settings);
     expect(after).to.include({ name: 'renamed', enabled: true });
     expect(after.events).to.deep.equal(['lead_created']);
+  });
+
+  it('previews exactly what real postbacks of the same amounts send', async () => {
+    const tracker = await startTestTracker();
+    try {
+      const settings = { url: `${tracker.origin}/pb?cid={click_id}&e={event}&p={payout}&d={delta}&c={currency}` };
+      const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-pv', plugin: 'generic', settings });
+      await fx.relay.recordLead({ id: 'L-pv', clickId: 'test-click-id', affiliateId: 'aff-pv' });
+      await fx.relay.recordCommission({ id: 'C-pv', leadId: 'L-pv', amount: '12.50' });
+      await fx.relay.adjustCommission({ id: 'A-pv', commissionId: 'C-pv', amount: '10.00' });
+      const real = await tracker.waitFor(3);
+      const preview = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'generic', affiliateId: 'aff-pv', settingsJson: JSON.stringify(settings) });
+      const previewed = (preview.body.data as Array<{ url: string }>).map((line) => Object.fromEntries(new URL(line.url).searchParams));
+      expect(previewed).to.deep.equal(real.map((received) => received.query));
+      expect(previewed[1]).to.include({ p: '12.5' });
+      expect(previewed[2]).to.include({ p: '10', d: '-2.5' });
+      expect(endpoint.affiliateId).to.equal('aff-pv');
+    } finally {
+      await tracker.close();
+    }
+  });
+
+  it('lists endpoints with their name and target host, and links a favicon it serves', async () => {
+    await fx.relay.endpoints.create({ affiliateId: 'aff-list', name: 'Main Voluum', plugin: 'voluum', settings: { baseUrl: 'https://trk.example.com:8443' } });
+    const list = await request(app).get(`${ADMIN}/endpoints?affiliateId=aff-list`).set(host);
+    expect(list.text).to.include('<th scope="col">Name</th>').and.include('<th scope="col">Target host</th>');
+    expect(list.text).to.match(/<td data-label="Name"><a href="[^"]+">Main Voluum<\/a><\/td>/);
+    expect(list.text).to.include('<td data-label="Target host"><span class="mono host">trk.example.com:8443</span></td>');
+    expect(list.text).to.include(`<link rel="icon" href="${ADMIN}/assets/favicon.svg" type="image/svg+xml">`);
+    const icon = await request(app).get(`${ADMIN}/assets/favicon.svg`).set(host);
+    expect(icon.status).to.equal(200);
+    expect(icon.type).to.equal('image/svg+xml');
+    expect((icon.body as Buffer).toString()).to.match(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  it('pages through the log newest first, with click ID, affiliate and target host columns', async () => {
+    const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-page', name: 'Paged', plugin: 'generic', settings: { url: `${trackerOrigin}/pb?cid={click_id}` } });
+    for (let index = 0; index < 60; index += 1) await fx.relay.recordLead({ id: `L-page-${index}`, clickId: `click-page-${index}`, affiliateId: 'aff-page' });
+    const queued = (await fx.relay.deliveries.list({ endpointId: endpoint.id })).map((delivery) => delivery.id).reverse();
+    expect(queued).to.have.length(60);
+    for (const search of [`affiliateId=aff-page`, `endpointId=${endpoint.id}`]) {
+      const first = await request(app).get(`${ADMIN}/deliveries?${search}`).set(host);
+      expect(first.status).to.equal(200);
+      expect(loggedIds(first.text), search).to.deep.equal(queued.slice(0, 50));
+      expect(first.text).to.not.include('Newest deliveries');
+      const next = olderLink(first.text);
+      expect(next).to.equal(`${ADMIN}/deliveries?${search}&before=${queued[49]}`);
+      const second = await request(app).get(next!).set(host);
+      expect(loggedIds(second.text)).to.deep.equal(queued.slice(50));
+      expect(olderLink(second.text)).to.equal(undefined);
+      expect(second.text).to.include(`<a href="${ADMIN}/deliveries?${search}">Newest deliveries</a>`);
+    }
+    const page = (await request(app).get(`${ADMIN}/deliveries?affiliateId=aff-page`).set(host)).text;
+    for (const column of ['Click ID', 'Affiliate', 'Endpoint', 'Target host']) expect(page).to.include(`<th scope="col">${column}</th>`);
+    expect(page).to.include(`<td data-label="Click ID"><a class="mono" href="${ADMIN}/deliveries?clickId=click-page-59">click-page-59</a></td>`);
+    expect(page).to.include(`<td data-label="Affiliate"><a href="${ADMIN}/deliveries?affiliateId=aff-page">aff-page</a></td>`);
+    expect(page).to.include(`<td data-label="Endpoint"><a href="${ADMIN}/endpoints/${endpoint.id}">Paged</a></td>`);
+    expect(page).to.include(`<td data-label="Target host"><span class="mono host">${new URL(trackerOrigin).host}</span></td>`);
+    const bad = await request(app).get(`${ADMIN}/deliveries?before=abc`).set(host);
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.include('before: must be a delivery id (digits)');
+  });
+
+  it('moves the focus to the summary of a refused submit', async () => {
+    const refused = await request(app).post(`${ADMIN}/endpoints`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', affiliateId: '', events: 'lead_created' });
+    expect(refused.status).to.equal(400);
+    expect(refused.text).to.match(/<div class="alert" role="alert" id="error-summary" tabindex="-1" autofocus><p class="error">Not saved: <a href="#f-affiliateId">/);
+    const search = await request(app).get(`${ADMIN}/deliveries?since=soon`).set(host);
+    expect(search.text).to.match(/id="error-summary" tabindex="-1" autofocus><p class="error">Search refused: <a href="#q-since">/);
+  });
+
+  it('shows a next attempt only while a delivery is pending, and no empty table header on any page', async () => {
+    const [delivered] = await fx.relay.deliveries.list({ status: 'delivered', limit: 1 });
+    const [failed] = await fx.relay.deliveries.list({ status: 'failed', limit: 1 });
+    for (const delivery of [delivered!, failed!]) {
+      const detail = await request(app).get(`${ADMIN}/deliveries/${delivery.id}`).set(host);
+      expect(detail.text, delivery.status).to.include(`>${delivery.status}</span>`).and.not.include('Next attempt');
+    }
+    for (const path of ['/', '/endpoints', '/deliveries', `/deliveries/${failed!.id}`]) {
+      const page = await request(app).get(`${ADMIN}${path}`).set(host);
+      expect(page.status, path).to.equal(200);
+      expect(page.text, path).to.include('<th').and.not.match(/<th[^>]*>\s*<\/th>/);
+    }
   });
 });

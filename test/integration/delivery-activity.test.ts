@@ -1,4 +1,4 @@
-// The overview's store queries on each database: counts by event and outcome, attempts per minute, endpoint health, the newest page.
+// The overview's store queries on each database: counts by event and outcome, attempts per minute, endpoint health, the newest page, the log's click IDs.
 
 import { expect } from 'chai';
 import { DeliveryActivityStore } from '../../lib/store/delivery-activity.js';
@@ -77,9 +77,21 @@ describeEachDatabase('delivery activity queries', (target) => {
     expect(health[1]!.failingSince!.getTime()).to.be.within(started.getTime() - 1000, Date.now());
   });
 
-  it('finds when the n-th newest delivery was queued', async () => {
-    const all = (await fx.relay.deliveries.list({})).sort((a, b) => Number(b.id) - Number(a.id));
-    expect((await store.startOfNewest(3))?.getTime()).to.equal(all[2]!.createdAt.getTime());
-    expect(await store.startOfNewest(all.length + 1)).to.equal(undefined);
+  it('reads the log newest first, a page at a time from a keyset cursor', async () => {
+    const all = await fx.relay.deliveries.list({});
+    const ids = all.map((d) => d.id).reverse();
+    const first = await fx.relay.deliveries.list({ newestFirst: true, limit: 3 });
+    expect(first.map((d) => d.id)).to.deep.equal(ids.slice(0, 3));
+    const next = await fx.relay.deliveries.list({ newestFirst: true, limit: 3, beforeId: first.at(-1)!.id });
+    expect(next.map((d) => d.id)).to.deep.equal(ids.slice(3, 6));
+    const filtered = await fx.relay.deliveries.list({ newestFirst: true, endpointId: good, beforeId: ids[0] });
+    expect(filtered.map((d) => d.id)).to.deep.equal(all.filter((d) => d.endpointId === good && d.id !== ids[0]).map((d) => d.id).reverse());
+  });
+
+  it("gives each delivery's click ID", async () => {
+    const all = await fx.relay.deliveries.list({});
+    const clicks = await store.clickIds(all.map((d) => d.id));
+    expect(all.map((d) => clicks.get(d.id))).to.deep.equal(all.map((d) => (d.leadId === 'L-1' ? 'c-1' : 'c-2')));
+    expect(await store.clickIds([])).to.deep.equal(new Map());
   });
 });

@@ -4,7 +4,7 @@ import type { Delivery, DeliveryStatus } from '../../deliveries/types.js';
 import type { Endpoint } from '../../endpoints/types.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { badge, csrfField, page, table, utc } from '../layout.js';
+import { badge, csrfField, errorSummary, hostCell, page, row, table, utc } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import type { FormError } from './endpoints.js';
 
@@ -25,15 +25,30 @@ const LABELS: Readonly<Record<keyof DeliverySearch, string>> = {
   clickId: 'Click ID', leadId: 'Lead ID', affiliateId: 'Affiliate', endpointId: 'Endpoint ID', status: 'Status', since: 'From (UTC)', until: 'Until (UTC)',
 };
 
+/** One line of the log: the delivery, and what support searches by and asks about that it does not carry. */
+export interface LogEntry {
+  delivery: Delivery;
+  clickId: string | undefined;
+  /** Undefined when the endpoint is gone. */
+  endpoint: Endpoint | undefined;
+  /** Where it was sent (its last attempt), or where its endpoint sends now. */
+  targetHost: string | undefined;
+}
+
 export interface DeliveryLogData {
   search: DeliverySearch;
   error: FormError | undefined;
   /** Newest first. */
-  deliveries: readonly Delivery[];
-  /** True when more matched than are shown. */
-  truncated: boolean;
+  entries: readonly LogEntry[];
+  /** The cursor of the next (older) page: the id of this page's last delivery; undefined on the last page. */
+  olderThan: string | undefined;
+  /** True on a page after the first (there are newer deliveries). */
+  paged: boolean;
   notice: string | undefined;
 }
+
+const ATTEMPT_HEAD = ['Time', 'Request', 'HTTP status', 'Latency', 'Error', 'Response'];
+const LOG_HEAD = ['Delivery', 'Queued', 'Event', 'Click ID', 'Lead', 'Affiliate', 'Endpoint', 'Target host', 'Status', 'Attempts', 'Last answer'];
 
 export function deliveryLogPage(ctx: PageContext, data: DeliveryLogData): SafeHtml {
   const { search, error } = data;
@@ -44,21 +59,40 @@ export function deliveryLogPage(ctx: PageContext, data: DeliveryLogData): SafeHt
       name === 'status'
         ? html`<select${attrs}><option value="">any</option>${STATUSES.map((status) => html`<option value="${status}"${search.status === status ? html` selected` : ''}>${status}</option>`)}</select>`
         : html`<input type="${name === 'since' || name === 'until' ? 'datetime-local' : 'search'}"${attrs} value="${search[name]}"${name === 'since' || name === 'until' ? html` step="1"` : ''}>`;
-    return html`<div class="field"><label for="q-${name}">${LABELS[name]}</label>${control}${invalid ? html`<p class="error" id="q-${name}-error" role="alert">${error.message}</p>` : ''}</div>`;
+    return html`<div class="field"><label for="q-${name}">${LABELS[name]}</label>${control}${invalid ? html`<p class="error" id="q-${name}-error">${error.message}</p>` : ''}</div>`;
   };
   const endpointId = /^\d+$/.test(search.endpointId) ? search.endpointId : undefined;
+  const pageLink = (before: string | undefined) => {
+    const params = new URLSearchParams(SEARCH_FIELDS.flatMap((name): Array<[string, string]> => (search[name] === '' ? [] : [[name, search[name]]])));
+    if (before !== undefined) params.set('before', before);
+    return `${ctx.base}/deliveries${params.size > 0 ? `?${params.toString()}` : ''}`;
+  };
+  const paging =
+    data.paged || data.olderThan !== undefined
+      ? html`<nav class="pages" aria-label="Pages of the log">${data.paged ? html`<a href="${pageLink(undefined)}">Newest deliveries</a>` : ''}${data.olderThan === undefined ? '' : html`<a href="${pageLink(data.olderThan)}" rel="next">Older deliveries</a>`}</nav>`
+      : '';
   return page(ctx, 'deliveries', 'Delivery log', html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
+${error ? errorSummary(html`Search refused: ${error.field ? html`<a href="#q-${error.field}">${error.message}</a>` : error.message}`) : ''}
 <form method="get" action="${ctx.base}/deliveries" role="search" aria-label="Search deliveries">
-<div class="filters">${SEARCH_FIELDS.map(field)}<div><button type="submit">Search</button></div></div>
+<div class="filters">${SEARCH_FIELDS.map(field)}<div class="filters-submit"><button type="submit">Search</button></div></div>
 </form>
 ${endpointId ? html`<form method="post" action="${ctx.base}/endpoints/${endpointId}/replay-failed">${csrfField(ctx)}<p><button type="submit" class="secondary">Replay all failed deliveries of endpoint #${endpointId}</button></p></form>` : ''}
 <h2>${search.clickId ? html`Deliveries for click ID <code>${search.clickId}</code>` : 'Deliveries'}</h2>
-${data.truncated ? html`<p class="hint">Showing the first ${data.deliveries.length} matches; narrow the search (e.g. by time) to see others.</p>` : ''}
-${table('Deliveries, newest first', ['Delivery', 'Queued', 'Event', 'Lead', 'Endpoint', 'Status', 'Attempts', 'Last answer'], data.deliveries.map((delivery) => html`<tr>
-<td><a href="${ctx.base}/deliveries/${delivery.id}">#${delivery.id}</a></td><td>${utc(delivery.createdAt)}</td><td>${delivery.event}</td>
-<td>${delivery.leadId}</td><td><a href="${ctx.base}/endpoints/${delivery.endpointId}">#${delivery.endpointId}</a></td><td>${badge(delivery.status)}</td>
-<td>${delivery.attemptCount}</td><td>${delivery.lastStatusCode ?? (delivery.lastError ? 'no answer' : '—')}</td></tr>`), 'No deliveries match.')}`);
+${table('Deliveries, newest first', LOG_HEAD, data.entries.map(({ delivery, clickId, endpoint, targetHost }) => row(LOG_HEAD, [
+    html`<a href="${ctx.base}/deliveries/${delivery.id}">#${delivery.id}</a>`,
+    utc(delivery.createdAt),
+    delivery.event,
+    clickId === undefined ? '—' : html`<a class="mono" href="${ctx.base}/deliveries?clickId=${encodeURIComponent(clickId)}">${clickId}</a>`,
+    html`<span class="mono">${delivery.leadId}</span>`,
+    endpoint ? html`<a href="${ctx.base}/deliveries?affiliateId=${encodeURIComponent(endpoint.affiliateId)}">${endpoint.affiliateId}</a>` : '—',
+    html`<a href="${ctx.base}/endpoints/${delivery.endpointId}">${endpoint?.name ?? `#${delivery.endpointId}`}</a>`,
+    hostCell(targetHost),
+    badge(delivery.status),
+    delivery.attemptCount,
+    delivery.lastStatusCode ?? (delivery.lastError ? 'no answer' : '—'),
+  ])), 'No deliveries match.')}
+${paging}`);
 }
 
 export function deliveryPage(ctx: PageContext, delivery: Delivery, endpoint: Endpoint | undefined, notice: string | undefined): SafeHtml {
@@ -77,8 +111,13 @@ ${delivery.status === 'pending' ? html`<tr><th scope="row">Next attempt</th><td>
 <form method="post" action="${ctx.base}/deliveries/${delivery.id}/replay">${csrfField(ctx)}<p><button type="submit">Replay this delivery</button></p></form>
 </section>
 <section aria-labelledby="attempts-h"><h2 id="attempts-h">Attempts (${delivery.attempts.length})</h2>
-${table('Attempts, oldest first', ['Time', 'Request', 'HTTP status', 'Latency', 'Error', 'Response'], delivery.attempts.map((attempt) => html`<tr>
-<td>${utc(attempt.attemptedAt)}</td><td class="mono">${attempt.method} ${attempt.url}</td><td>${attempt.statusCode ?? 'no answer'}</td>
-<td>${attempt.latencyMs} ms</td><td>${attempt.error ?? '—'}</td><td><pre class="mono">${attempt.responseExcerpt ?? '—'}</pre></td></tr>`), 'No attempt yet.')}
+${table('Attempts, oldest first', ATTEMPT_HEAD, delivery.attempts.map((attempt) => row(ATTEMPT_HEAD, [
+    utc(attempt.attemptedAt),
+    html`<span class="mono">${attempt.method} ${attempt.url}</span>`,
+    attempt.statusCode ?? 'no answer',
+    `${attempt.latencyMs} ms`,
+    attempt.error ?? '—',
+    html`<pre class="mono">${attempt.responseExcerpt ?? '—'}</pre>`,
+  ])), 'No attempt yet.')}
 </section>`);
 }

@@ -7,11 +7,14 @@ import type { SettingSpec } from '../../plugins/types.js';
 import type { EndpointFormValues } from '../endpoint-form.js';
 import { html } from '../html.js';
 import type { HtmlValue, SafeHtml } from '../html.js';
-import { badge, csrfField, page, table } from '../layout.js';
+import { badge, csrfField, errorSummary, hostCell, page, row, table } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import type { PostbackPreview } from '../preview.js';
 
-export function endpointListPage(ctx: PageContext, endpoints: readonly Endpoint[], affiliateId: string): SafeHtml {
+const LIST_HEAD = ['ID', 'Name', 'Affiliate', 'Offer', 'Tracker', 'Target host', 'Events', 'State', 'Log'];
+
+/** `targetHosts`: where each endpoint's postbacks go now, by endpoint id (absent: its settings are refused). */
+export function endpointListPage(ctx: PageContext, endpoints: readonly Endpoint[], affiliateId: string, targetHosts: ReadonlyMap<string, string>): SafeHtml {
   return page(ctx, 'endpoints', 'Endpoints', html`
 <p><a href="${ctx.base}/endpoints/new">New endpoint</a></p>
 <form class="inline" method="get" action="${ctx.base}/endpoints" role="search">
@@ -19,10 +22,17 @@ export function endpointListPage(ctx: PageContext, endpoints: readonly Endpoint[
 <button type="submit">Filter</button>
 </form>
 <h2>${affiliateId === '' ? 'All endpoints' : html`Endpoints of affiliate ${affiliateId}`}</h2>
-${table('Endpoints', ['Endpoint', 'Affiliate', 'Offer', 'Tracker', 'Events', 'State', ''], endpoints.map((endpoint) => html`<tr>
-<td><a href="${ctx.base}/endpoints/${endpoint.id}">${endpoint.name ?? `#${endpoint.id}`}</a></td><td>${endpoint.affiliateId}</td><td>${endpoint.offerId ?? 'all offers'}</td>
-<td>${endpoint.plugin}</td><td>${endpoint.events.join(', ')}</td><td>${badge(endpoint.enabled ? 'ok' : 'disabled')}</td>
-<td><a href="${ctx.base}/deliveries?endpointId=${endpoint.id}">deliveries</a></td></tr>`), 'No endpoints match.')}`);
+${table('Endpoints', LIST_HEAD, endpoints.map((endpoint) => row(LIST_HEAD, [
+    html`<a href="${ctx.base}/endpoints/${endpoint.id}">#${endpoint.id}</a>`,
+    endpoint.name === null ? '—' : html`<a href="${ctx.base}/endpoints/${endpoint.id}">${endpoint.name}</a>`,
+    endpoint.affiliateId,
+    endpoint.offerId ?? 'all offers',
+    endpoint.plugin,
+    hostCell(targetHosts.get(endpoint.id)),
+    endpoint.events.join(', '),
+    badge(endpoint.enabled ? 'ok' : 'disabled'),
+    html`<a href="${ctx.base}/deliveries?endpointId=${endpoint.id}">deliveries</a>`,
+  ])), 'No endpoints match.')}`);
 }
 
 /** A refused save: the field at fault (a dotted path such as `settings.baseUrl`) and what is wrong. */
@@ -72,10 +82,10 @@ ${fieldError(invalidId === 'f-settings' ? 'f-settings' : undefined, error)}</div
   const title = saved ? `Endpoint ${saved.name ?? `#${saved.id}`}` : 'New endpoint';
   return page(ctx, 'endpoints', title, html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
-${error ? html`<div class="alert" role="alert" id="form-error"><p class="error">Not saved: ${invalidId ? html`<a href="#${invalidId}">${error.message}</a>` : error.message}</p></div>` : ''}
+${error ? errorSummary(html`Not saved: ${invalidId ? html`<a href="#${invalidId}">${error.message}</a>` : error.message}`) : ''}
 <form class="inline" method="get" action="${saved ? `${ctx.base}/endpoints/${saved.id}` : `${ctx.base}/endpoints/new`}">
 <div class="field"><label for="pick-plugin">Tracker</label>
-<select id="pick-plugin" name="plugin" data-auto-submit>${data.plugins.map((plugin) => html`<option value="${plugin.name}"${plugin.name === values.plugin ? html` selected` : ''}>${plugin.name}${plugin.description ? ` — ${plugin.description}` : ''}</option>`)}</select></div>
+<select id="pick-plugin" name="plugin">${data.plugins.map((plugin) => html`<option value="${plugin.name}"${plugin.name === values.plugin ? html` selected` : ''}>${plugin.name}${plugin.description ? ` — ${plugin.description}` : ''}</option>`)}</select></div>
 <button type="submit" class="secondary">Use this tracker</button>
 </form>
 <section aria-labelledby="settings-h"><h2 id="settings-h">${values.plugin} endpoint</h2>
@@ -115,7 +125,7 @@ function previewSection(previews: EndpointFormData['previews']): SafeHtml {
     return 'skip' in line ? `not sent: ${line.skip}` : `${line.method} ${line.url}${line.body ? `\n${line.body}` : ''}`;
   };
   return html`<section aria-labelledby="preview-h"><h2 id="preview-h">Preview</h2>
-<p class="hint">What a sample lead (click ID <code>test-click-id</code>), a 1.00 USD commission and its change to 0.50 would send, with these settings. Secrets are masked.</p>
+<p class="hint">What a sample lead (click ID <code>test-click-id</code>), a 12.5 USD commission and its change to 10 would send, with these settings. Secrets are masked.</p>
 <p id="preview-status" role="status" aria-live="polite">${typeof previews === 'string' ? `No preview: ${previews}` : ''}</p>
 <dl>${EVENT_NAMES.map((event) => html`<dt>${event}</dt><dd><pre class="mono" data-preview-event="${event}">${text(event)}</pre></dd>`)}</dl>
 </section>`;

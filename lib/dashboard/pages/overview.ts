@@ -8,7 +8,7 @@ import type { DeliveryStatus } from '../../deliveries/types.js';
 import { activityChart } from '../chart.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { badge, page, table, utc } from '../layout.js';
+import { badge, page, row, table, utc } from '../layout.js';
 import type { PageContext } from '../layout.js';
 
 export interface OverviewData {
@@ -33,6 +33,7 @@ export function endpointCondition(endpoint: Endpoint, health: EndpointHealth | u
 }
 
 const RANK = { disabled: 0, failing: 1, ok: 2 } as const;
+const ATTENTION_HEAD = ['Endpoint', 'Affiliate', 'Tracker', 'Condition', 'Failing since', 'Pending', 'Failed', 'Log'];
 
 export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
   const age = data.stats.oldestPendingAt === null ? 'none pending' : duration((data.now.getTime() - data.stats.oldestPendingAt.getTime()) / 1000);
@@ -55,16 +56,22 @@ ${countsTable('Last hour', data.lastHour)}
 ${countsTable('Last 24 hours', data.lastDay)}
 </section>
 <section aria-labelledby="attention"><h2 id="attention">Endpoints, disabled and failing first</h2>
-${table('Endpoints by condition', ['Endpoint', 'Affiliate', 'Tracker', 'Condition', 'Failing since', 'Pending', 'Failed', ''], listed.map(({ endpoint, health, condition }) => html`<tr>
-<td><a href="${ctx.base}/endpoints/${endpoint.id}">${endpoint.name ?? `#${endpoint.id}`}</a></td><td>${endpoint.affiliateId}</td><td>${endpoint.plugin}</td><td>${badge(condition)}</td>
-<td>${utc(health?.failingSince ?? null)}</td><td>${health?.pending ?? 0}</td><td>${health?.failed ?? 0}</td>
-<td><a href="${ctx.base}/deliveries?endpointId=${endpoint.id}&amp;status=failed">failed deliveries</a></td></tr>`), 'No endpoints yet.')}
+${table('Endpoints by condition', ATTENTION_HEAD, listed.map(({ endpoint, health, condition }) => row(ATTENTION_HEAD, [
+    html`<a href="${ctx.base}/endpoints/${endpoint.id}">${endpoint.name ?? `#${endpoint.id}`}</a>`,
+    endpoint.affiliateId,
+    endpoint.plugin,
+    badge(condition),
+    utc(health?.failingSince ?? null),
+    health?.pending ?? 0,
+    health?.failed ?? 0,
+    html`<a href="${ctx.base}/deliveries?endpointId=${endpoint.id}&amp;status=failed">failed deliveries</a>`,
+  ])), 'No endpoints yet.')}
 </section>`);
 }
 
 function countsTable(caption: string, counts: readonly DeliveryCount[]): SafeHtml {
   const count = (event: string, status: string) => counts.find((entry) => entry.event === event && entry.status === status)?.count ?? 0;
-  return html`<h3>${caption}</h3>${table(`${caption}: deliveries by event and outcome`, ['Event', ...STATUSES], EVENT_NAMES.map((event) => html`<tr><th scope="row">${event}</th>${STATUSES.map((status) => html`<td>${count(event, status)}</td>`)}</tr>`), 'None.')}`;
+  return html`<h3>${caption}</h3>${table(`${caption}: deliveries by event and outcome`, ['Event', ...STATUSES], EVENT_NAMES.map((event) => html`<tr><th scope="row">${event}</th>${STATUSES.map((status) => html`<td data-label="${status}">${count(event, status)}</td>`)}</tr>`), 'None.')}`;
 }
 
 function duration(seconds: number): string {
