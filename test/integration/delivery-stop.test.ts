@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { describeEachDatabase } from '../helpers/databases.js';
 import type { LogFields, Logger } from '../../lib/log.js';
-import { startRelay } from '../helpers/relay.js';
+import request from 'supertest';
+import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
@@ -36,6 +37,9 @@ describeEachDatabase('stopping the dispatcher', (target) => {
     const [onWire] = await fx.relay.deliveries.listForLead('L-1');
     expect(onWire).to.deep.include({ status: 'pending', attemptCount: 1 });
     expect(onWire?.attempts.map((a) => [a.failureKind, a.statusCode])).to.deep.equal([['ambiguous', null]]);
+    const api = await request(fx.app).get(`/postbacks/deliveries/${onWire?.id ?? ''}`).set(auth);
+    const { attempts } = (api.body as { data: { attempts: Array<{ failureKind: string }> } }).data;
+    expect(attempts.map((a) => a.failureKind)).to.deep.equal(['ambiguous']);
     const [queued] = await fx.relay.deliveries.listForLead('L-2');
     expect(queued).to.deep.include({ status: 'pending', attemptCount: 0 });
     const t = tableNames(fx.prefix);
