@@ -1,6 +1,7 @@
 // Lease renewal from the dispatcher's side: a delivery queued past its first lease is sent only while renewals succeed.
 
 import { expect } from 'chai';
+import { dispatcherSettings } from '../helpers/dispatcher.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient, SendResult } from '../../lib/dispatch/http-client.js';
@@ -67,12 +68,7 @@ function scenario(renew: (held: readonly HeldDelivery[]) => Promise<string[]>) {
     plugins: createPluginRegistry(builtinPlugins()),
     client,
     logger,
-    settings: {
-      concurrency: 1, batchSize: 10, leaseMs: 300, requestTimeoutMs: 100, idlePollMs: 60_000, stopTimeoutMs: 1_000,
-      retry: { schedule: [], jitter: 0, retryAfterMaxMs: 0 },
-      hosts: { maxPerHost: 4, breakerThreshold: 5, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
-      disableAfterMs: 60_000,
-    },
+    settings: dispatcherSettings({ concurrency: 1, leaseMs: 300, requestTimeoutMs: 100, stopTimeoutMs: 1_000 }),
   });
   return { dispatcher, sent, warnings, renewals, completed, answerFirst: () => { answerFirst(); }, claimedUntil: () => claimedUntil };
 }
