@@ -47,7 +47,7 @@ export interface DeliveryLogData {
   notice: string | undefined;
 }
 
-const ATTEMPT_HEAD = ['Time', 'Request', 'HTTP status', 'Latency', 'Error', 'Response'];
+const ATTEMPT_HEAD = ['Time', 'Request', 'HTTP status', 'Latency', 'Failure', 'Error', 'Response'];
 const LOG_HEAD = ['Delivery', 'Queued', 'Event', 'Click ID', 'Lead', 'Affiliate', 'Endpoint', 'Target host', 'Status', 'Attempts', 'Last answer'];
 
 export function deliveryLogPage(ctx: PageContext, data: DeliveryLogData): SafeHtml {
@@ -116,6 +116,7 @@ ${table('Attempts, oldest first', ATTEMPT_HEAD, delivery.attempts.map((attempt) 
     html`<span class="mono">${attempt.method} ${attempt.url}</span>`,
     attempt.statusCode ?? 'no answer',
     `${attempt.latencyMs} ms`,
+    attempt.failureKind ?? '—',
     attempt.error ?? '—',
     html`<pre class="mono">${attempt.responseExcerpt ?? '—'}</pre>`,
   ])), 'No attempt yet.')}
