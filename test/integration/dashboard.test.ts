@@ -89,7 +89,7 @@ describe('dashboard router', function () {
     expect(detail.text).to.not.match(/<img|<script>alert/);
     expect(detail.text).to.include('HTTP 500');
     // A 5xx may have been counted: the attempt shows it as ambiguous.
-    expect(detail.text).to.include('<th scope="col">Failure</th>').and.include('<td>ambiguous</td>');
+    expect(detail.text).to.include('<th scope="col">Failure</th>').and.include('<td data-label="Failure">ambiguous</td>');
     // The affiliate filter finds it through the affiliate's endpoints.
     const byAffiliate = await request(app).get(`${ADMIN}/deliveries?affiliateId=aff-x`).set(host);
     expect(byAffiliate.text).to.include(`/deliveries/${delivery!.id}"`);
