@@ -2,7 +2,7 @@
 
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { DASHBOARD_CSS, DASHBOARD_SCRIPT } from '../dashboard/assets.js';
 import { createCsrfGuard } from '../dashboard/csrf.js';
 import { blankForm, formInput, formOf, formSettings, readForm } from '../dashboard/endpoint-form.js';
@@ -16,7 +16,7 @@ import type { PostbackPreview } from '../dashboard/preview.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
 import type { Endpoint, EndpointInput } from '../endpoints/types.js';
-import { InvalidPortalLinkError, NotFoundError, RelayError } from '../errors.js';
+import { InvalidPortalLinkError, NotFoundError, RateLimitedError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { errorHandler } from '../http/errors.js';
@@ -109,7 +109,7 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
     res.locals[SCOPE] = new AffiliateScope(affiliateId, services);
     next();
   });
-  router.use('/api', createPortalApi({ scopeOf, trackers, bodyLimit: deps.bodyLimit }), errorHandler(deps.logger, deps.bodyLimit));
+  router.use('/api', createPortalApi({ scopeOf, trackers, bodyLimit: deps.bodyLimit }), retryAfterHeader, errorHandler(deps.logger, deps.bodyLimit));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200 }));
   router.use(function csrfOnPost(req, res, next) {
     if (req.method === 'POST') csrfOf(scopeOf(res).affiliateId).check(req, res, next);
@@ -223,7 +223,7 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('page', req.path));
   });
-  router.use(dashboardErrorHandler(deps.logger, deps.bodyLimit, (req) => context(req, req.res as Response), ['/preview']));
+  router.use(retryAfterHeader, dashboardErrorHandler(deps.logger, deps.bodyLimit, (req) => context(req, req.res as Response), ['/preview']));
   return router;
 
   function offeredPlugin(name: string): string {
@@ -263,6 +263,12 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
     return endpointFormPage(context(req, res), { saved, values, plugins, schema, error, previews, test: extra.test, notice: extra.notice, fixedAffiliate: true, help: tracker?.help, allowReplay: options.allowReplay, nav: PORTAL_NAV });
   }
 }
+
+/** A refused test send says when the affiliate may send again. */
+const retryAfterHeader: ErrorRequestHandler = function retryAfterHeader(error: unknown, _req, res, next) {
+  if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+  next(error);
+};
 
 function cookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
