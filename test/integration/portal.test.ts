@@ -29,7 +29,7 @@ describe('affiliate portal: host options and guards', () => {
     },
   );
   const api = (method: 'get' | 'post' | 'patch', path: string) => request(app)[method](`/portal/api${path}`).set('x-test-affiliate', 'aff-1');
-  const voluum = () => ({ plugin: 'voluum', settings: { baseUrl: tracker.origin }, events: ['commission_earned'] });
+  const voluum = () => ({ plugin: 'voluum', settings: { baseUrl: tracker.origin }, events: ['commission_earned' as const] });
 
   it('lists only the offered trackers, with their names and where to find the postback URL', async () => {
     const answer = await api('get', '/trackers');
