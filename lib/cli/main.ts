@@ -31,6 +31,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   endpoints: { affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, settings: { type: 'string' } },
   deliveries: { lead: { type: 'string' }, endpoint: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
+  'portal-link': { ttl: { type: 'string' } },
   config: {},
 };
 
@@ -167,6 +168,18 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
       const outcome = result.delivered ? 'delivered' : `not delivered: ${result.error ?? 'unknown'}`;
       print(`${result.method} ${result.target} -> ${result.statusCode ?? 'no response'} in ${result.latencyMs} ms (${outcome})`, result);
       if (!result.delivered) throw new CliExit(EXIT.NOT_DELIVERED, `the tracker did not accept the test postback (${outcome})`);
+    });
+  },
+
+  async 'portal-link'({ positionals, values, source, print }) {
+    const affiliateId = required(positionals[0], 'portal-link needs an affiliate id');
+    const ttl = values.ttl ?? '3600';
+    if (typeof ttl !== 'string' || !/^\d{1,7}$/.test(ttl)) throw new CliExit(EXIT.USAGE, '--ttl must be a number of seconds');
+    await withRelay(source, (relay, config) => {
+      if (config.portal.publicUrl === '') throw new CliExit(EXIT.CONFIG, 'set POSTBACK_RELAY_PORTAL_PUBLIC_URL to the portal\'s public URL to make links');
+      const url = relay.portal.link(affiliateId, { ttlSeconds: Number(ttl) });
+      print(url, { url, affiliateId, expiresAt: new Date(Date.now() + Number(ttl) * 1000) });
+      return Promise.resolve();
     });
   },
 
