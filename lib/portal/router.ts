@@ -11,6 +11,7 @@ import { dashboardErrorHandler } from '../dashboard/error-page.js';
 import type { SafeHtml } from '../dashboard/html.js';
 import type { PageContext } from '../dashboard/layout.js';
 import { endpointFormPage } from '../dashboard/pages/endpoints.js';
+import { formError, query, withZone } from '../dashboard/router.js';
 import type { FormError } from '../dashboard/pages/endpoints.js';
 import type { PostbackPreview } from '../dashboard/preview.js';
 import type { Delivery } from '../deliveries/types.js';
@@ -276,22 +277,6 @@ function cookie(req: Request, name: string): string | undefined {
     if (key === name) return value.join('=');
   }
   return undefined;
-}
-
-function query(req: Request, name: string): string {
-  const value: unknown = req.query[name];
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-}
-
-function withZone(value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
-}
-
-/** A refused save's field and message; anything but a client error goes on to the error handler. */
-function formError(error: unknown): FormError {
-  if (error instanceof RelayError && error.statusCode >= 400 && error.statusCode < 500) return { field: error.field, message: error.message };
-  throw error;
 }
 
 function statusOf(error: unknown): number {

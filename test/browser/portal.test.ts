@@ -3,14 +3,14 @@
 // Screenshots go to test-artifacts/portal/. (Page code is passed as strings: the project's TypeScript has no DOM types.)
 
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
+import { serveLocally } from '../helpers/local-server.js';
+import type { LocalServer } from '../helpers/local-server.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -24,7 +24,7 @@ describe('affiliate portal in headless Chromium', function () {
   this.timeout(90_000);
   let browser: Browser;
   let fx: RelayFixture;
-  let server: Server;
+  let server: LocalServer;
   let tracker: TestTracker;
   let origin: string;
   let context: BrowserContext;
@@ -41,12 +41,8 @@ describe('affiliate portal in headless Chromium', function () {
     const app = express();
     app.use('/partners/postbacks', fx.relay.portal());
     app.use('/postbacks', fx.relay.router);
-    server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => {
-        resolve(listening);
-      });
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveLocally(app);
+    origin = server.origin;
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
@@ -54,12 +50,7 @@ describe('affiliate portal in headless Chromium', function () {
   after(async () => {
     await context.close();
     await browser.close();
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    });
+    await server.close();
     await fx.close();
     await tracker.close();
   });
