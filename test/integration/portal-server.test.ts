@@ -59,5 +59,7 @@ describe('standalone server: affiliate portal links', function () {
     const cookie = await open(url);
     expect((await fetch(`${server.url}/portal/endpoints`, { headers: { cookie } })).status).to.equal(200);
     expect((await runCli(['portal-link', 'aff-9'], env)).code).to.equal(EXIT.CONFIG);
+    expect((await runCli(['portal-link', '--help'], env)).stdout).to.include('Usage: postback-relay portal-link <affiliate-id>');
+    expect((await runCli(['portal-link'], env)).code).to.equal(EXIT.USAGE);
   });
 });
