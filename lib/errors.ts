@@ -179,6 +179,27 @@ export class CsrfError extends RelayError {
   }
 }
 
+/** An affiliate portal link (or the session it opened) is missing, altered, expired, or signed with a secret no longer configured. */
+export class InvalidPortalLinkError extends RelayError {
+  constructor(message: string) {
+    super(ERROR_CODES.ERR_PB_PORTAL_LINK, 401, message);
+  }
+}
+
+/** An affiliate already has as many endpoints as the host allows (`portal.maxEndpoints`). */
+export class EndpointLimitError extends RelayError {
+  constructor(max: number) {
+    super(ERROR_CODES.ERR_PB_ENDPOINT_LIMIT, 409, `an affiliate may have at most ${max} endpoint(s); disable or reuse one`);
+  }
+}
+
+/** The host turned off what an affiliate asked the portal to do (e.g. replay, with `portal.allowReplay: false`). */
+export class PortalActionDisabledError extends RelayError {
+  constructor(action: string) {
+    super(ERROR_CODES.ERR_PB_PORTAL_ACTION_DISABLED, 403, `${action} is turned off for affiliates on this platform`);
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -203,6 +224,9 @@ export const ERROR_CODES = {
   ERR_PB_RATE_LIMITED: 'ERR_PB_RATE_LIMITED',
   ERR_PB_BLOCKED_TARGET: 'ERR_PB_BLOCKED_TARGET',
   ERR_PB_CSRF: 'ERR_PB_CSRF',
+  ERR_PB_PORTAL_LINK: 'ERR_PB_PORTAL_LINK',
+  ERR_PB_ENDPOINT_LIMIT: 'ERR_PB_ENDPOINT_LIMIT',
+  ERR_PB_PORTAL_ACTION_DISABLED: 'ERR_PB_PORTAL_ACTION_DISABLED',
 } as const;
 
 /** One of the documented error codes. */

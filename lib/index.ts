@@ -56,6 +56,13 @@ export { MACRO_NAMES, macroValues } from './plugins/macros.js';
 export type { MacroName } from './plugins/macros.js';
 export { parseTemplate, parseUrlTemplate, renderTemplate } from './plugins/template.js';
 export type { Template } from './plugins/template.js';
+// Paste to configure: a plugin's recogniser of its tracker's postback URL.
+export { isPlaceholder, parsePastedUrl, pathPrefix, recognizePostbackUrl } from './plugins/recognize.js';
+export type { PastedPostbackUrl, Recognition, UrlMatch, UrlRecognizer } from './plugins/recognize.js';
+
+// The affiliate self-service portal: its options, the mount options and the link options.
+export type { AffiliateOf, PortalMountOptions, PortalOptions } from './portal/options.js';
+export type { PortalFactory, PortalLinkOptions } from './portal/portal.js';
 
 // Logging contract, and the JSON logger the server uses.
 export { createJsonLogger, silentLogger } from './log.js';

@@ -17,6 +17,8 @@ import { resolvePixelOptions } from './pixel/options.js';
 import type { PixelOptions, ResolvedPixelOptions } from './pixel/options.js';
 import type { MetricsOptions } from './metrics/metrics.js';
 import type { FormatterPlugin } from './plugins/types.js';
+import { resolvePortalOptions } from './portal/options.js';
+import type { PortalOptions, ResolvedPortalOptions } from './portal/options.js';
 
 /** How the dispatcher sends postbacks. */
 export interface DispatchOptions {
@@ -116,6 +118,8 @@ export interface PostbackRelayOptions {
   targetAllowlist?: readonly string[];
   /** Precision and range of commission amounts and adjustments. @default { maxDecimals: 2, maxAmount: '1000000' } */
   amounts?: AmountLimitOptions;
+  /** The affiliate self-service portal (`relay.portal`): what affiliates may do, and the secrets of its links. */
+  portal?: PortalOptions;
 }
 
 /** Options with every default filled in. */
@@ -136,11 +140,13 @@ export interface ResolvedOptions {
   metrics: Readonly<MetricsOptions>;
   targetPolicy: TargetPolicy;
   amounts: AmountLimits;
+  portal: ResolvedPortalOptions;
 }
 
 const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
   'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
+  'portal',
 ];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
@@ -231,6 +237,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     pixel: resolvePixelOptions(given.pixel),
     metrics,
     amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
+    portal: resolvePortalOptions(options.portal),
     targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
   });
 }

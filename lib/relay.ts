@@ -26,6 +26,8 @@ import { resolveOptions } from './options.js';
 import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
+import { createPortal } from './portal/portal.js';
+import type { PortalFactory } from './portal/portal.js';
 import { isMySql, knexConfigForUrl } from './store/database.js';
 import { DeliveryActivityStore } from './store/delivery-activity.js';
 import { EndpointsStore } from './store/endpoints-store.js';
@@ -54,6 +56,12 @@ export interface PostbackRelay {
    * Its forms carry CSRF tokens, so a cookie-based host login is safe to use.
    */
   readonly dashboard: Router;
+  /**
+   * The affiliate self-service portal. `relay.portal({ affiliateOf })` is a router the host mounts behind its own
+   * affiliate login; `relay.portal.link(affiliateId, { ttlSeconds })` a signed, expiring URL that opens it without
+   * one. Affiliates see and change only their own endpoints and deliveries. See docs/portal.md.
+   */
+  readonly portal: PortalFactory;
   /** Mount it where probes look: `GET /healthz` (alive) and `GET /readyz` (database, migrations, dispatcher), without authentication. */
   readonly health: Router;
   /** The prom-client registry holding the relay's metrics (the host's own when it gave `metrics.registry`). */
@@ -207,6 +215,16 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       activity: new DeliveryActivityStore(knex, tables),
       plugins,
       sendTest,
+      bodyLimit: resolved.bodyLimit,
+      logger,
+    }),
+    portal: createPortal({
+      endpoints: endpointService,
+      deliveries,
+      plugins,
+      sendTest,
+      policy: resolved.targetPolicy,
+      options: resolved.portal,
       bodyLimit: resolved.bodyLimit,
       logger,
     }),

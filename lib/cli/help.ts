@@ -9,6 +9,7 @@ Commands:
   deliveries list|show|replay|replay-failed
                                 the delivery log; replay one, or an endpoint's dead letters
   send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
+  portal-link <affiliate-id>    print a signed, expiring link into the affiliate portal
   config                        print the resolved configuration (secrets masked) and validate it
   plugin init <name>            write a new tracker plugin package, ready to build, test and publish
 
@@ -52,6 +53,11 @@ Stops cleanly on SIGTERM or SIGINT.
 
 Formats a sample event with the endpoint's plugin and settings and sends it once, through the same
 HTTP client as real postbacks. Nothing is stored. Exits 5 when the tracker does not answer 2xx.
+`,
+  'portal-link': `Usage: postback-relay portal-link <affiliate-id> [--ttl <seconds>] [--json]
+
+Prints a signed URL that opens the affiliate portal as that affiliate, for --ttl seconds (default 3600,
+at most 30 days). Needs POSTBACK_RELAY_PORTAL_LINK_SECRETS and POSTBACK_RELAY_PORTAL_PUBLIC_URL.
 `,
   config: `Usage: postback-relay config [--json]
 

@@ -32,6 +32,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   endpoints: { affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, settings: { type: 'string' } },
   deliveries: { lead: { type: 'string' }, endpoint: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
+  'portal-link': { ttl: { type: 'string' } },
   config: {},
   plugin: { dir: { type: 'string' }, package: { type: 'string' } },
 };
@@ -180,6 +181,18 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
       dir: typeof values.dir === 'string' ? values.dir : undefined,
     });
     print(`created ${created.packageName} in ${created.dir}: ${created.files.join(', ')}\nnext: cd ${created.dir} && npm install && npm test`, created);
+  },
+
+  async 'portal-link'({ positionals, values, source, print }) {
+    const affiliateId = required(positionals[0], 'portal-link needs an affiliate id');
+    const ttl = values.ttl ?? '3600';
+    if (typeof ttl !== 'string' || !/^\d{1,7}$/.test(ttl)) throw new CliExit(EXIT.USAGE, '--ttl must be a number of seconds');
+    await withRelay(source, (relay, config) => {
+      if (config.portal.publicUrl === '') throw new CliExit(EXIT.CONFIG, 'set POSTBACK_RELAY_PORTAL_PUBLIC_URL to the portal\'s public URL to make links');
+      const url = relay.portal.link(affiliateId, { ttlSeconds: Number(ttl) });
+      print(url, { url, affiliateId, expiresAt: new Date(Date.now() + Number(ttl) * 1000) });
+      return Promise.resolve();
+    });
   },
 
   config({ source, print }) {

@@ -33,6 +33,7 @@ export interface RelayConfig {
   signing: { secrets: string[]; toleranceSeconds: number };
   rateLimit: { enabled: boolean; max: number; windowMs: number };
   amounts: { maxDecimals: number; maxAmount: string };
+  portal: { linkSecrets: string[]; publicUrl: string; plugins: string[]; maxEndpoints: number; allowReplay: boolean; frameAncestors: string[]; testsPerMinute: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -215,6 +216,21 @@ export const configSchema: convict.Schema<RelayConfig> = {
   amounts: {
     maxDecimals: { doc: 'Decimal places an amount may have (0 to 6).', format: 'int', default: 2, env: 'POSTBACK_RELAY_AMOUNT_MAX_DECIMALS' },
     maxAmount: { doc: 'The largest commission amount, and the largest change an adjustment may make.', format: matching(/^\d+(\.\d+)?$/, 'a decimal such as 1000000'), default: '1000000', env: 'POSTBACK_RELAY_AMOUNT_MAX' },
+  },
+  portal: {
+    linkSecrets: {
+      doc: 'Comma-separated secrets (32+ characters) that sign affiliate portal links; the first signs. When set, the portal is served at <mount path>/portal and links are made with POST <mount path>/portal-links or `postback-relay portal-link`.',
+      format: 'string-list',
+      default: [],
+      env: 'POSTBACK_RELAY_PORTAL_LINK_SECRETS',
+      sensitive: true,
+    },
+    publicUrl: { doc: 'The portal\'s public URL for links, e.g. https://relay.example.com/postbacks/portal; empty: taken from the admin request.', format: matching(/^(https?:\/\/[^\s?#]+)?$/, 'an absolute http(s) URL'), default: '', env: 'POSTBACK_RELAY_PORTAL_PUBLIC_URL' },
+    plugins: { doc: 'Comma-separated plugins affiliates may choose in the portal; empty: every registered plugin.', format: 'string-list', default: [], env: 'POSTBACK_RELAY_PORTAL_PLUGINS' },
+    maxEndpoints: { doc: 'Endpoints one affiliate may have.', format: 'positive-int', default: 10, env: 'POSTBACK_RELAY_PORTAL_MAX_ENDPOINTS' },
+    allowReplay: { doc: 'Whether affiliates may replay their own failed deliveries.', format: Boolean, default: true, env: 'POSTBACK_RELAY_PORTAL_ALLOW_REPLAY' },
+    frameAncestors: { doc: 'Comma-separated origins that may frame the portal (CSP frame-ancestors); empty: none.', format: 'string-list', default: [], env: 'POSTBACK_RELAY_PORTAL_FRAME_ANCESTORS' },
+    testsPerMinute: { doc: 'Test postbacks one affiliate may send per minute.', format: 'positive-int', default: 6, env: 'POSTBACK_RELAY_PORTAL_TESTS_PER_MINUTE' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
   pixel: {

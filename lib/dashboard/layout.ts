@@ -12,14 +12,17 @@ export interface PageContext {
 
 export type Section = 'overview' | 'endpoints' | 'deliveries';
 
-const NAV: ReadonlyArray<readonly [Section, string, string]> = [
+/** A page's navigation: section, path under `base`, label. */
+export type Nav = ReadonlyArray<readonly [Section, string, string]>;
+
+const NAV: Nav = [
   ['overview', '/', 'Overview'],
   ['endpoints', '/endpoints', 'Endpoints'],
   ['deliveries', '/deliveries', 'Delivery log'],
 ];
 
 /** A whole page. */
-export function page(ctx: PageContext, section: Section | undefined, title: string, body: HtmlValue): SafeHtml {
+export function page(ctx: PageContext, section: Section | undefined, title: string, body: HtmlValue, nav: Nav = NAV): SafeHtml {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +37,7 @@ export function page(ctx: PageContext, section: Section | undefined, title: stri
 <a class="skip" href="#main">Skip to content</a>
 <header>
 <span class="brand">postback-relay</span>
-<nav aria-label="Dashboard"><ul>${NAV.map(([key, path, label]) => html`<li><a href="${ctx.base}${path}"${key === section ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
+<nav aria-label="Dashboard"><ul>${nav.map(([key, path, label]) => html`<li><a href="${ctx.base}${path}"${key === section ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
 </header>
 <main id="main" tabindex="-1">
 <h1>${title}</h1>

@@ -261,18 +261,20 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   }
 }
 
-function query(req: Request, name: string): string {
+/** A query parameter's first value, trimmed; empty when absent. */
+export function query(req: Request, name: string): string {
   const value: unknown = req.query[name];
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first.trim() : '';
 }
 
-function withZone(value: unknown): unknown {
+/** A `datetime-local` value read as UTC. */
+export function withZone(value: unknown): unknown {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
 }
 
 /** A refused save's field and message; anything but a client error goes on to the error handler. */
-function formError(error: unknown): FormError {
+export function formError(error: unknown): FormError {
   if (error instanceof RelayError && error.statusCode >= 400 && error.statusCode < 500) return { field: error.field, message: error.message };
   throw error;
 }

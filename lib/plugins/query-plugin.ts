@@ -2,6 +2,7 @@
 
 import { PluginSettingsError } from '../errors.js';
 import { signOf } from '../money.js';
+import type { UrlRecognizer } from './recognize.js';
 import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip, SettingSpec } from './types.js';
 
 /** Query parameters in order; a `null` value leaves the parameter out. */
@@ -24,6 +25,8 @@ export interface QueryPluginSpec<K extends string> {
   defaultBaseUrl?: string;
   build(context: PostbackContext, settings: Readonly<Record<K, string>>): QueryPostback | PostbackSkip;
   judgeResponse?(response: PostbackResponse): string | null;
+  /** How affiliates recognise the tracker's pasted postback URL (see lib/plugins/recognize.ts). */
+  recognize?: UrlRecognizer;
 }
 
 /** Settings of a query plugin once parsed: the declared ones plus the base URL without a trailing slash. */
@@ -42,6 +45,7 @@ export function defineQueryPlugin<K extends string>(spec: QueryPluginSpec<K>): F
     description: spec.description,
     adjustments: spec.adjustments,
     settingsSchema: { baseUrl, ...spec.settings },
+    ...(spec.recognize ? { recognize: spec.recognize } : {}),
     ...(spec.judgeResponse ? { judgeResponse: (response: PostbackResponse) => spec.judgeResponse?.(response) ?? null } : {}),
     parseSettings(raw) {
       const unknown = Object.keys(raw).find((key) => !known.includes(key));

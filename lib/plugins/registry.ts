@@ -61,5 +61,7 @@ export function checkPluginShape(plugin: unknown, where: string): FormatterPlugi
   if (candidate.judgeResponse !== undefined && typeof candidate.judgeResponse !== 'function') {
     throw new InvalidPluginError(`${label}: judgeResponse must be a function when given`);
   }
+  const recognize = candidate.recognize as { match?: unknown } | null | undefined;
+  if (recognize !== undefined && typeof recognize?.match !== 'function') throw new InvalidPluginError(`${label}: recognize.match must be a function when given`);
   return plugin as FormatterPlugin;
 }

@@ -2,6 +2,7 @@
 
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
 import type { DecimalString } from '../money.js';
+import type { UrlRecognizer } from './recognize.js';
 
 /** Everything a formatter may use to build one postback. Built by the core; plugins never query anything. */
 export interface PostbackContext {
@@ -130,6 +131,8 @@ export interface FormatterPlugin<Settings = unknown> {
    * in the delivery log and in logs. Optional: a plugin without it has no secrets.
    */
   secretValues?(settings: Readonly<Record<string, unknown>>): readonly string[];
+  /** How affiliates recognise this tracker: its name, where to find its postback URL, and how a pasted one maps to settings. */
+  readonly recognize?: UrlRecognizer;
 }
 
 /** True when `format` asked to send nothing. */

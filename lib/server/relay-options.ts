@@ -20,6 +20,11 @@ export async function relayOptionsFromConfig(
     targetAllowlist: config.targetAllowlist,
     amounts: { ...config.amounts },
     ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
+    portal: {
+      ...config.portal,
+      publicUrl: config.portal.publicUrl === '' ? undefined : config.portal.publicUrl,
+      plugins: config.portal.plugins.length === 0 ? undefined : config.portal.plugins,
+    },
     rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs } : false,
     ...extra,
   };

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
 import { redactUrl } from '../store/database.js';
+import { createPortalLinksRouter } from './portal-links.js';
 import { relayOptionsFromConfig } from './relay-options.js';
 
 /** A listening server. */
@@ -69,6 +70,18 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
     relay.dashboard,
     errorHandler(logger, config.http.bodyLimit),
   );
+  if (config.portal.linkSecrets.length > 0) {
+    // Affiliates come with a signed link, not an API key: the portal authenticates them itself.
+    const portalPath = `${config.http.mountPath.replace(/\/+$/, '')}/portal`;
+    app.use(portalPath, ...(config.rateLimit.enabled ? [createRateLimiter({ max: config.rateLimit.max, windowMs: config.rateLimit.windowMs })] : []), relay.portal());
+    app.use(
+      `${config.http.mountPath.replace(/\/+$/, '')}/portal-links`,
+      requireApiKey(apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`))),
+      requireScope('admin'),
+      createPortalLinksRouter(relay, portalPath, config.portal.publicUrl),
+      errorHandler(logger, config.http.bodyLimit),
+    );
+  }
   app.use(config.http.mountPath, relay.router);
   const server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Affise: clickid + action_id + goal + sum + status (trackers.md 3.13); a clawback only reaches a pending conversion.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { affiseRecognizer } from './recognize.js';
 
 const DECLINED = '3';
 const PENDING = '2';
@@ -10,6 +11,7 @@ export default function createAffisePlugin() {
   return defineQueryPlugin({
     name: 'affise',
     description: 'Affise: /postback?clickid=&action_id=&goal=&sum=&status=',
+    recognize: affiseRecognizer,
     // [doc] a repeat postback changes the status only while the conversion is pending: with approved
     // commissions a clawback could not apply, so it is skipped (and says so) instead of sent for nothing.
     adjustments: 'status',

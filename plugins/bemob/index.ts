@@ -1,12 +1,14 @@
 // BeMob: cid + payout + txid + status + cet (trackers.md 3.6); a full clawback is sent as the Declined status.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { bemobRecognizer } from './recognize.js';
 
 /** Creates the BeMob plugin. Settings: `baseUrl`, `leadEvent`, `approvedStatus`, `declinedStatus`. */
 export default function createBeMobPlugin() {
   return defineQueryPlugin({
     name: 'bemob',
     description: 'BeMob: /postback?cid=&payout=&txid=&status=&cet=',
+    recognize: bemobRecognizer,
     // [doc] statuses New/Approved/Declined/Chargeback; that a repeat cid+txid changes the status is [inferred].
     adjustments: 'status',
     settings: {

@@ -1,12 +1,14 @@
 // Binom: one conversion per click whose payout each postback overwrites (trackers.md 3.3), so every postback carries the click's net total.
 
 import { clickStatus, defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { binomRecognizer } from './recognize.js';
 
 /** Creates the Binom plugin. Settings: `baseUrl`, `path`, `upsell`, `leadStatus`, `saleStatus`, `rejectedStatus`. */
 export default function createBinomPlugin() {
   return defineQueryPlugin({
     name: 'binom',
     description: 'Binom: /click.php?cnv_id=&payout=<click net total>&cnv_status=',
+    recognize: binomRecognizer,
     // [doc] without "Upsell" a repeat postback overwrites the click's payout: sending the running net total
     // (replace at click level) keeps the books right. With Upsell each payout is added, so the change is sent.
     adjustments: 'replace',

@@ -1,12 +1,14 @@
 // CAKE: /p.ashx?o=&e=&f=pb&r=&t=&p= (trackers.md 3.12); adjustments are API-only.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { cakeRecognizer } from './recognize.js';
 
 /** Creates the CAKE plugin. Settings: `baseUrl`, `offerId` (required), `leadEventId`, `commissionEventId`, `amountParam`. */
 export default function createCakePlugin() {
   return defineQueryPlugin({
     name: 'cake',
     description: 'CAKE: /p.ashx?o=&e=&f=pb&r=&t=&p=',
+    recognize: cakeRecognizer,
     // [doc] UpdateConversion needs an admin or advertiser API key: out of scope for a postback.
     adjustments: 'unsupported',
     settings: {

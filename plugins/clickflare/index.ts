@@ -1,12 +1,14 @@
 // ClickFlare: /cf/cv with click_id + payout + txid + ct (trackers.md 3.5); no adjustment by postback.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { clickflareRecognizer } from './recognize.js';
 
 /** Creates the ClickFlare plugin. Settings: `baseUrl`, `leadType`, `commissionType`. */
 export default function createClickFlarePlugin() {
   return defineQueryPlugin({
     name: 'clickflare',
     description: 'ClickFlare: /cf/cv?click_id=&payout=&txid=&ct=',
+    recognize: clickflareRecognizer,
     // [doc] only the manual Conversion Upload changes a conversion; repeat-txid behaviour is unknown.
     adjustments: 'unsupported',
     settings: {

@@ -1,12 +1,14 @@
 // Everflow as the receiving network: nid + transaction_id + amount + order_id (trackers.md 3.10); a full clawback is a reversal by order_id.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { everflowRecognizer } from './recognize.js';
 
 /** Creates the Everflow plugin. Settings: `baseUrl`, `networkId` (required), `leadEventId`, `verificationToken`. */
 export default function createEverflowPlugin() {
   return defineQueryPlugin({
     name: 'everflow',
     description: 'Everflow: /?nid=&transaction_id=&amount=&order_id=, /reversal?order_id=',
+    recognize: everflowRecognizer,
     // [doc] payout changes are API-only; the reversal postback cancels conversions by order_id.
     adjustments: 'status',
     settings: {

@@ -1,12 +1,14 @@
 // FunnelFlux Pro: /pb/?hit=&tx=&rev= (trackers.md 3.8); no event param and no adjustment by postback.
 
 import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { funnelfluxRecognizer } from './recognize.js';
 
 /** Creates the FunnelFlux plugin. Settings: `baseUrl`, `leads` (`skip` or `send`). */
 export default function createFunnelFluxPlugin() {
   return defineQueryPlugin({
     name: 'funnelflux',
     description: 'FunnelFlux Pro: /pb/?hit=&tx=&rev=',
+    recognize: funnelfluxRecognizer,
     // [doc] only the manual "Update Conversions" tool changes a conversion.
     adjustments: 'unsupported',
     settings: {

@@ -6,6 +6,7 @@ import type { MacroName } from '../../lib/plugins/macros.js';
 import { parseTemplate, parseUrlTemplate, renderTemplate } from '../../lib/plugins/template.js';
 import type { Template } from '../../lib/plugins/template.js';
 import type { FormatterPlugin, PostbackRequest } from '../../lib/plugins/types.js';
+import { genericRecognizer } from './recognize.js';
 
 /** The generic plugin's settings once checked. */
 export interface GenericSettings {
@@ -34,6 +35,7 @@ export default function createGenericPlugin(): FormatterPlugin<GenericSettings> 
     name: 'generic',
     apiVersion: 1,
     description: 'Any tracker: a URL template with {macro} placeholders, GET or POST',
+    recognize: genericRecognizer,
     // Each adjustment keeps its own {transaction_id}; the template picks {payout} or {delta} as the tracker needs.
     adjustments: 'delta',
     parseSettings(settings) {

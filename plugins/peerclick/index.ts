@@ -1,12 +1,14 @@
 // PeerClick without txid: one conversion per cid, last write wins (trackers.md 3.9), so each postback carries the click's net total.
 
 import { clickStatus, defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { peerclickRecognizer } from './recognize.js';
 
 /** Creates the PeerClick plugin. Settings: `baseUrl` (default the shared host), `leadStatus`, `saleStatus`, `rejectedStatus`. */
 export default function createPeerClickPlugin() {
   return defineQueryPlugin({
     name: 'peerclick',
     description: 'PeerClick: /postback?cid=&payout=<click net total>&status=',
+    recognize: peerclickRecognizer,
     // [doc] without txid the last postback's data is the click's one conversion: replace at click level.
     adjustments: 'replace',
     defaultBaseUrl: 'https://pstb.peerclick.com',

@@ -1,12 +1,14 @@
 // Prosper202: gpb.php?subid=&amount=&txid= (trackers.md, Prosper202); reports keep the last amount per click, so the net total is sent.
 
 import { defineQueryPlugin, eventKey } from '../../lib/plugins/query-plugin.js';
+import { prosper202Recognizer } from './recognize.js';
 
 /** Creates the Prosper202 plugin. Settings: `baseUrl` (the ClickServer's own host). */
 export default function createProsper202Plugin() {
   return defineQueryPlugin({
     name: 'prosper202',
     description: 'Prosper202: /tracking202/static/gpb.php?subid=&amount=<click net total>&txid=',
+    recognize: prosper202Recognizer,
     // [code] each postback overwrites the click's payout: replace at click level with the running total.
     adjustments: 'replace',
     settings: {},

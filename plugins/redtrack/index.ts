@@ -1,12 +1,14 @@
 // RedTrack: clickid + sum + type + rdtk_event_id (trackers.md 3.2); an adjustment goes as its own conversion of the difference.
 
 import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
+import { redtrackRecognizer } from './recognize.js';
 
 /** Creates the RedTrack plugin. Settings: `baseUrl`, `leadType`, `commissionType`, `adjustmentType`. */
 export default function createRedTrackPlugin() {
   return defineQueryPlugin({
     name: 'redtrack',
     description: 'RedTrack: /postback?clickid=&sum=&type=&rdtk_event_id=',
+    recognize: redtrackRecognizer,
     // [doc] "Create new conversion" or "ignore duplicates by event id" per type: each adjustment is a new
     // conversion of its own type carrying the delta. A negative `sum` is unknown: a declared limitation.
     adjustments: 'delta',

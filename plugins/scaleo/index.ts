@@ -2,12 +2,14 @@
 
 import { signOf } from '../../lib/money.js';
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { scaleoRecognizer } from './recognize.js';
 
 /** Creates the Scaleo plugin. Settings: `baseUrl`, `token` (required), `leadGoal`, `commissionGoal`, `amountParam`, `transactionParam`. */
 export default function createScaleoPlugin() {
   return defineQueryPlugin({
     name: 'scaleo',
     description: 'Scaleo: /track/conv and /track/conv-change?click_id=&token=&goal_alias=&payout=&conv_status=',
+    recognize: scaleoRecognizer,
     // [doc] conv-change changes the conversion named by its transaction ID: the new absolute payout replaces.
     adjustments: 'replace',
     settings: {

@@ -1,12 +1,14 @@
 // Trackier: /acquisition?click_id=&txn_id=&revenue=&status= (trackers.md 3.15); a full clawback is sent as `rejected`.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { trackierRecognizer } from './recognize.js';
 
 /** Creates the Trackier plugin. Settings: `baseUrl`, `leadGoal`, `commissionGoal`, `securityToken`, `securityTokenParam`. */
 export default function createTrackierPlugin() {
   return defineQueryPlugin({
     name: 'trackier',
     description: 'Trackier: /acquisition?click_id=&txn_id=&revenue=&goal_value=&status=',
+    recognize: trackierRecognizer,
     // [doc] a status param exists; that a repeat txn_id updates the conversion is unknown (declared).
     adjustments: 'status',
     settings: {

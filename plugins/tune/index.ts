@@ -1,12 +1,14 @@
 // TUNE (HasOffers): /aff_lsr?transaction_id=&amount= (trackers.md 3.11); a 200 with success=false is a refusal.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { tuneRecognizer } from './recognize.js';
 
 /** Creates the TUNE plugin. Settings: `baseUrl`, `offerId`, `leadGoalId`, `commissionGoalId`, `securityToken`. */
 export default function createTunePlugin() {
   return defineQueryPlugin({
     name: 'tune',
     description: 'TUNE / HasOffers: /aff_lsr?transaction_id=&amount=&adv_sub=&conversion_unique_id=',
+    recognize: tuneRecognizer,
     // Nothing documented via postback (API or manual only).
     adjustments: 'unsupported',
     settings: {

@@ -1,12 +1,14 @@
 // Voluum: cid + payout + txid + et (trackers.md 3.1); no payout change by postback, so adjustments are skipped.
 
 import { defineQueryPlugin, optional } from '../../lib/plugins/query-plugin.js';
+import { voluumRecognizer } from './recognize.js';
 
 /** Creates the Voluum plugin. Settings: `baseUrl` (the dedicated tracking domain), `leadEvent`, `commissionEvent`. */
 export default function createVoluumPlugin() {
   return defineQueryPlugin({
     name: 'voluum',
     description: 'Voluum: /postback?cid=&payout=&txid=&et=',
+    recognize: voluumRecognizer,
     // [doc] same cid+txid is counted once and no update by postback is documented; the negative-payout
     // workaround is [inferred, untested], so an adjustment is skipped rather than sent wrong.
     adjustments: 'unsupported',

@@ -8,7 +8,7 @@ import type { EndpointFormValues } from '../endpoint-form.js';
 import { html } from '../html.js';
 import type { HtmlValue, SafeHtml } from '../html.js';
 import { badge, csrfField, errorSummary, hostCell, page, row, table } from '../layout.js';
-import type { PageContext } from '../layout.js';
+import type { Nav, PageContext } from '../layout.js';
 import type { PostbackPreview } from '../preview.js';
 
 const LIST_HEAD = ['ID', 'Name', 'Affiliate', 'Offer', 'Tracker', 'Target host', 'Events', 'State', 'Log'];
@@ -52,6 +52,14 @@ export interface EndpointFormData {
   previews: readonly PostbackPreview[] | string;
   test: TestPostbackResult | undefined;
   notice: string | undefined;
+  /** Shown read-only (the affiliate portal: an affiliate edits only its own endpoints). */
+  fixedAffiliate?: boolean;
+  /** Where in the chosen tracker to find the postback URL and settings. */
+  help?: string | undefined;
+  /** False hides "Replay all failed deliveries". @default true */
+  allowReplay?: boolean;
+  /** The page's navigation, when not the dashboard's. */
+  nav?: Nav;
 }
 
 /** The id of the input a refused field belongs to: its own, its settings JSON, or none (the summary alone shows it). */
@@ -67,11 +75,11 @@ export function endpointFormPage(ctx: PageContext, data: EndpointFormData): Safe
   const { saved, values, schema, error } = data;
   const action = saved ? `${ctx.base}/endpoints/${saved.id}` : `${ctx.base}/endpoints`;
   const invalidId = inputIdFor(error?.field, schema);
-  const input = (id: string, label: string, name: string, value: string, hint?: string, required = false): SafeHtml => {
+  const input = (id: string, label: string, name: string, value: string, hint?: string, required = false, readOnly = false): SafeHtml => {
     const describedBy = [invalidId === id ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
     return html`<div class="field"><label for="${id}">${label}${required ? ' (required)' : ''}</label>
 ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : ''}
-<input type="text" id="${id}" name="${name}" value="${value}"${required ? html` required aria-required="true"` : ''}${invalidId === id ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}>
+<input type="text" id="${id}" name="${name}" value="${value}"${readOnly ? html` readonly` : ''}${required ? html` required aria-required="true"` : ''}${invalidId === id ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}>
 ${fieldError(invalidId === id ? id : undefined, error)}</div>`;
   };
   const settingsFields: HtmlValue = schema
@@ -88,11 +96,12 @@ ${error ? errorSummary(html`Not saved: ${invalidId ? html`<a href="#${invalidId}
 <select id="pick-plugin" name="plugin">${data.plugins.map((plugin) => html`<option value="${plugin.name}"${plugin.name === values.plugin ? html` selected` : ''}>${plugin.name}${plugin.description ? ` — ${plugin.description}` : ''}</option>`)}</select></div>
 <button type="submit" class="secondary">Use this tracker</button>
 </form>
+${data.help ? html`<p class="hint" id="tracker-help">${data.help}</p>` : ''}
 <section aria-labelledby="settings-h"><h2 id="settings-h">${values.plugin} endpoint</h2>
 <form class="stack" method="post" action="${action}" data-preview-url="${ctx.base}/preview" novalidate>
 ${csrfField(ctx)}
 <input type="hidden" name="plugin" value="${values.plugin}">
-${input('f-affiliateId', 'Affiliate ID', 'affiliateId', values.affiliateId, undefined, true)}
+${input('f-affiliateId', 'Affiliate ID', 'affiliateId', values.affiliateId, undefined, true, data.fixedAffiliate)}
 ${input('f-offerId', 'Offer ID', 'offerId', values.offerId, 'Empty: every offer of the affiliate that has no endpoint of its own.')}
 ${input('f-name', 'Name', 'name', values.name, 'A label for people.')}
 ${settingsFields}
@@ -103,7 +112,7 @@ ${fieldError(invalidId === 'f-events' ? 'f-events' : undefined, error)}</fieldse
 <div><button type="submit">${saved ? 'Save changes' : 'Create endpoint'}</button></div>
 </form></section>
 ${previewSection(data.previews)}
-${saved ? savedActions(ctx, saved, data.test) : ''}`);
+${saved ? savedActions(ctx, saved, data.test, data.allowReplay ?? true) : ''}`, data.nav);
 }
 
 function fieldError(id: string | undefined, error: FormError | undefined): HtmlValue {
@@ -131,7 +140,7 @@ function previewSection(previews: EndpointFormData['previews']): SafeHtml {
 </section>`;
 }
 
-function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined): SafeHtml {
+function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined, allowReplay: boolean): SafeHtml {
   return html`<section aria-labelledby="test-h"><h2 id="test-h">Send a test postback</h2>
 <p class="hint">Sends one sample postback to the tracker now, the way real ones go, and shows its answer. Nothing is recorded.</p>
 <form class="inline" method="post" action="${ctx.base}/endpoints/${saved.id}/test">${csrfField(ctx)}
@@ -141,7 +150,7 @@ ${test ? testResult(test) : ''}
 </section>
 <section aria-labelledby="replay-h"><h2 id="replay-h">Deliveries</h2>
 <p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a></p>
-<form method="post" action="${ctx.base}/endpoints/${saved.id}/replay-failed">${csrfField(ctx)}<button type="submit" class="secondary">Replay all failed deliveries</button></form>
+${allowReplay ? html`<form method="post" action="${ctx.base}/endpoints/${saved.id}/replay-failed">${csrfField(ctx)}<button type="submit" class="secondary">Replay all failed deliveries</button></form>` : ''}
 </section>`;
 }
 
