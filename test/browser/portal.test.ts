@@ -85,13 +85,13 @@ describe('affiliate portal in headless Chromium', function () {
     endpointId = /\/endpoints\/(\d+)/.exec(page.url())![1]!;
     const saved = await fx.relay.endpoints.get(endpointId);
     expect(saved).to.deep.include({ affiliateId: 'aff-A', plugin: 'voluum', events: ['commission_earned'], settings: { baseUrl: tracker.origin } });
-    expect(await text('[data-preview-event=commission_earned]')).to.include('payout=1.00');
+    expect(await text('[data-preview-event=commission_earned]')).to.include('payout=12.5');
 
     await page.selectOption('#test-event', 'commission_earned');
     await page.click('button:has-text("Send test")');
     expect(await text('#test-result')).to.include('delivered').and.include('200');
     const [test] = await tracker.waitFor(1);
-    expect(test!.query).to.include({ cid: 'test-click-id', payout: '1.00', txid: 'com-test-commission' });
+    expect(test!.query).to.include({ cid: 'test-click-id', payout: '12.5', txid: 'com-test-commission' });
     await shot('test-postback');
   });
 

@@ -46,7 +46,7 @@ describe('affiliate portal: host options and guards', () => {
     expect(answer.status).to.equal(200);
     expect(answer.body).to.have.nested.property('data.plugin', 'voluum');
     expect(answer.body).to.have.deep.nested.property('data.settings', { baseUrl: tracker.origin });
-    expect(answer.body).to.have.nested.property('data.preview[1].url').that.includes('payout=1.00');
+    expect(answer.body).to.have.nested.property('data.preview[1].url').that.includes('payout=12.5');
     // RedTrack is not offered here: its URL falls back to the generic plugin.
     const other = await api('post', '/recognize').send({ url: `${tracker.origin}/postback?clickid={clickid}&sum={sum}` });
     expect(other.body).to.have.nested.property('data.plugin', 'generic');
