@@ -16,7 +16,8 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
 import type { DeliveryActivityStore } from '../store/delivery-activity.js';
 import type { DeliveryFilter } from '../store/outbox-store.js';
-import { oneOf, optional, text, timestamp } from '../validation.js';
+import { z } from 'zod';
+import { check, object, oneOf, optional, text, timestamp } from '../validation.js';
 import { DASHBOARD_CSS, DASHBOARD_SCRIPT } from './assets.js';
 import { createCsrfGuard } from './csrf.js';
 import { blankForm, formInput, formOf, formSettings, readForm, restoreMasked } from './endpoint-form.js';
@@ -60,16 +61,17 @@ const NOTICES: Readonly<Record<string, string>> = {
   saved: 'Changes saved.',
   replayed: 'Replay queued: the delivery is sent again shortly.',
 };
-const searchRules = {
+// datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
+const localTime = optional(z.preprocess(withZone, timestamp));
+const searchSchema = object({
   clickId: optional(text({ max: 255 })),
   leadId: optional(text({ max: 191 })),
   affiliateId: optional(text({ max: 191 })),
   endpointId: optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id (digits)' })),
   status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
-  // datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
-  since: optional((value, field) => timestamp(withZone(value), field)),
-  until: optional((value, field) => timestamp(withZone(value), field)),
-};
+  since: localTime,
+  until: localTime,
+});
 
 /** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
 export function createDashboardRouter(deps: DashboardDeps): Router {
@@ -171,7 +173,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const notice = /^\d{1,9}$/.test(replayed) ? `${replayed} failed ${replayed === '1' ? 'delivery' : 'deliveries'} queued again.` : undefined;
     let filter: DeliveryFilter & { affiliateId?: string | undefined };
     try {
-      filter = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, searchRules[name](search[name] === '' ? undefined : search[name], name)]));
+      filter = check(searchSchema, Object.fromEntries(SEARCH_FIELDS.map((name) => [name, search[name] === '' ? undefined : search[name]])));
     } catch (error) {
       send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), deliveries: [], truncated: false, notice }));
       return;

@@ -1,0 +1,7 @@
+// `npm run docs:openapi`: rewrites docs/openapi.json from the routes' contracts (a test fails while it is stale).
+
+import { writeFileSync } from 'node:fs';
+import { buildOpenApiDocument } from '../lib/http/openapi.js';
+import { VERSION } from '../lib/version.js';
+
+writeFileSync(new URL('../../docs/openapi.json', import.meta.url), `${JSON.stringify(buildOpenApiDocument(VERSION), null, 2)}\n`);
