@@ -132,3 +132,20 @@ export const rejectAmbiguousJson: RequestHandler = function rejectAmbiguousJson(
     next(error);
   }
 };
+
+/**
+ * Parses JSON text a person typed (the dashboard's settings field, the CLI's `--settings`) by the API's rules: valid
+ * JSON, no duplicate key, no inexact number, an object. Errors name `field`.
+ */
+export function parseJsonObject(text: string, field: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ValidationError(field, 'must be valid JSON, e.g. {"url": "https://trk.example/pb?cid={click_id}"}');
+  }
+  const problem = inspectJson(text);
+  if (problem !== undefined) throw new ValidationError(problem.kind === 'inexact_number' && problem.field ? `${field}.${problem.field}` : field, problem.message);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError(field, 'must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
