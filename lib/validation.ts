@@ -29,7 +29,7 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, at = ''): 
   const issue = result.error.issues.find((entry) => entry.code === 'unrecognized_keys') ?? result.error.issues[0];
   if (issue === undefined) throw new ValidationError(at || 'body', 'is not valid');
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  throw new ValidationError(path.reduce<string>((parent, key) => join(parent, String(key)), at), issue.message);
+  throw new ValidationError(path.reduce<string>((parent, key) => (typeof key === 'number' ? `${parent}[${key}]` : join(parent, String(key))), at), issue.message);
 }
 
 /** A string of 1..max characters with no control characters; optionally matching `pattern`. */

@@ -11,6 +11,7 @@ import { NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { requireScope, trustHostAuth } from '../http/auth.js';
+import { verifyFormBytes } from '../http/raw-body.js';
 import type { Logger } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
@@ -94,7 +95,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.get('/assets/dashboard.js', function script(_req, res) {
     res.type('js').set('Cache-Control', 'max-age=3600').send(DASHBOARD_SCRIPT);
   });
-  router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200 }));
+  router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200, verify: verifyFormBytes }));
   router.use(function csrfOnPost(req, res, next) {
     if (req.method === 'POST') csrf.check(req, res, next);
     else next();

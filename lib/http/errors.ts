@@ -57,6 +57,8 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
 
 /** Refuses a body that is not JSON before it is parsed. */
 export const requireJson: RequestHandler = function requireJson(req, _res, next) {
-  const hasBody = req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined;
+  // Many clients send `Content-Length: 0` on a POST without a body (a replay): that is no body, of no type.
+  const length = req.get('content-length');
+  const hasBody = (length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined;
   next(hasBody && !req.is('application/json') ? new UnsupportedMediaTypeError(req.get('content-type')) : undefined);
 };

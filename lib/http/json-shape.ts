@@ -86,8 +86,9 @@ function unescapeKey(quoted: string): string | undefined {
   }
 }
 
+/** The dotted path of the current value, as ValidationError names fields: `settings.url`, `events[0]`. */
 function pathOf(open: readonly Open[]): string {
-  return open.map((entry) => (entry.keys ? entry.key : String(entry.index))).join('.');
+  return open.reduce((path, entry) => (entry.keys ? (path === '' ? entry.key : `${path}.${entry.key}`) : `${path}[${entry.index}]`), '');
 }
 
 // Charsets body-parser reads for JSON, each checked strictly here (it decodes a bad byte as U+FFFD).

@@ -17,6 +17,7 @@ import { resolvePixelOptions } from '../pixel/options.js';
 import type { PixelOptions } from '../pixel/options.js';
 import { buildPixelScript } from '../pixel/script.js';
 import { createRateLimiter } from './rate-limit.js';
+import { isDecodableForm, rawQueryOf, verifyFormBytes } from './raw-body.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 /** What one pixel hit came to: a new lead, a repeat of one already recorded, or nothing stored. */
@@ -66,7 +67,8 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
   const gifHeaders = { ...CROSS_ORIGIN, ...NO_CACHE, 'content-type': 'image/gif', 'content-length': String(GIF.length) };
 
   /** Records the hit's lead; never throws, so every hit gets its answer. */
-  async function record(params: Readonly<Record<string, unknown>>): Promise<{ lead: Lead } | { rejected: PixelRejection }> {
+  async function record(params: Readonly<Record<string, unknown>>, rawQuery?: string): Promise<{ lead: Lead } | { rejected: PixelRejection }> {
+    if (rawQuery !== undefined && !isDecodableForm(rawQuery)) return reject('invalid');
     const hit = readPixelHit(params, resolved);
     if (!hit.ok) return reject(hit.reason);
     try {
@@ -108,18 +110,18 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
     },
     async imagePixel(req, res) {
       // A HEAD (link checkers, prefetchers) is not a form fill.
-      if (req.method === 'GET') await record(req.query);
+      if (req.method === 'GET') await record(req.query, rawQueryOf(req));
       sendGif(res);
     },
     pixelBeacon: [
-      express.urlencoded({ extended: false, limit: BEACON_LIMIT }),
+      express.urlencoded({ extended: false, limit: BEACON_LIMIT, verify: verifyFormBytes }),
       async function beacon(req: Request, res: Response) {
         const result = await record(isRecord(req.body) ? req.body : {});
         res.set({ ...CROSS_ORIGIN, ...NO_CACHE }).status('lead' in result ? 204 : 400).end();
       },
     ],
     async confirmPixelFill(req, res) {
-      const result = await record(req.query);
+      const result = await record(req.query, rawQueryOf(req));
       res.set({ ...CROSS_ORIGIN, ...NO_CACHE });
       if ('rejected' in result) {
         res.status(400).json({ rejected: result.rejected });

@@ -26,9 +26,9 @@ describe('inspectJson', () => {
 
   it('refuses a number written with an exponent or more than 15 significant digits, naming its path', () => {
     expect(inspectJson('{"amount":1e3}')).to.include({ kind: 'inexact_number', field: 'amount' });
-    expect(inspectJson('{"a":[1,{"b":1250E-2}]}')).to.include({ kind: 'inexact_number', field: 'a.1.b' });
+    expect(inspectJson('{"a":[1,{"b":1250E-2}]}')).to.include({ kind: 'inexact_number', field: 'a[1].b' });
     expect(inspectJson('{"amount":12.500000000000000001}')).to.include({ field: 'amount' });
-    expect(inspectJson('[1234567890123456]')).to.include({ field: '0' });
+    expect(inspectJson('[1234567890123456]')).to.include({ field: '[0]' });
     expect(inspectJson('{"amount":12.50,"x":-0.000001,"y":1.500000000000000000,"z":[0,-1]}')).to.equal(undefined);
     expect(inspectJson('{"s":"1e3","t":"12.500000000000000001"}')).to.equal(undefined);
   });
