@@ -305,6 +305,7 @@ describeEachDatabase('hostile corpus', (target) => {
       [C, '{"id":"C-num","leadId":"L-1","amount":12.5}'],
       [C, '{"id":"C-zeros","leadId":"L-1","amount":1.500000000000000000}'],
       [A, '{"id":"A-num","commissionId":"C-1","delta":-0.25}'],
+      [L, Buffer.from(JSON.stringify({ ...lead, id: 'L-utf16', sub1: 'é' }), 'utf16le'), { 'content-type': 'application/json; charset=utf-16le' }],
     ];
     for (const [path, body, headers = { 'content-type': 'application/json' }] of twins) {
       const res = await request(app).post(`/postbacks${path}`).set(auth).set(headers).serialize((value: unknown) => value as string).send(body);
