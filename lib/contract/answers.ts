@@ -65,17 +65,16 @@ export const endpointAnswer = z
   })
   .meta({ title: 'Endpoint' });
 
-const attemptAnswer = z
-  .object({
-    attemptedAt: time,
-    method: z.string(),
-    url: z.string(),
-    statusCode: z.int().nullable(),
-    latencyMs: z.number(),
-    error: nullableText,
-    responseExcerpt: nullableText,
-  })
-  .meta({ title: 'DeliveryAttempt' });
+/** What one request to a tracker came to: a delivery attempt's and a test postback's. */
+const requestOutcome = {
+  method: z.string(),
+  statusCode: z.int().nullable(),
+  latencyMs: z.number(),
+  error: nullableText,
+  responseExcerpt: nullableText,
+};
+
+const attemptAnswer = z.object({ attemptedAt: time, url: z.string(), ...requestOutcome }).meta({ title: 'DeliveryAttempt' });
 
 export const deliveryAnswer = z
   .object({
@@ -101,17 +100,7 @@ export const statsAnswer = z
   .meta({ title: 'OutboxStats' });
 
 export const testPostbackAnswer = z
-  .object({
-    endpointId: z.string(),
-    event,
-    method: z.string(),
-    target: z.string(),
-    delivered: z.boolean(),
-    statusCode: z.int().nullable(),
-    latencyMs: z.number(),
-    error: nullableText,
-    responseExcerpt: nullableText,
-  })
+  .object({ endpointId: z.string(), event, target: z.string(), delivered: z.boolean(), ...requestOutcome })
   .meta({ title: 'TestPostbackResult' });
 
 export const errorAnswer = z
