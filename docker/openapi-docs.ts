@@ -2,6 +2,9 @@
 
 import { writeFileSync } from 'node:fs';
 import { buildOpenApiDocument } from '../lib/http/openapi.js';
+import { createPluginRegistry } from '../lib/plugins/registry.js';
 import { VERSION } from '../lib/version.js';
+import { builtinPlugins } from '../plugins/builtin.js';
 
-writeFileSync(new URL('../../docs/openapi.json', import.meta.url), `${JSON.stringify(buildOpenApiDocument(VERSION), null, 2)}\n`);
+const plugins = createPluginRegistry(builtinPlugins());
+writeFileSync(new URL('../../docs/openapi.json', import.meta.url), `${JSON.stringify(buildOpenApiDocument(VERSION, { plugins }), null, 2)}\n`);

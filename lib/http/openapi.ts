@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { API_ROUTES } from '../contract/index.js';
 import { errorAnswer } from '../contract/answers.js';
 import type { ResponseContract, RouteContract } from '../contract/route.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -21,8 +22,12 @@ const ERROR_STATUSES: Readonly<Record<number, string>> = {
   503: 'The database is unavailable; nothing was stored, retry later with the same id',
 };
 
-/** The document for a relay of `version`; paths are relative to where the host mounts the routers. */
-export function buildOpenApiDocument(version: string, routes: readonly RouteContract[] = API_ROUTES): JsonSchema {
+/**
+ * The document for a relay of `version`; paths are relative to where the host mounts the routers. With `plugins`,
+ * each registered plugin's settings are described too (`components.schemas.Settings_<plugin>`).
+ */
+export function buildOpenApiDocument(version: string, options: { plugins?: PluginRegistry; routes?: readonly RouteContract[] } = {}): JsonSchema {
+  const routes = options.routes ?? API_ROUTES;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -50,10 +55,27 @@ export function buildOpenApiDocument(version: string, routes: readonly RouteCont
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'A configured API key; `key:events` or `key:admin` narrows its scope. With signing on, also `X-Postback-Timestamp` and `X-Postback-Signature` (docs/security.md).' },
       },
-      schemas: { Error: jsonSchema(errorAnswer, 'output') },
+      schemas: { Error: jsonSchema(errorAnswer, 'output'), ...(options.plugins ? settingsSchemas(options.plugins) : {}) },
     },
     paths,
   };
+}
+
+/** Each plugin's settings, from its declared `settingsSchema` (the plugin's `parseSettings` is what checks them). */
+function settingsSchemas(plugins: PluginRegistry): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    plugins.names().map((name) => {
+      const plugin = plugins.get(name);
+      const description = `The settings of an endpoint whose plugin is "${name}"${plugin.description ? `: ${plugin.description}` : ''}. The plugin checks them when the endpoint is saved (docs/plugins.md).`;
+      if (!plugin.settingsSchema) return [`Settings_${name}`, { type: 'object', description }];
+      const entries = Object.entries(plugin.settingsSchema);
+      const properties = Object.fromEntries(
+        entries.map(([key, spec]) => [key, { type: 'string', description: spec.doc, ...(spec.default === undefined ? {} : { default: spec.default }), ...(spec.oneOf ? { enum: [...spec.oneOf] } : {}) }]),
+      );
+      const required = entries.filter(([, spec]) => spec.default === undefined).map(([key]) => key);
+      return [`Settings_${name}`, { type: 'object', description, properties, ...(required.length > 0 ? { required } : {}) }];
+    }),
+  );
 }
 
 function operation(route: RouteContract): Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { EndpointService } from '../endpoints/service.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 import type { DeliveryService } from '../deliveries/service.js';
 import { requireApiKey, requireScope, trustHostAuth } from './auth.js';
 import type { ScopedKey } from './auth.js';
@@ -25,6 +26,8 @@ import { VERSION } from '../version.js';
 
 export interface RelayRouterDeps {
   recorder: EventRecorder;
+  /** Described in the OpenAPI document (each plugin's settings). */
+  plugins: PluginRegistry;
   endpoints: EndpointService;
   deliveries: DeliveryService;
   apiKeys: readonly ScopedKey[];
@@ -41,7 +44,7 @@ export function createRelayRouter(deps: RelayRouterDeps): Router {
   // Limit first, so a flood (or a key-guessing run) costs one map lookup per request.
   if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit));
   // The contract is public (it holds no secret), so a client generator can fetch it without a key.
-  const openApi = buildOpenApiDocument(VERSION);
+  const openApi = buildOpenApiDocument(VERSION, { plugins: deps.plugins });
   mountRoutes(router, metaRoutes, {
     openApiDocument(_req, res) {
       res.json(openApi);

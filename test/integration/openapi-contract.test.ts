@@ -10,6 +10,8 @@ import type { Router } from 'express';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { buildOpenApiDocument } from '../../lib/http/openapi.js';
+import { createPluginRegistry } from '../../lib/plugins/registry.js';
+import { builtinPlugins } from '../../plugins/builtin.js';
 import { VERSION } from '../../lib/version.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { auth, startRelay } from '../helpers/relay.js';
@@ -26,7 +28,9 @@ interface Operation {
 }
 type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json> } };
 
-const doc = buildOpenApiDocument(VERSION) as unknown as Doc;
+// The relay under test registers the built-in plugins only, as the committed document does.
+const plugins = createPluginRegistry(builtinPlugins());
+const doc = buildOpenApiDocument(VERSION, { plugins }) as unknown as Doc;
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
 const addFormats = (addFormatsModule as unknown as { default: (instance: Ajv2020) => unknown }).default;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -90,7 +94,7 @@ describe('OpenAPI contract', () => {
     expect(res.body).to.deep.equal(doc);
     expect(res.body.openapi).to.equal('3.1.0');
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as Json;
-    expect(committed, 'docs/openapi.json is stale: run `npm run docs:openapi`').to.deep.equal(JSON.parse(JSON.stringify(buildOpenApiDocument((committed.info as Json).version as string))));
+    expect(committed, 'docs/openapi.json is stale: run `npm run docs:openapi`').to.deep.equal(JSON.parse(JSON.stringify(buildOpenApiDocument((committed.info as Json).version as string, { plugins }))));
   });
 
   it('documents every route the relay and pixel routers serve, and no route they do not', () => {
@@ -156,6 +160,10 @@ describe('OpenAPI contract', () => {
         const value = JSON.parse(block[1] ?? 'null') as unknown;
         if (typeof value !== 'object' || value === null || !('plugin' in value) || !('settings' in value)) continue;
         validate('affiliateId' in value ? endpointBody : endpointPatch, value, `${file}: endpoint ${JSON.stringify(value).slice(0, 60)}`);
+        // Its settings against the plugin's own described settings.
+        const settings = doc.components.schemas[`Settings_${String((value as { plugin: unknown }).plugin)}`];
+        expect(settings, `${file}: plugin ${String((value as { plugin: unknown }).plugin)} is described`).to.not.equal(undefined);
+        validate(settings ?? {}, (value as { settings: unknown }).settings, `${file}: settings of ${JSON.stringify(value).slice(0, 60)}`);
         checked += 1;
       }
     }
