@@ -19,11 +19,14 @@ const MAX_EXACT_FLOAT_DIGITS = 15;
 /** Why a value is not an acceptable amount; `undefined` when it is. */
 export type DecimalProblem = 'not_a_decimal' | 'too_many_decimals' | 'too_large' | 'inexact_number';
 
-/** Parses a decimal string (or a JSON number that is exactly representable) into canonical form. */
+/**
+ * Parses a decimal string (or a JSON number that is exactly representable) into canonical form. The string is
+ * taken as it is: surrounding spaces, a newline, an NBSP or a BOM make it no decimal (what else would it hide?).
+ */
 export function parseDecimal(value: unknown): { ok: true; value: DecimalString } | { ok: false; problem: DecimalProblem } {
   let text: string;
   if (typeof value === 'string') {
-    text = value.trim();
+    text = value;
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { ok: false, problem: 'not_a_decimal' };
     text = String(value);

@@ -207,7 +207,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, plugins, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     dashboard: createDashboardRouter({
       endpoints: endpointService,

@@ -11,6 +11,7 @@ import type { EventName } from '../events/types.js';
 import { createJsonLogger } from '../log.js';
 import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
+import { parseJsonObject } from '../http/json-shape.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { initPluginPackage } from './plugin-init.js';
@@ -218,14 +219,8 @@ async function withRelay(source: ConfigSource, run: (relay: PostbackRelay, confi
 
 // The service validates every field; this only maps flags onto the endpoint's shape.
 function endpointInput(values: Values): EndpointInput {
-  let settings: unknown = values.url === undefined ? undefined : { url: values.url };
-  if (typeof values.settings === 'string') {
-    try {
-      settings = JSON.parse(values.settings);
-    } catch {
-      throw new CliExit(EXIT.USAGE, '--settings must be a JSON object');
-    }
-  }
+  // The same rules as the API's bodies: a duplicate key or an inexact number is refused, not silently read.
+  const settings: unknown = typeof values.settings === 'string' ? parseJsonObject(values.settings, 'settings') : values.url === undefined ? undefined : { url: values.url };
   if (settings === undefined) throw new CliExit(EXIT.USAGE, 'endpoints add needs --url <template> or --settings <json>');
   return {
     affiliateId: required(values.affiliate, 'endpoints add needs --affiliate <id>'),

@@ -1,9 +1,8 @@
 // The endpoint form: what its fields hold, read from a posted body, and turned into the endpoint service's input.
 
 import type { Endpoint, EndpointInput } from '../endpoints/types.js';
-import { ValidationError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
-import type { EventName } from '../events/types.js';
+import { parseJsonObject } from '../http/json-shape.js';
 import type { SettingSpec } from '../plugins/types.js';
 import type { Masker } from '../secrets.js';
 import { maskSettings } from '../secrets.js';
@@ -18,7 +17,8 @@ export interface EndpointFormValues {
   settings: Record<string, string>;
   /** The settings as JSON, for a plugin without a schema (e.g. `generic`). */
   settingsJson: string;
-  events: EventName[];
+  /** As posted: the endpoint schema refuses a name that is no event. */
+  events: string[];
   enabled: boolean;
 }
 
@@ -44,14 +44,18 @@ export function formOf(endpoint: Endpoint, mask: Masker): EndpointFormValues {
 
 const field = (body: Record<string, unknown>, name: string): string => {
   const value = body[name];
-  return typeof value === 'string' ? value.trim() : '';
+  return typeof value === 'string' ? value : '';
 };
 
-/** Reads a posted (urlencoded) endpoint form. Setting fields are named `settings.<name>`. */
+/**
+ * Reads a posted (urlencoded) endpoint form. Setting fields are named `settings.<name>`. Values are kept as typed:
+ * the endpoint schema judges them as it judges the API's (a padded id is refused, not quietly trimmed).
+ */
 export function readForm(body: Record<string, unknown>): EndpointFormValues {
   const settings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body)) if (key.startsWith('settings.') && typeof value === 'string') settings[key.slice('settings.'.length)] = value.trim();
-  const events = ([] as unknown[]).concat(body.events ?? []).filter((event): event is EventName => (EVENT_NAMES as readonly unknown[]).includes(event));
+  for (const [key, value] of Object.entries(body)) if (key.startsWith('settings.') && typeof value === 'string') settings[key.slice('settings.'.length)] = value;
+  // An unknown event name goes on to the schema, which refuses it by name rather than dropping it.
+  const events = ([] as unknown[]).concat(body.events ?? []).filter((event) => typeof event === 'string');
   return {
     affiliateId: field(body, 'affiliateId'),
     offerId: field(body, 'offerId'),
@@ -70,18 +74,11 @@ export function readForm(body: Record<string, unknown>): EndpointFormValues {
  */
 export function formSettings(values: EndpointFormValues, schema: Readonly<Record<string, SettingSpec>> | undefined): Record<string, unknown> {
   if (schema) return Object.fromEntries(Object.entries(values.settings).filter(([key, value]) => value !== '' && Object.hasOwn(schema, key)));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(values.settingsJson.trim() === '' ? '{}' : values.settingsJson);
-  } catch {
-    throw new ValidationError('settings', 'must be valid JSON, e.g. {"url": "https://trk.example/pb?cid={click_id}"}');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('settings', 'must be a JSON object');
-  return parsed as Record<string, unknown>;
+  return parseJsonObject(values.settingsJson.trim() === '' ? '{}' : values.settingsJson, 'settings');
 }
 
 /** The endpoint service's input for the form; empty optional fields are cleared (`null`). */
-export function formInput(values: EndpointFormValues, settings: Record<string, unknown>): EndpointInput {
+export function formInput(values: EndpointFormValues, settings: Record<string, unknown>): Omit<EndpointInput, 'events'> & { events: string[] } {
   return {
     affiliateId: values.affiliateId,
     offerId: values.offerId === '' ? null : values.offerId,

@@ -2,7 +2,7 @@
 
 import type { ErrorRequestHandler } from 'express';
 import { RelayError, StoreUnavailableError } from '../errors.js';
-import { errorHandler } from '../http/errors.js';
+import { errorHandler, fromBodyParser } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 import { isStoreUnavailable } from '../store/errors.js';
@@ -22,16 +22,12 @@ export function dashboardErrorHandler(logger: Logger, bodyLimit: string, context
       json(error, req, res, next);
       return;
     }
-    const known = error instanceof RelayError ? error : isStoreUnavailable(error) ? new StoreUnavailableError(error) : undefined;
-    // body-parser's own errors (a body over the limit, a bad encoding) carry a 4xx `status`.
-    const status = known?.statusCode ?? clientStatus(error) ?? 500;
+    // body-parser's own errors (a body over the limit, too many fields, a bad encoding) map as the API's do.
+    const known = error instanceof RelayError ? error : isStoreUnavailable(error) ? new StoreUnavailableError(error) : fromBodyParser(error, bodyLimit);
+    const status = known?.statusCode ?? 500;
     if (status === 500) logger.error('dashboard request failed', { error: describeError(error) });
-    const message = known?.message ?? (status === 500 ? 'Something went wrong; the error is logged. Try again.' : 'The request was refused.');
+    const message = known?.message ?? 'Something went wrong; the error is logged. Try again.';
     res.status(status).type('html').send(page(context(req), undefined, status === 404 ? 'Not found' : `Error ${status}`, html`<p class="alert" role="alert">${message}</p>`).toString());
   };
 }
 
-function clientStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
-}

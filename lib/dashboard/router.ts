@@ -11,12 +11,14 @@ import { NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { requireScope, trustHostAuth } from '../http/auth.js';
+import { verifyFormBytes } from '../http/raw-body.js';
 import type { Logger } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
 import type { DeliveryActivityStore } from '../store/delivery-activity.js';
 import type { DeliveryFilter } from '../store/outbox-store.js';
-import { oneOf, optional, text, timestamp } from '../validation.js';
+import { z } from 'zod';
+import { check, object, oneOf, optional, text, timestamp } from '../validation.js';
 import { DASHBOARD_CSS, DASHBOARD_SCRIPT, FAVICON_SVG } from './assets.js';
 import { createCsrfGuard } from './csrf.js';
 import { blankForm, formInput, formOf, formSettings, readForm, restoreMasked } from './endpoint-form.js';
@@ -61,16 +63,17 @@ const NOTICES: Readonly<Record<string, string>> = {
   saved: 'Changes saved.',
   replayed: 'Replay queued: the delivery is sent again shortly.',
 };
-const searchRules = {
+// datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
+const localTime = optional(z.preprocess(withZone, timestamp));
+const searchSchema = object({
   clickId: optional(text({ max: 255 })),
   leadId: optional(text({ max: 191 })),
   affiliateId: optional(text({ max: 191 })),
   endpointId: optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id (digits)' })),
   status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
-  // datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
-  since: optional((value, field) => timestamp(withZone(value), field)),
-  until: optional((value, field) => timestamp(withZone(value), field)),
-};
+  since: localTime,
+  until: localTime,
+});
 const pageCursor = optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'a delivery id (digits)' }));
 
 /** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
@@ -97,7 +100,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.get('/assets/favicon.svg', function favicon(_req, res) {
     res.type('svg').set('Cache-Control', 'max-age=86400').send(FAVICON_SVG);
   });
-  router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200 }));
+  router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit, parameterLimit: 200, verify: verifyFormBytes }));
   router.use(function csrfOnPost(req, res, next) {
     if (req.method === 'POST') csrf.check(req, res, next);
     else next();
@@ -182,8 +185,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const notice = /^\d{1,9}$/.test(replayed) ? `${replayed} failed ${replayed === '1' ? 'delivery' : 'deliveries'} queued again.` : undefined;
     let filter: DeliveryFilter & { affiliateId?: string | undefined };
     try {
-      filter = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, searchRules[name](search[name] === '' ? undefined : search[name], name)]));
-      filter.beforeId = pageCursor(query(req, 'before') || undefined, 'before');
+      filter = check(searchSchema, Object.fromEntries(SEARCH_FIELDS.map((name) => [name, search[name] === '' ? undefined : search[name]])));
+      filter.beforeId = check(pageCursor, query(req, 'before') || undefined, 'before');
     } catch (error) {
       send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), entries: [], olderThan: undefined, paged: false, notice }));
       return;

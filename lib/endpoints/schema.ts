@@ -1,18 +1,19 @@
 // Input rules for endpoints; the plugin's own settings are checked by the plugin.
 
 import { EVENT_NAMES } from '../events/types.js';
-import { bool, distinctList, object, oneOf, optional, plainObject, required, text } from '../validation.js';
+import { bool, distinctList, object, oneOf, optional, plainObject, text } from '../validation.js';
 
 const id = text({ max: 191 });
-const pluginName = text({ max: 64 });
+const pluginName = text({ max: 64, description: 'A registered formatter plugin, e.g. "generic" or "voluum"' });
 const events = distinctList(oneOf(EVENT_NAMES), EVENT_NAMES.length);
+const settings = plainObject.meta({ description: "The plugin's settings (see docs/plugins.md); the plugin checks them when the endpoint is saved" });
 
 export const endpointSchema = object({
-  affiliateId: required(id),
+  affiliateId: id,
   offerId: optional(id),
   name: optional(id),
-  plugin: required(pluginName),
-  settings: required(plainObject),
+  plugin: pluginName,
+  settings,
   events: optional(events),
   enabled: optional(bool),
 });
@@ -23,7 +24,7 @@ export const endpointPatchSchema = object({
   offerId: optional(id),
   name: optional(id),
   plugin: optional(pluginName),
-  settings: optional(plainObject),
+  settings: optional(settings),
   events: optional(events),
   enabled: optional(bool),
 });

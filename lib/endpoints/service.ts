@@ -5,6 +5,7 @@ import { EVENT_NAMES } from '../events/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { maskSettings, maskerFor } from '../secrets.js';
 import type { EndpointsStore, EndpointValues } from '../store/endpoints-store.js';
+import { check } from '../validation.js';
 import { endpointPatchSchema, endpointSchema } from './schema.js';
 import type { Endpoint } from './types.js';
 
@@ -19,7 +20,7 @@ export class EndpointService {
 
   /** Creates an endpoint; its settings are checked by its plugin, so a bad one is refused now, not at send time. */
   async create(input: unknown): Promise<Endpoint> {
-    const valid = endpointSchema(input, '');
+    const valid = check(endpointSchema, input);
     const values: EndpointValues = {
       affiliateId: valid.affiliateId,
       offerId: valid.offerId ?? null,
@@ -36,7 +37,7 @@ export class EndpointService {
   /** Changes the given fields; `offerId: null` and `name: null` clear them. */
   async update(id: string, patch: unknown): Promise<Endpoint> {
     const current = await this.get(id);
-    const valid = endpointPatchSchema(patch, '');
+    const valid = check(endpointPatchSchema, patch);
     const given = patch as Record<string, unknown>;
     const values: EndpointValues = {
       affiliateId: valid.affiliateId ?? current.affiliateId,

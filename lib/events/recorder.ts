@@ -14,6 +14,7 @@ import type { DeliveryHandoff } from '../dispatch/handoff.js';
 import { checkAmount } from './amount-limits.js';
 import type { AmountLimits } from './amount-limits.js';
 import { GroupCommit } from './group-commit.js';
+import { check } from '../validation.js';
 import type { Settled } from './group-commit.js';
 import { adjustmentSchema, commissionSchema, leadSchema } from './schemas.js';
 import type { ValidAdjustment, ValidCommission, ValidLead } from './schemas.js';
@@ -83,20 +84,20 @@ export class EventRecorder {
 
   /** Records a lead and queues its `lead_created` postbacks. */
   async recordLead(input: unknown, source: LeadSource = 'api'): Promise<Recorded<Lead>> {
-    const lead = leadSchema(input, '');
+    const lead = check(leadSchema, input);
     return this.#record('lead', this.#leads, { id: lead.id, hash: payloadHash(lead), event: { lead, source } });
   }
 
   /** Records a commission on a known lead and queues its `commission_earned` postbacks. */
   async recordCommission(input: unknown): Promise<Recorded<Commission>> {
-    const commission = commissionSchema(input, '');
+    const commission = check(commissionSchema, input);
     checkAmount(this.#deps.amountLimits, commission.amount, 'amount');
     return this.#record('commission', this.#commissions, { id: commission.id, hash: payloadHash(commission), event: commission });
   }
 
   /** Records an adjustment (a new amount or a delta) on a known commission and queues its `commission_adjusted` postbacks. */
   async adjustCommission(input: unknown): Promise<Recorded<Adjustment>> {
-    const adjustment = adjustmentSchema(input, '');
+    const adjustment = check(adjustmentSchema, input);
     checkAmount(this.#deps.amountLimits, adjustment.amount, 'amount');
     checkAmount(this.#deps.amountLimits, adjustment.delta, 'delta');
     return this.#record('adjustment', this.#adjustments, { id: adjustment.id, hash: payloadHash(adjustment), event: adjustment });

@@ -1,17 +1,12 @@
-// One schema per inbound event: the only gate between untrusted input and the store.
+// One schema per inbound event: the only gate between untrusted input and the store (and the API's documentation).
 
+import type { z } from 'zod';
 import { isCurrencyCode } from '../currencies.js';
-import { ValidationError } from '../errors.js';
-import { decimal, object, optional, required, text, timestamp } from '../validation.js';
-import type { Rule } from '../validation.js';
+import { decimal, object, optional, text, timestamp } from '../validation.js';
 
 // A value that is a whole path segment of a postback URL would make the URL parser drop or climb a segment.
-function notDotSegment(rule: Rule<string>): Rule<string> {
-  return (value, field) => {
-    const checked = rule(value, field);
-    if (checked === '.' || checked === '..') throw new ValidationError(field, 'must not be "." or ".." (as a URL path segment it would change the path)');
-    return checked;
-  };
+function notDotSegment(schema: z.ZodType<string>): z.ZodType<string> {
+  return schema.refine((value) => value !== '.' && value !== '..', 'must not be "." or ".." (as a URL path segment it would change the path)');
 }
 
 // 191 characters keeps a utf8mb4 unique index within MySQL's 767-byte limit on older row formats.
@@ -22,12 +17,14 @@ const shortText = notDotSegment(text({ max: 255 }));
  * Click IDs are printable ASCII up to 255 characters (trackers use hex, base64url, UUIDs and more): no
  * unicode look-alikes, zero-width or direction-override characters, which no tracker issues.
  */
-const clickIdRule = notDotSegment(text({ max: 255, pattern: /^[\x20-\x7E]+$/, patternHint: 'printable ASCII (letters, digits and punctuation)' }));
+const clickId = notDotSegment(
+  text({ max: 255, pattern: /^[\x20-\x7E]+$/, patternHint: 'printable ASCII (letters, digits and punctuation)', description: "The tracker's click ID: 1 to 255 printable ASCII characters" }),
+);
 
 export const leadSchema = object({
-  id: required(id),
-  clickId: required(clickIdRule),
-  affiliateId: required(id),
+  id,
+  clickId,
+  affiliateId: id,
   offerId: optional(id),
   sub1: optional(shortText),
   sub2: optional(shortText),
@@ -36,39 +33,32 @@ export const leadSchema = object({
   sub5: optional(shortText),
   occurredAt: optional(timestamp),
 });
-export type ValidLead = ReturnType<typeof leadSchema>;
+export type ValidLead = z.output<typeof leadSchema>;
 
-const currencyShape = text({ max: 3, pattern: /^[A-Z]{3}$/, patternHint: 'a three-letter ISO 4217 code such as "USD"' });
-function currency(value: unknown, field: string): string {
-  const code = currencyShape(value, field);
-  if (!isCurrencyCode(code)) throw new ValidationError(field, `must be an ISO 4217 currency code such as "USD"; "${code}" is not one`);
-  return code;
-}
+const currency = text({ max: 3, pattern: /^[A-Z]{3}$/, patternHint: 'a three-letter ISO 4217 code such as "USD"', description: 'An ISO 4217 currency code such as "USD"' }).refine(
+  isCurrencyCode,
+  { error: (issue) => `must be an ISO 4217 currency code such as "USD"; "${String(issue.input)}" is not one` },
+);
 
 export const commissionSchema = object({
-  id: required(id),
-  leadId: required(id),
-  amount: required(decimal({ allowNegative: false })),
+  id,
+  leadId: id,
+  amount: decimal({ allowNegative: false }),
   currency: optional(currency),
   occurredAt: optional(timestamp),
 });
-export type ValidCommission = ReturnType<typeof commissionSchema>;
+export type ValidCommission = z.output<typeof commissionSchema>;
 
-const adjustmentShape = object({
-  id: required(id),
-  commissionId: required(id),
+/** An adjustment carries exactly one of `amount` (the new payout) and `delta` (the change). */
+export const adjustmentSchema = object({
+  id,
+  commissionId: id,
   amount: optional(decimal({ allowNegative: false })),
   delta: optional(decimal({ allowNegative: true })),
   reason: optional(text({ max: 255 })),
   occurredAt: optional(timestamp),
+}).refine((adjustment) => (adjustment.amount === undefined) !== (adjustment.delta === undefined), {
+  path: ['amount'],
+  error: 'give exactly one of amount (the new payout) or delta (the change)',
 });
-export type ValidAdjustment = ReturnType<typeof adjustmentShape>;
-
-/** An adjustment carries exactly one of `amount` (the new payout) and `delta` (the change). */
-export function adjustmentSchema(value: unknown, field: string): ValidAdjustment {
-  const checked = adjustmentShape(value, field);
-  if ((checked.amount === undefined) === (checked.delta === undefined)) {
-    throw new ValidationError('amount', 'give exactly one of amount (the new payout) or delta (the change)');
-  }
-  return checked;
-}
+export type ValidAdjustment = z.output<typeof adjustmentSchema>;

@@ -2,60 +2,39 @@
 
 import { Router } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
-import { ValidationError } from '../errors.js';
-import { object, oneOf, optional, required, text, timestamp } from '../validation.js';
-import type { Rule } from '../validation.js';
+import { deliveryListQuery, deliveryRoutes, replayFailedBody, testPostbackBody } from '../contract/delivery-routes.js';
+import { mountRoutes } from '../contract/route.js';
+import { check } from '../validation.js';
 
-const id = optional(text({ max: 191 }));
-const time = optional(timestamp);
-const limit: Rule<number | undefined> = (value, field) => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) {
-    throw new ValidationError(field, 'must be a whole number from 1 to 500');
-  }
-  return Number(value);
-};
-const status = optional(oneOf(['pending', 'delivered', 'failed']));
-const endpointId = required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' }));
-const replayFailedBody = object({ endpointId, since: optional(timestamp) });
-const testBody = object({ endpointId });
-
-/**
- * `GET /deliveries?leadId&clickId&endpointId&status&since&until&limit`, `GET /deliveries/stats`,
- * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`, `POST /deliveries/test`.
- */
+/** The routes of {@link deliveryRoutes}, under `/deliveries`. */
 export function createDeliveriesRouter(deliveries: DeliveryService): Router {
   const router = Router();
-  router.get('/', async function listDeliveries(req, res) {
-    const q = req.query;
-    res.json({
-      data: await deliveries.list({
-        leadId: id(q.leadId, 'leadId'),
-        clickId: optional(text({ max: 255 }))(q.clickId, 'clickId'),
-        endpointId: id(q.endpointId, 'endpointId'),
-        status: status(q.status, 'status'),
-        since: time(q.since, 'since'),
-        until: time(q.until, 'until'),
-        limit: limit(q.limit, 'limit'),
-      }),
-    });
-  });
-  router.get('/stats', async function outboxStats(_req, res) {
-    res.json({ data: await deliveries.stats() });
-  });
-  router.post('/replay-failed', async function replayFailed(req, res) {
-    const body = replayFailedBody(req.body ?? {}, '');
-    res.json({ data: { replayed: await deliveries.replayFailed(body.endpointId, body.since) } });
-  });
-  router.post('/test', async function sendTestPostback(req, res) {
-    const body = testBody(req.body ?? {}, '');
-    res.json({ data: await deliveries.sendTest(body.endpointId) });
-  });
-  router.get('/:id', async function getDelivery(req, res) {
-    res.json({ data: await deliveries.get(req.params.id) });
-  });
-  router.post('/:id/replay', async function replayDelivery(req, res) {
-    res.status(202).json({ data: await deliveries.replay(req.params.id) });
-  });
+  mountRoutes(
+    router,
+    deliveryRoutes,
+    {
+      async listDeliveries(req, res) {
+        res.json({ data: await deliveries.list(check(deliveryListQuery, req.query)) });
+      },
+      async outboxStats(_req, res) {
+        res.json({ data: await deliveries.stats() });
+      },
+      async replayFailedDeliveries(req, res) {
+        const body = check(replayFailedBody, req.body ?? {});
+        res.json({ data: { replayed: await deliveries.replayFailed(body.endpointId, body.since) } });
+      },
+      async sendTestPostback(req, res) {
+        const body = check(testPostbackBody, req.body ?? {});
+        res.json({ data: await deliveries.sendTest(body.endpointId) });
+      },
+      async getDelivery(req, res) {
+        res.json({ data: await deliveries.get(String(req.params.id)) });
+      },
+      async replayDelivery(req, res) {
+        res.status(202).json({ data: await deliveries.replay(String(req.params.id)) });
+      },
+    },
+    { prefix: '/deliveries' },
+  );
   return router;
 }

@@ -1,25 +1,32 @@
 // Endpoint management over HTTP.
 
 import { Router } from 'express';
+import { endpointListQuery, endpointRoutes } from '../contract/endpoint-routes.js';
+import { mountRoutes } from '../contract/route.js';
 import type { EndpointService } from '../endpoints/service.js';
-import { optional, text } from '../validation.js';
+import { check } from '../validation.js';
 
-const idQuery = optional(text({ max: 191 }));
-
-/** `GET|POST /endpoints`, `GET|PATCH /endpoints/:id`. Settings are answered with their secrets masked. */
+/** The routes of {@link endpointRoutes}, under `/endpoints`. Settings are answered with their secrets masked. */
 export function createEndpointsRouter(endpoints: EndpointService): Router {
   const router = Router();
-  router.get('/', async function listEndpoints(req, res) {
-    res.json({ data: (await endpoints.list({ affiliateId: idQuery(req.query.affiliateId, 'affiliateId') })).map((endpoint) => endpoints.masked(endpoint)) });
-  });
-  router.post('/', async function createEndpoint(req, res) {
-    res.status(201).json({ data: endpoints.masked(await endpoints.create(req.body)) });
-  });
-  router.get('/:id', async function getEndpoint(req, res) {
-    res.json({ data: endpoints.masked(await endpoints.get(req.params.id)) });
-  });
-  router.patch('/:id', async function updateEndpoint(req, res) {
-    res.json({ data: endpoints.masked(await endpoints.update(req.params.id, req.body)) });
-  });
+  mountRoutes(
+    router,
+    endpointRoutes,
+    {
+      async listEndpoints(req, res) {
+        res.json({ data: (await endpoints.list(check(endpointListQuery, req.query))).map((endpoint) => endpoints.masked(endpoint)) });
+      },
+      async createEndpoint(req, res) {
+        res.status(201).json({ data: endpoints.masked(await endpoints.create(req.body)) });
+      },
+      async getEndpoint(req, res) {
+        res.json({ data: endpoints.masked(await endpoints.get(String(req.params.id))) });
+      },
+      async updateEndpoint(req, res) {
+        res.json({ data: endpoints.masked(await endpoints.update(String(req.params.id), req.body)) });
+      },
+    },
+    { prefix: '/endpoints' },
+  );
   return router;
 }

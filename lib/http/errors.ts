@@ -1,4 +1,4 @@
-// Turns every error that reaches the router into `{error:{code,message}}` with the right status.
+// Turns every error that reaches the router into `{error:{code,message,field}}` with the right status.
 
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ERROR_CODES, MalformedBodyError, PayloadTooLargeError, RelayError, StoreUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
@@ -6,9 +6,13 @@ import { isStoreUnavailable } from '../store/errors.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 
-// body-parser marks its errors with `type`; map them onto our catalog.
-function fromBodyParser(error: { type?: unknown; limit?: unknown }, limit: string): RelayError | undefined {
-  switch (error.type) {
+/**
+ * body-parser marks its errors with `type`, and some (a corrupt or truncated gzip body: zlib's own error) with
+ * only a 4xx `status`; map both onto our catalog, so no body the client sent answers 500.
+ */
+export function fromBodyParser(error: unknown, limit: string): RelayError | undefined {
+  const { type, status } = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown };
+  switch (type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(limit);
     case 'entity.parse.failed':
@@ -19,7 +23,12 @@ function fromBodyParser(error: { type?: unknown; limit?: unknown }, limit: strin
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new UnsupportedMediaTypeError('an unsupported encoding or charset');
+    case 'parameters.too.many':
+      return new MalformedBodyError('the form has too many fields', error);
     default:
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return new MalformedBodyError('the request body could not be read (is its Content-Encoding right?)', error);
+      }
       return undefined;
   }
 }
@@ -36,18 +45,20 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
         ? error
         : isStoreUnavailable(error)
           ? new StoreUnavailableError(error)
-          : fromBodyParser(error as { type?: unknown }, bodyLimit);
+          : fromBodyParser(error, bodyLimit);
     if (known) {
-      res.status(known.statusCode).json({ error: { code: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) } });
+      res.status(known.statusCode).json({ error: { code: known.code, message: known.message, field: known.field ?? null } });
       return;
     }
     logger.error('request failed', { error: describeError(error) });
-    res.status(500).json({ error: { code: ERROR_CODES.ERR_PB_INTERNAL, message: 'internal error; the request may not have been applied, retry it with the same id' } });
+    res.status(500).json({ error: { code: ERROR_CODES.ERR_PB_INTERNAL, message: 'internal error; the request may not have been applied, retry it with the same id', field: null } });
   };
 }
 
 /** Refuses a body that is not JSON before it is parsed. */
 export const requireJson: RequestHandler = function requireJson(req, _res, next) {
-  const hasBody = req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined;
+  // Many clients send `Content-Length: 0` on a POST without a body (a replay): that is no body, of no type.
+  const length = req.get('content-length');
+  const hasBody = (length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined;
   next(hasBody && !req.is('application/json') ? new UnsupportedMediaTypeError(req.get('content-type')) : undefined);
 };

@@ -1,6 +1,8 @@
 // POST endpoints for the three inbound events. A repeat answers exactly like the first time.
 
 import type { RequestHandler, Response, Router } from 'express';
+import { eventRoutes } from '../contract/event-routes.js';
+import { mountRoutes } from '../contract/route.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Recorded } from '../events/types.js';
 
@@ -9,17 +11,24 @@ function answer<T>(res: Response, recorded: Recorded<T>): void {
 }
 
 /**
- * `POST /events/leads`, `/events/commissions`, `/events/adjustments`, each behind `guard`. Registered on the
- * relay's own router rather than a nested one: the hottest routes skip a router's prefix matching and restoring.
+ * The routes of {@link eventRoutes}, each behind `guard`. Registered on the relay's own router rather than a nested
+ * one: the hottest routes skip a router's prefix matching and restoring. The recorder validates each body.
  */
 export function addEventRoutes(router: Router, recorder: EventRecorder, guard: RequestHandler): void {
-  router.post('/events/leads', guard, async function leadCreated(req, res) {
-    answer(res, await recorder.recordLead(req.body));
-  });
-  router.post('/events/commissions', guard, async function commissionEarned(req, res) {
-    answer(res, await recorder.recordCommission(req.body));
-  });
-  router.post('/events/adjustments', guard, async function commissionAdjusted(req, res) {
-    answer(res, await recorder.adjustCommission(req.body));
-  });
+  mountRoutes(
+    router,
+    eventRoutes,
+    {
+      async recordLead(req, res) {
+        answer(res, await recorder.recordLead(req.body));
+      },
+      async recordCommission(req, res) {
+        answer(res, await recorder.recordCommission(req.body));
+      },
+      async adjustCommission(req, res) {
+        answer(res, await recorder.adjustCommission(req.body));
+      },
+    },
+    { guard },
+  );
 }

@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import express, { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { pixelRoutes } from '../contract/pixel-routes.js';
+import { mountRoutes } from '../contract/route.js';
 import { IdempotencyConflictError, InvalidOptionError, RateLimitedError, ValidationError } from '../errors.js';
 import type { Lead, LeadSource, Recorded } from '../events/types.js';
 import type { Logger } from '../log.js';
@@ -15,6 +17,7 @@ import { resolvePixelOptions } from '../pixel/options.js';
 import type { PixelOptions } from '../pixel/options.js';
 import { buildPixelScript } from '../pixel/script.js';
 import { createRateLimiter } from './rate-limit.js';
+import { isDecodableForm, rawQueryOf, verifyFormBytes } from './raw-body.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 /** What one pixel hit came to: a new lead, a repeat of one already recorded, or nothing stored. */
@@ -64,7 +67,8 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
   const gifHeaders = { ...CROSS_ORIGIN, ...NO_CACHE, 'content-type': 'image/gif', 'content-length': String(GIF.length) };
 
   /** Records the hit's lead; never throws, so every hit gets its answer. */
-  async function record(params: Readonly<Record<string, unknown>>): Promise<{ lead: Lead } | { rejected: PixelRejection }> {
+  async function record(params: Readonly<Record<string, unknown>>, rawQuery?: string): Promise<{ lead: Lead } | { rejected: PixelRejection }> {
+    if (rawQuery !== undefined && !isDecodableForm(rawQuery)) return reject('invalid');
     const hit = readPixelHit(params, resolved);
     if (!hit.ok) return reject(hit.reason);
     try {
@@ -87,43 +91,50 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
 
   const router = Router();
   if (options.rateLimit) router.use(['/pixel.gif', '/pixel/lead'], createRateLimiter(options.rateLimit));
-  router.options(['/pixel.gif', '/pixel/lead'], function pixelPreflight(_req, res) {
+  const preflight: RequestHandler = function pixelPreflight(_req, res) {
     res.set({ ...CROSS_ORIGIN, 'access-control-allow-methods': 'GET, POST', 'access-control-max-age': '86400' }).status(204).end();
-  });
-  router.get('/pixel.js', function pixelScript(req, res) {
-    // The stable URL revalidates daily by ETag; a URL carrying the current tag may be cached for a year.
-    res.set(scriptHeaders).set('cache-control', req.query.v === scriptTag ? 'public, max-age=31536000, immutable' : 'public, max-age=86400');
-    if (req.fresh) {
-      res.status(304).end();
-      return;
-    }
-    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    res.set({ 'content-length': String(gzip ? scriptGzip.length : script.length), ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
-    res.end(gzip ? scriptGzip : script);
-  });
-  router.get('/pixel.gif', async function imagePixel(req, res) {
-    // A HEAD (link checkers, prefetchers) is not a form fill.
-    if (req.method === 'GET') await record(req.query);
-    sendGif(res);
-  });
-  router.post('/pixel/lead', express.urlencoded({ extended: false, limit: BEACON_LIMIT }), async function beacon(req: Request, res: Response) {
-    const result = await record(isRecord(req.body) ? req.body : {});
-    res.set({ ...CROSS_ORIGIN, ...NO_CACHE }).status('lead' in result ? 204 : 400).end();
-  });
-  router.get('/pixel/lead', async function confirmFill(req, res) {
-    const result = await record(req.query);
-    res.set({ ...CROSS_ORIGIN, ...NO_CACHE });
-    if ('rejected' in result) {
-      res.status(400).json({ rejected: result.rejected });
-      return;
-    }
-    let pixels: BrowserPixel[] = [];
-    try {
-      pixels = await options.browserPixels(result.lead);
-    } catch (error) {
-      logger.error('browser pixels could not be listed', { error: describeError(error) });
-    }
-    res.status(200).json({ leadId: result.lead.id, pixels });
+  };
+  mountRoutes(router, pixelRoutes, {
+    pixelPreflight: preflight,
+    imagePixelPreflight: preflight,
+    pixelScript(req, res) {
+      // The stable URL revalidates daily by ETag; a URL carrying the current tag may be cached for a year.
+      res.set(scriptHeaders).set('cache-control', req.query.v === scriptTag ? 'public, max-age=31536000, immutable' : 'public, max-age=86400');
+      if (req.fresh) {
+        res.status(304).end();
+        return;
+      }
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      res.set({ 'content-length': String(gzip ? scriptGzip.length : script.length), ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+      res.end(gzip ? scriptGzip : script);
+    },
+    async imagePixel(req, res) {
+      // A HEAD (link checkers, prefetchers) is not a form fill.
+      if (req.method === 'GET') await record(req.query, rawQueryOf(req));
+      sendGif(res);
+    },
+    pixelBeacon: [
+      express.urlencoded({ extended: false, limit: BEACON_LIMIT, verify: verifyFormBytes }),
+      async function beacon(req: Request, res: Response) {
+        const result = await record(isRecord(req.body) ? req.body : {});
+        res.set({ ...CROSS_ORIGIN, ...NO_CACHE }).status('lead' in result ? 204 : 400).end();
+      },
+    ],
+    async confirmPixelFill(req, res) {
+      const result = await record(req.query, rawQueryOf(req));
+      res.set({ ...CROSS_ORIGIN, ...NO_CACHE });
+      if ('rejected' in result) {
+        res.status(400).json({ rejected: result.rejected });
+        return;
+      }
+      let pixels: BrowserPixel[] = [];
+      try {
+        pixels = await options.browserPixels(result.lead);
+      } catch (error) {
+        logger.error('browser pixels could not be listed', { error: describeError(error) });
+      }
+      res.status(200).json({ leadId: result.lead.id, pixels });
+    },
   });
   // A body too large or unreadable still stores nothing and is counted, and the image never breaks.
   router.use(function pixelError(error: unknown, req: Request, res: Response, next: (error?: unknown) => void) {

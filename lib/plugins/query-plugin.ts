@@ -66,6 +66,8 @@ export function defineQueryPlugin<K extends string>(spec: QueryPluginSpec<K>): F
   };
 }
 
+const CONTROL = /\p{Cc}/u;
+
 function parseSetting(key: string, setting: SettingSpec, value: unknown): string {
   if (value === undefined || value === null) {
     if (setting.default === undefined) throw new PluginSettingsError(key, `is required: ${setting.doc}`);
@@ -74,6 +76,7 @@ function parseSetting(key: string, setting: SettingSpec, value: unknown): string
   if (typeof value !== 'string') throw new PluginSettingsError(key, `must be a string (${setting.doc}), got ${JSON.stringify(value)}`);
   if (setting.default === undefined && value.trim() === '') throw new PluginSettingsError(key, `is required: ${setting.doc}`);
   if (value.length > 255) throw new PluginSettingsError(key, 'must be at most 255 characters');
+  if (CONTROL.test(value)) throw new PluginSettingsError(key, 'must not contain control characters (CR, LF, TAB or others)');
   if (setting.oneOf && !setting.oneOf.includes(value)) {
     throw new PluginSettingsError(key, `must be one of ${setting.oneOf.join(', ')}, got ${JSON.stringify(value)}`);
   }
@@ -85,6 +88,8 @@ function parseBaseUrl(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new PluginSettingsError('baseUrl', 'is required: the tracker\'s tracking domain, e.g. "https://trk.example.com"');
   }
+  // new URL() silently strips CR, LF and TAB: the saved setting would not be the URL used.
+  if (CONTROL.test(value)) throw new PluginSettingsError('baseUrl', 'must not contain control characters (CR, LF, TAB or others)');
   let url: URL;
   try {
     url = new URL(value);

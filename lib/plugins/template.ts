@@ -47,6 +47,8 @@ export function renderTemplate<M extends string>(
 export function parseUrlTemplate<M extends string>(source: unknown, macros: readonly M[], setting: string): Template<M> {
   if (typeof source !== 'string' || source.length === 0) throw new PluginSettingsError(setting, 'is required: the postback URL');
   if (source.length > 2048) throw new PluginSettingsError(setting, 'must be at most 2048 characters');
+  // new URL() silently strips CR, LF and TAB: the URL sent would differ from the URL saved and shown.
+  if (/\p{Cc}/u.test(source)) throw new PluginSettingsError(setting, 'must not contain control characters (CR, LF, TAB or others); percent-encode them if the tracker needs them');
   const template = parseTemplate(source, macros, setting);
   const authorityEnd = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(source)?.[0].length ?? 0;
   // Messages never echo the URL: its path or query may hold a tracker token.

@@ -5,19 +5,19 @@ import type { Request, Response } from 'express';
 import { CsrfError, ValidationError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import { requireJson } from '../http/errors.js';
-import { oneOf, optional, plainObject, text, timestamp } from '../validation.js';
+import { check, object, oneOf, optional, plainObject, text, timestamp } from '../validation.js';
 import type { AffiliateEndpointDraft, AffiliateScope } from './scope.js';
 import { PORTAL_LOG_LIMIT } from './scope.js';
 
 /** The fields an affiliate may send for its endpoint; anything else (its affiliate above all) is refused by name. */
 const DRAFT_FIELDS = ['name', 'offerId', 'plugin', 'settings', 'events', 'enabled'];
-const logQuery = {
+const logQuery = object({
   clickId: optional(text({ max: 255 })),
   endpointId: optional(text({ max: 19 })),
   status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
   since: optional(timestamp),
   until: optional(timestamp),
-};
+});
 
 /** What the API lists about each tracker on offer. */
 export interface OfferedTracker {
@@ -68,14 +68,14 @@ export function createPortalApi(options: { scopeOf: (res: Response) => Affiliate
     res.json({ data: scope.masked(await scope.updateEndpoint(req.params.id, draftOf(body(req)))) });
   });
   router.post('/endpoints/:id/test', async function sendTest(req, res) {
-    const event = optional(oneOf(EVENT_NAMES))(body(req).event, 'event') ?? 'lead_created';
+    const event = check(optional(oneOf(EVENT_NAMES)), body(req).event, 'event') ?? 'lead_created';
     res.json({ data: await scopeOf(res).sendTest(req.params.id, event) });
   });
   router.post('/endpoints/:id/replay-failed', async function replayFailed(req, res) {
     res.json({ data: { replayed: await scopeOf(res).replayFailed(req.params.id) } });
   });
   router.get('/deliveries', async function listDeliveries(req, res) {
-    const filter = Object.fromEntries(Object.entries(logQuery).map(([name, rule]) => [name, rule(req.query[name], name)]));
+    const filter = check(logQuery, Object.fromEntries(Object.keys(logQuery.shape).map((name) => [name, req.query[name]])));
     const found = await scopeOf(res).deliveries(filter);
     res.json({ data: found.slice(0, PORTAL_LOG_LIMIT), truncated: found.length > PORTAL_LOG_LIMIT });
   });
@@ -89,13 +89,13 @@ export function createPortalApi(options: { scopeOf: (res: Response) => Affiliate
 }
 
 function body(req: Request): Record<string, unknown> {
-  return plainObject(req.body ?? {}, 'body');
+  return check(plainObject, req.body ?? {}, 'body');
 }
 
 /** The draft fields of a body, refusing any other by name; the endpoint service checks each field's value. */
 export function draftOf(given: Record<string, unknown>): Partial<AffiliateEndpointDraft> {
   const unknown = Object.keys(given).find((key) => !DRAFT_FIELDS.includes(key));
   if (unknown !== undefined) throw new ValidationError(unknown, `is not a field an affiliate can set (fields: ${DRAFT_FIELDS.join(', ')})`);
-  if (given.settings !== undefined) plainObject(given.settings, 'settings');
+  if (given.settings !== undefined) check(plainObject, given.settings, 'settings');
   return given;
 }

@@ -16,14 +16,15 @@ import type { FormError } from '../dashboard/pages/endpoints.js';
 import type { PostbackPreview } from '../dashboard/preview.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
-import type { Endpoint, EndpointInput } from '../endpoints/types.js';
+import type { Endpoint } from '../endpoints/types.js';
 import { InvalidPortalLinkError, NotFoundError, RateLimitedError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
 import { errorHandler } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { maskerFor } from '../secrets.js';
-import { oneOf, optional, text, timestamp } from '../validation.js';
+import { z } from 'zod';
+import { check, object, oneOf, optional, text, timestamp } from '../validation.js';
 import { createPortalApi, draftOf } from './api.js';
 import type { OfferedTracker } from './api.js';
 import { verifyPortalToken } from './link.js';
@@ -42,13 +43,15 @@ const NOTICES: Readonly<Record<string, string>> = {
   saved: 'Changes saved.',
   replayed: 'Replay queued: the delivery is sent again shortly.',
 };
-const searchRules = {
+// datetime-local inputs send no zone: the portal shows and reads times as UTC, as the dashboard does.
+const localTime = optional(z.preprocess(withZone, timestamp));
+const searchSchema = object({
   clickId: optional(text({ max: 255 })),
   endpointId: optional(text({ max: 19 })),
   status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
-  since: optional((value, field) => timestamp(withZone(value), field)),
-  until: optional((value, field) => timestamp(withZone(value), field)),
-};
+  since: localTime,
+  until: localTime,
+});
 
 /** Builds one portal router; `services` are the relay's, `mount` says how the host authenticates affiliates. */
 export function createPortalRouter(services: PortalServices, mount: PortalMountOptions, deps: { bodyLimit: string; logger: Logger }): Router {
@@ -203,7 +206,7 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
       send(res, status, portalLogPage(context(req, res), { search, endpoints, error, deliveries: found.slice(0, PORTAL_LOG_LIMIT), truncated: found.length > PORTAL_LOG_LIMIT, notice }));
     let filter;
     try {
-      filter = Object.fromEntries(PORTAL_SEARCH_FIELDS.map((name) => [name, searchRules[name](search[name] === '' ? undefined : search[name], name)]));
+      filter = check(searchSchema, Object.fromEntries(PORTAL_SEARCH_FIELDS.map((name) => [name, search[name] === '' ? undefined : search[name]])));
     } catch (error) {
       page(400, formError(error), []);
       return;
@@ -238,7 +241,7 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
 
   function draftFromForm(values: EndpointFormValues): AffiliateEndpointDraft {
     const plugin = offeredPlugin(values.plugin) === values.plugin ? services.plugins.get(values.plugin) : undefined;
-    const draft: Partial<EndpointInput> = formInput(values, formSettings(values, plugin?.settingsSchema));
+    const draft: Record<string, unknown> = { ...formInput(values, formSettings(values, plugin?.settingsSchema)) };
     // The scope sets the affiliate; the form's read-only field is only shown.
     delete draft.affiliateId;
     return draftOf(draft) as AffiliateEndpointDraft;

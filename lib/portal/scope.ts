@@ -17,7 +17,7 @@ import { recognizePostbackUrl } from '../plugins/recognize.js';
 import type { Recognition } from '../plugins/recognize.js';
 import { maskerFor } from '../secrets.js';
 import type { DeliveryFilter } from '../store/outbox-store.js';
-import { plainObject } from '../validation.js';
+import { check, plainObject } from '../validation.js';
 import type { ResolvedPortalOptions } from './options.js';
 import { checkPreviewTargets } from './target-check.js';
 import type { TestSendLimiter } from './test-limiter.js';
@@ -72,7 +72,7 @@ export class AffiliateScope {
 
   async createEndpoint(draft: AffiliateEndpointDraft): Promise<Endpoint> {
     const plugin = this.#offered(draft.plugin);
-    plainObject(draft.settings, 'settings');
+    check(plainObject, draft.settings, 'settings');
     if ((await this.listEndpoints()).length >= this.#s.options.maxEndpoints) throw new EndpointLimitError(this.#s.options.maxEndpoints);
     await this.#checkTargets(plugin, draft.settings, draft.offerId ?? null);
     return this.#s.endpoints.create({ ...draft, affiliateId: this.affiliateId });

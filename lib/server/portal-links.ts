@@ -1,24 +1,20 @@
 // The admin API's portal links: `POST <mount>/portal-links {affiliateId, ttlSeconds?}` answers a signed URL into the portal.
 
 import express, { Router } from 'express';
-import { ValidationError } from '../errors.js';
 import { requireJson } from '../http/errors.js';
 import type { PostbackRelay } from '../relay.js';
 import { DEFAULT_LINK_TTL_SECONDS } from '../portal/portal.js';
-import { object, optional, required, text } from '../validation.js';
-import type { Rule } from '../validation.js';
+import { z } from 'zod';
+import { check, object, optional, text } from '../validation.js';
 
-const seconds: Rule<number> = (value, field) => {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new ValidationError(field, 'must be a whole number of seconds');
-  return value as number;
-};
-const linkBody = object({ affiliateId: required(text({ max: 191, pattern: /^\S+$/, patternHint: 'an affiliate id without spaces' })), ttlSeconds: optional(seconds) });
+const seconds = z.number({ error: 'must be a whole number of seconds' }).int({ error: 'must be a whole number of seconds' }).min(1, { error: 'must be a whole number of seconds' });
+const linkBody = object({ affiliateId: text({ max: 191, pattern: /^\S+$/, patternHint: 'an affiliate id without spaces' }), ttlSeconds: optional(seconds) });
 
 /** The route; `portalPath` is where the server mounts the portal, used when no `portal.publicUrl` is configured. */
 export function createPortalLinksRouter(relay: PostbackRelay, portalPath: string, publicUrl: string): Router {
   const router = Router();
   router.post('/', requireJson, express.json(), function portalLink(req, res) {
-    const body = linkBody(req.body ?? {}, '');
+    const body = check(linkBody, req.body ?? {});
     const ttlSeconds = body.ttlSeconds ?? DEFAULT_LINK_TTL_SECONDS;
     const baseUrl = publicUrl === '' ? `${req.protocol}://${req.get('host') ?? 'localhost'}${portalPath}` : publicUrl;
     const url = relay.portal.link(body.affiliateId, { ttlSeconds, baseUrl });

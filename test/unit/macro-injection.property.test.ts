@@ -19,14 +19,9 @@ const nasty = fc.oneof(
 /** A lead the schema accepts, with every text field drawn from `nasty` (values the schema refuses are dropped). */
 const acceptedLead = fc
   .record(Object.fromEntries(fields.map((field) => [field, nasty])) as Record<(typeof fields)[number], fc.Arbitrary<string>>)
-  .filter((candidate) => {
-    try {
-      leadSchema(candidate, '');
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  // Field by field, stopping at the first refused one: the lead schema has no rule across fields, and a refusal
+  // (which builds an error) is what this rejection sampler mostly meets.
+  .filter((candidate) => fields.every((field) => leadSchema.shape[field].safeParse(candidate[field]).success));
 
 function contextFor(lead: Record<(typeof fields)[number], string>): PostbackContext {
   const at = new Date('2026-12-01T10:00:00Z');
