@@ -1,6 +1,7 @@
 // The schemas of the API's answers, for the OpenAPI document and the contract test (the code builds answers from its
 // own types; these describe their JSON form).
 
+import { FAILURE_KINDS } from '../dispatch/failure-kind.js';
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
@@ -74,7 +75,14 @@ const requestOutcome = {
   responseExcerpt: nullableText,
 };
 
-const attemptAnswer = z.object({ attemptedAt: time, url: z.string(), ...requestOutcome }).meta({ title: 'DeliveryAttempt' });
+const attemptAnswer = z
+  .object({
+    attemptedAt: time,
+    url: z.string(),
+    ...requestOutcome,
+    failureKind: z.enum(FAILURE_KINDS).nullable().meta({ description: 'Whether a failed attempt may have reached the tracker (null when delivered or skipped): `unreached` never left, `ambiguous` may have been recorded, `rejected` was refused' }),
+  })
+  .meta({ title: 'DeliveryAttempt' });
 
 export const deliveryAnswer = z
   .object({

@@ -40,7 +40,7 @@ const delivery = {
   lastError: null,
   createdAt: '2026-12-02T09:30:00.120Z',
   deliveredAt: '2026-12-02T09:30:00.410Z',
-  attempts: [{ attemptedAt: '2026-12-02T09:30:00.300Z', method: 'GET', url: 'https://trk.example/postback?clickid=a1b2c3d4&sum=12.5&token=***', statusCode: 200, latencyMs: 110, error: null, responseExcerpt: 'OK' }],
+  attempts: [{ attemptedAt: '2026-12-02T09:30:00.300Z', method: 'GET', url: 'https://trk.example/postback?clickid=a1b2c3d4&sum=12.5&token=***', statusCode: 200, latencyMs: 110, error: null, responseExcerpt: 'OK', failureKind: null }],
 };
 
 export const deliveryRoutes = [
