@@ -168,6 +168,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       dispatcher.notify();
     },
     handoff: dispatcher,
+    maxQueued: resolved.ingest.maxQueued,
   }, (type, result) => {
     metrics.eventReceived(type, result);
   });

@@ -4,7 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
-import { DISPATCH_DEFAULTS } from '../options.js';
+import { DISPATCH_DEFAULTS, INGEST_DEFAULTS, RETENTION_DEFAULTS } from '../options.js';
 import type { LogLevel } from '../log.js';
 import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
@@ -33,6 +33,8 @@ export interface RelayConfig {
   signing: { secrets: string[]; toleranceSeconds: number };
   rateLimit: { enabled: boolean; max: number; windowMs: number };
   amounts: { maxDecimals: number; maxAmount: string };
+  ingest: { maxQueued: number };
+  retention: { deliveredDays: number; failedDays: number; intervalMs: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -215,6 +217,29 @@ export const configSchema: convict.Schema<RelayConfig> = {
   amounts: {
     maxDecimals: { doc: 'Decimal places an amount may have (0 to 6).', format: 'int', default: 2, env: 'POSTBACK_RELAY_AMOUNT_MAX_DECIMALS' },
     maxAmount: { doc: 'The largest commission amount, and the largest change an adjustment may make.', format: matching(/^\d+(\.\d+)?$/, 'a decimal such as 1000000'), default: '1000000', env: 'POSTBACK_RELAY_AMOUNT_MAX' },
+  },
+  ingest: {
+    maxQueued: {
+      doc: 'Events of one type waiting to be stored at most; past it a request gets 503 with Retry-After and nothing is stored.',
+      format: 'positive-int',
+      default: INGEST_DEFAULTS.maxQueued,
+      env: 'POSTBACK_RELAY_INGEST_MAX_QUEUED',
+    },
+  },
+  retention: {
+    deliveredDays: {
+      doc: 'Days delivered and skipped deliveries (with their attempts) are kept after they finished; 0 keeps them forever.',
+      format: 'nat',
+      default: RETENTION_DEFAULTS.deliveredDays ?? 0,
+      env: 'POSTBACK_RELAY_RETENTION_DELIVERED_DAYS',
+    },
+    failedDays: {
+      doc: 'Days failed deliveries (with their attempts) are kept after they gave up; 0 keeps them forever.',
+      format: 'nat',
+      default: RETENTION_DEFAULTS.failedDays ?? 0,
+      env: 'POSTBACK_RELAY_RETENTION_FAILED_DAYS',
+    },
+    intervalMs: { doc: 'How often finished deliveries are pruned, in ms.', format: 'positive-int', default: RETENTION_DEFAULTS.intervalMs, env: 'POSTBACK_RELAY_RETENTION_INTERVAL_MS' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
   pixel: {
