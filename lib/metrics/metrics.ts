@@ -18,6 +18,8 @@ export interface RelayMetrics {
   readonly registry: Registry;
   eventReceived(type: string, result: EventResult): void;
   attemptFinished(attempt: AttemptObservation): void;
+  /** Rows retention deleted, by table. */
+  rowsPruned(pruned: { deliveries: number; attempts: number }): void;
 }
 
 // Postback round trips: from a fast local tracker (ms) to the request timeout (s).
@@ -32,6 +34,7 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
   const registers = [registry];
   const events = new Counter({ name: `${prefix}events_received_total`, help: 'Inbound events by type and result (recorded, replayed, rejected, failed).', labelNames: ['type', 'result'], registers });
   const sent = new Counter({ name: `${prefix}postbacks_sent_total`, help: 'Postback attempts by plugin and outcome (delivered, http_error, network_error, format_error).', labelNames: ['plugin', 'outcome'], registers });
+  const pruned = new Counter({ name: `${prefix}retention_pruned_rows_total`, help: 'Rows deleted by retention, by table (deliveries, attempts).', labelNames: ['table'], registers });
   const latency = new Histogram({ name: `${prefix}attempt_duration_seconds`, help: 'Duration of postback attempts, by plugin.', labelNames: ['plugin'], buckets: LATENCY_BUCKETS, registers });
 
   // One query per scrape feeds the three gauges, however many of them are collected at once.
@@ -63,6 +66,10 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
     attemptFinished(attempt) {
       sent.inc({ plugin: attempt.plugin, outcome: attempt.outcome });
       latency.observe({ plugin: attempt.plugin }, attempt.latencyMs / 1000);
+    },
+    rowsPruned(rows) {
+      pruned.inc({ table: 'deliveries' }, rows.deliveries);
+      pruned.inc({ table: 'attempts' }, rows.attempts);
     },
   };
 }

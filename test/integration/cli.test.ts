@@ -45,13 +45,14 @@ describe('postback-relay CLI', function () {
   });
 
   it('migrate: status shows pending, up applies, status shows applied, down rolls one back', async () => {
-    const all = ['20261201000000_initial', '20261201100000_retry_rounds'];
+    const all = ['20261201000000_initial', '20261201100000_retry_rounds', '20261203015000_retention'];
+    const last = all.length - 1;
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [], pending: all });
     expect((await cli('migrate', 'up', '--json')).json()).to.deep.equal({ applied: all });
     expect((await cli('migrate', 'up')).stdout).to.include('already up to date');
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all, pending: [] });
-    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [all[1]] });
-    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [all[0]], pending: [all[1]] });
+    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [all[last]] });
+    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all.slice(0, last), pending: [all[last]] });
     expect((await cli('migrate', 'up')).code).to.equal(EXIT.OK);
   });
 
