@@ -37,12 +37,12 @@ async function seed(knex: Knex, t: TableNames, endpointPk: string, rows: readonl
   for (const row of rows) {
     const at = new Date(now - row.ageDays * DAY);
     const [leadPk] = (await knex(t.leads).insert({ external_id: row.name, click_id: 'c', affiliate_id: 'aff-1', source: 'api', payload_hash: 'h', occurred_at: at, recorded_at: at })).map(pkOf);
-    let commissionPk: string | null = null;
+    let commissionPk: string | undefined;
     if (row.event === 'commission_earned') {
       [commissionPk] = (await knex(t.commissions).insert({ external_id: `${row.name}-c`, lead_pk: leadPk, amount: '10', current_amount: '10', currency: 'USD', payload_hash: 'h', occurred_at: at, recorded_at: at })).map(pkOf);
     }
     const [deliveryPk] = (await knex(t.deliveries).insert({
-      endpoint_pk: endpointPk, event: row.event, lead_pk: leadPk, commission_pk: commissionPk, dedupe_key: row.name, status: row.status,
+      endpoint_pk: endpointPk, event: row.event, lead_pk: leadPk, commission_pk: commissionPk ?? null, dedupe_key: row.name, status: row.status,
       attempt_count: row.attempts, next_attempt_at: at, created_at: at, updated_at: at, delivered_at: row.status === 'delivered' ? at : null,
     })).map(pkOf);
     for (let i = 0; i < row.attempts; i++) {
