@@ -18,6 +18,8 @@ export interface RelayMetrics {
   readonly registry: Registry;
   eventReceived(type: string, result: EventResult): void;
   attemptFinished(attempt: AttemptObservation): void;
+  /** Fenced writes (complete, postpone, release) that changed nothing: the lease had passed to another claim. */
+  staleLeaseWrites(write: string, count: number): void;
   /** Rows retention deleted, by table. */
   rowsPruned(pruned: { deliveries: number; attempts: number }): void;
 }
@@ -34,6 +36,12 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
   const registers = [registry];
   const events = new Counter({ name: `${prefix}events_received_total`, help: 'Inbound events by type and result (recorded, replayed, rejected, failed).', labelNames: ['type', 'result'], registers });
   const sent = new Counter({ name: `${prefix}postbacks_sent_total`, help: 'Postback attempts by plugin and outcome (delivered, http_error, network_error, format_error).', labelNames: ['plugin', 'outcome'], registers });
+  const stale = new Counter({
+    name: `${prefix}stale_lease_writes_total`,
+    help: 'Writes by an instance whose lease had passed to another claim, which therefore changed nothing, by write.',
+    labelNames: ['write'],
+    registers,
+  });
   const pruned = new Counter({ name: `${prefix}retention_pruned_rows_total`, help: 'Rows deleted by retention, by table (deliveries, attempts).', labelNames: ['table'], registers });
   const latency = new Histogram({ name: `${prefix}attempt_duration_seconds`, help: 'Duration of postback attempts, by plugin.', labelNames: ['plugin'], buckets: LATENCY_BUCKETS, registers });
 
@@ -66,6 +74,9 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
     attemptFinished(attempt) {
       sent.inc({ plugin: attempt.plugin, outcome: attempt.outcome });
       latency.observe({ plugin: attempt.plugin }, attempt.latencyMs / 1000);
+    },
+    staleLeaseWrites(write, count) {
+      stale.inc({ write }, count);
     },
     rowsPruned(rows) {
       pruned.inc({ table: 'deliveries' }, rows.deliveries);

@@ -45,7 +45,7 @@ describe('postback-relay CLI', function () {
   });
 
   it('migrate: status shows pending, up applies, status shows applied, down rolls one back', async () => {
-    const all = ['20261201000000_initial', '20261201100000_retry_rounds', '20261203015000_retention'];
+    const all = ['20261201000000_initial', '20261201100000_retry_rounds', '20261203010000_delivery_core', '20261203015000_retention'];
     const last = all.length - 1;
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [], pending: all });
     expect((await cli('migrate', 'up', '--json')).json()).to.deep.equal({ applied: all });
