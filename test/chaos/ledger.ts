@@ -16,7 +16,7 @@ export interface PostbackTally {
   leased: boolean;
   /** Requests that reached the tracker. */
   requests: number;
-  /** Attempts recorded as failed (no answer, a timeout, a refusal, a plugin fault): each allows one more request. */
+  /** Attempts recorded as failed after they may have reached the tracker (`ambiguous` or `rejected`): each allows one more request. */
   failedAttempts: number;
 }
 
@@ -33,6 +33,8 @@ export interface Figures {
   afterKill: number;
   /** From the first acknowledged event to nothing pending or leased. */
   drainMs: number;
+  /** Failed attempts recorded, by failure kind. */
+  failedAttempts: Record<string, number>;
   [extra: string]: unknown;
 }
 
@@ -80,7 +82,8 @@ export class Ledger {
         `${t.leads}.external_id`,
         `${t.deliveries}.status`,
         `${t.deliveries}.locked_until`,
-        knex.raw('(select count(*) from ?? where ??.delivery_pk = ??.pk and ??.error is not null) as failed', [t.attempts, t.attempts, t.deliveries, t.attempts]),
+        // An attempt that never reached the tracker (`unreached`) explains no request there.
+        knex.raw("(select count(*) from ?? where ??.delivery_pk = ??.pk and ??.failure_kind in ('ambiguous', 'rejected')) as failed", [t.attempts, t.attempts, t.deliveries, t.attempts]),
       );
     const requests = new Map<string, number>();
     for (const received of this.#tracker.received) {
@@ -114,6 +117,8 @@ export class Ledger {
       afterFailedAttempt += explained;
       afterKill += extra - explained;
     }
+    const t = tableNames(this.#fx.prefix);
+    const kinds = await this.#fx.relay.knex(t.attempts).whereNotNull('failure_kind').groupBy('failure_kind').select<Array<{ failure_kind: string; n: number | string }>>('failure_kind', this.#fx.relay.knex.raw('count(*) as n'));
     const figures: Figures = {
       scenario: this.#scenario,
       postbacks: tally.length,
@@ -122,6 +127,7 @@ export class Ledger {
       afterFailedAttempt,
       afterKill,
       drainMs,
+      failedAttempts: Object.fromEntries(kinds.map((row) => [row.failure_kind, Number(row.n)])),
       ...options.extra,
     };
     console.log(`      chaos ${JSON.stringify(figures)}`);
