@@ -28,8 +28,8 @@ export interface Cluster {
   tracker: TestTracker;
   ledger: Ledger;
   instances: ServerProcess[];
-  /** Starts one more relay server; `databaseUrl` routes it elsewhere (through a proxy). */
-  startInstance(options?: { databaseUrl?: string; env?: Record<string, string> }): Promise<ServerProcess>;
+  /** Starts one more relay server; `databaseUrl` routes it elsewhere (through a proxy), `nodeArgs` go before the script. */
+  startInstance(options?: { databaseUrl?: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess>;
   /** Records `count` leads in-process (the fixture's relay never sends); each one that resolves is acknowledged. */
   recordLeads(prefix: string, count: number, affiliateId?: string): Promise<void>;
   close(): Promise<void>;
@@ -83,8 +83,8 @@ export async function startCluster(
     tracker,
     ledger,
     instances,
-    async startInstance({ databaseUrl = fx.url, env: extra = {} } = {}) {
-      const server = await startServerProcess('node', ['dist/docker/server.js'], { cwd: ROOT, env: env(databaseUrl, extra) });
+    async startInstance({ databaseUrl = fx.url, env: extra = {}, nodeArgs = [] } = {}) {
+      const server = await startServerProcess('node', [...nodeArgs, 'dist/docker/server.js'], { cwd: ROOT, env: env(databaseUrl, extra) });
       instances.push(server);
       return server;
     },
