@@ -1,0 +1,50 @@
+// Chaos 4: the database connection of a relay server cut for 5 s during completion writes, several times, then restored.
+
+import { knexConfigForUrl } from '../../lib/store/database.js';
+import { startDatabaseProxy } from '../helpers/db-proxy.js';
+import type { DatabaseProxy } from '../helpers/db-proxy.js';
+import { MYSQL_URL } from '../helpers/databases.js';
+import { requireMySql, startCluster } from './cluster.js';
+import type { Cluster } from './cluster.js';
+
+const CUTS = 3;
+const CUT_MS = 5_000;
+
+describe('chaos: the database cut during completion writes', function () {
+  this.timeout(150_000);
+  let cluster: Cluster | undefined;
+  let proxy: DatabaseProxy | undefined;
+  before(async function () {
+    await requireMySql(this);
+  });
+  after(async () => {
+    proxy?.restore();
+    await cluster?.close();
+    await proxy?.close();
+  });
+
+  it(`records everything and jams nothing after ${CUTS} cuts of ${CUT_MS / 1000} s`, async () => {
+    const direct = knexConfigForUrl(MYSQL_URL).connection as { host: string; port: number };
+    const db = await startDatabaseProxy(direct);
+    proxy = db;
+    const viaProxy = new URL(MYSQL_URL);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(db.port);
+    cluster = await startCluster('database cut during completion writes', { concurrency: 8, batchSize: 20, requestTimeoutMs: 1_000 });
+    // Answers take a moment, so completions are being written (or waiting to be) when the cut comes.
+    cluster.tracker.respondAfter(50);
+    await cluster.startInstance({ databaseUrl: viaProxy.toString() });
+    for (let cut = 0; cut < CUTS; cut++) {
+      const before = cluster.tracker.received.length;
+      const burst = cluster.recordLeads(`cut${cut}`, 30);
+      // Cut once postbacks of this burst are on the wire: their completions are what the cut hits.
+      await cluster.tracker.waitFor(before + 5, 30_000);
+      db.cut();
+      // The fault lasts its 5 s: what is measured is how the relay comes back from it.
+      await new Promise((resolve) => setTimeout(resolve, CUT_MS));
+      db.restore();
+      await burst;
+    }
+    await cluster.ledger.check({ timeoutMs: 90_000, extra: { cuts: CUTS, cutMs: CUT_MS } });
+  });
+});
