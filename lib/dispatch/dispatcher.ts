@@ -9,8 +9,7 @@ import type { AttemptObservation } from '../metrics/instrumentation.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { ClaimedDelivery, Lease, OutboxStore } from '../store/outbox-store.js';
 import { finishedAttempt, skippedAttempt } from './attempt.js';
-import type { Finished } from './attempt.js';
-import { BatchWriter } from './batch-writer.js';
+import { AttemptLog } from './attempt-log.js';
 import { ClaimLoop } from './claim-loop.js';
 import { EndpointCache } from './endpoint-cache.js';
 import type { DeliveryHandoff } from './handoff.js';
@@ -66,8 +65,7 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #lines: HostLines;
   readonly #cache: EndpointCache;
   readonly #sender: Sender;
-  readonly #completions: BatchWriter<Finished>;
-  readonly #onAttempt: (attempt: AttemptObservation) => void;
+  readonly #completions: AttemptLog;
   // Aborts the requests still on the wire once `stop()` has waited its time.
   #abort = new AbortController();
   readonly #client: PostbackClient;
@@ -83,7 +81,6 @@ export class Dispatcher implements DeliveryHandoff {
     this.#logger = logger;
     this.#settings = settings;
     this.#queue = new PQueue({ concurrency: settings.concurrency });
-    this.#onAttempt = guardedHook('onAttempt', deps.onAttempt, logger);
     this.#leases = new LeaseKeeper({ outbox, settings, logger, onStale: guardedHook('onStaleWrite', deps.onStaleWrite, logger) });
     this.#claims = new ClaimLoop({
       outbox,
@@ -95,12 +92,17 @@ export class Dispatcher implements DeliveryHandoff {
     this.#lines = new HostLines(settings.hosts.maxPerHost * 2);
     this.#cache = new EndpointCache(plugins);
     this.#sender = new Sender({ plugins, client, hosts: new HostGuard(settings.hosts), cache: this.#cache });
-    this.#completions = new BatchWriter((batch) => this.#record(batch), settings.batchSize, {
-      firstDelayMs: 100,
-      maxDelayMs: 5_000,
-      onFailure: (error) => {
-        this.#logger.error('could not record delivery attempts; keeping them and trying again', { error: describeError(error) });
+    this.#completions = new AttemptLog({
+      outbox,
+      leases: this.#leases,
+      logger,
+      onAttempt: guardedHook('onAttempt', deps.onAttempt, logger),
+      // Room was made; and a delivered postback may release the next one of its lead, so look for work at once.
+      onRecorded: (delivered) => {
+        if (this.#claims.backlog || delivered) this.#claims.notify();
       },
+      batchSize: settings.batchSize,
+      disableAfterMs: settings.disableAfterMs,
     });
   }
 
@@ -240,31 +242,6 @@ export class Dispatcher implements DeliveryHandoff {
     }
     const mask = this.#cache.masker(delivery.endpoint);
     this.#completions.add(finishedAttempt(delivery, sent, attemptedAt, mask, this.#settings, this.#abort.signal.aborted));
-  }
-
-  // Writes one batch of finished attempts; a rejection makes the writer keep the batch and try again.
-  async #record(batch: Finished[]): Promise<void> {
-    const { disabled, stale, windowError } = await this.#outbox.completeMany(
-      batch.map(({ delivery, outcome }) => ({ pk: delivery.pk, leaseToken: delivery.leaseToken, outcome })),
-    );
-    this.#leases.stale('complete', stale);
-    if (windowError !== undefined) this.#logger.error('could not update endpoint failure windows', { error: describeError(windowError) });
-    for (const endpoint of disabled) {
-      this.#logger.warn('endpoint disabled after failing continuously; its pending postbacks are kept', { endpoint, failingForMs: this.#settings.disableAfterMs });
-    }
-    let released = false;
-    for (const { delivery, outcome, observation, skipReason } of batch) {
-      this.#leases.drop(delivery.pk);
-      if (skipReason !== undefined) {
-        this.#logger.info('postback skipped', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, reason: skipReason });
-        continue;
-      }
-      if (observation) this.#onAttempt(observation);
-      if (outcome.status === 'delivered') released = true;
-      else this.#logger.warn('postback not delivered', { delivery: delivery.pk, endpoint: delivery.endpoint.id, event: delivery.event, outcome: outcome.status, error: outcome.error });
-    }
-    // Room was made; and a delivered postback may release the next one of its lead, so look for work at once.
-    if (this.#claims.backlog || released) this.#claims.notify();
   }
 
   // A slot of `host` came free: the first postback waiting for it goes next.

@@ -55,8 +55,9 @@ export async function recordCompletions(knex: Knex, t: TableNames, completions: 
       const held: Completion[] = [];
       for (let start = 0; start < sorted.length; start += CHUNK) {
         const chunk = sorted.slice(start, start + CHUNK);
-        await trx(t.attempts).insert(chunk.map(attemptRow));
+        // The lock first: the insert's foreign-key check would otherwise take a shared lock to upgrade later.
         const owned = await stillHeld(trx, t.deliveries, chunk);
+        await trx(t.attempts).insert(chunk.map(attemptRow));
         if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned);
         held.push(...owned);
       }

@@ -1,6 +1,7 @@
 // Faults isolated: a plugin hook, the logger or the metrics hook that throws costs one attempt at most, never the process.
 
 import { expect } from 'chai';
+import { dispatcherSettings } from '../helpers/dispatcher.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
 import { sampleDelivery } from '../../lib/dispatch/send-test.js';
@@ -80,12 +81,7 @@ function dispatcher(outbox: OutboxStore, client: PostbackClient, hooks: { logger
     client,
     logger: hooks.logger ?? silentLogger,
     ...(hooks.onAttempt ? { onAttempt: hooks.onAttempt } : {}),
-    settings: {
-      concurrency: 4, batchSize: 10, leaseMs: 60_000, requestTimeoutMs: 1_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
-      retry: { schedule: [1_000], jitter: 0, retryAfterMaxMs: 0 },
-      hosts: { maxPerHost: 8, breakerThreshold: 100, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
-      disableAfterMs: 60_000,
-    },
+    settings: dispatcherSettings({ retry: { schedule: [1_000], jitter: 0, retryAfterMaxMs: 0 }, hosts: { maxPerHost: 8, breakerThreshold: 100, breakerCooldownMs: 60_000, busyDelayMs: 1_000 } }),
   });
 }
 

@@ -1,6 +1,7 @@
 // The dispatcher with a fake outbox and client: attempts recorded in batches, stop() waiting for them, and no lost wake-up.
 
 import { expect } from 'chai';
+import { dispatcherSettings } from '../helpers/dispatcher.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
@@ -63,12 +64,7 @@ function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObserva
     client,
     logger: silentLogger,
     onAttempt,
-    settings: {
-      concurrency: 4, batchSize: 10, leaseMs: 60_000, requestTimeoutMs: 1_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
-      retry: { schedule: [], jitter: 0, retryAfterMaxMs: 0 },
-      hosts: { maxPerHost: 4, breakerThreshold: 5, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
-      disableAfterMs: 60_000,
-    },
+    settings: dispatcherSettings(),
   });
 }
 
