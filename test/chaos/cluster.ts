@@ -1,7 +1,10 @@
 // One chaos scenario's world: MariaDB tables under a fresh prefix, a test tracker, and built relay servers as child processes.
 
 import { readFileSync } from 'node:fs';
-import { isMySqlReachable, MYSQL_REQUIRED, mysqlTarget } from '../helpers/databases.js';
+import { knexConfigForUrl } from '../../lib/store/database.js';
+import { startDatabaseProxy } from '../helpers/db-proxy.js';
+import type { DatabaseProxy } from '../helpers/db-proxy.js';
+import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, mysqlTarget } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startServerProcess } from '../helpers/server-process.js';
@@ -35,11 +38,33 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** Skips the suite without MariaDB unless PB_REQUIRE_MYSQL=1, as the integration suites do. */
-export async function requireMySql(context: Mocha.Context): Promise<void> {
-  if (await isMySqlReachable()) return;
-  if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-  context.skip();
+/**
+ * The hooks of a chaos suite: MariaDB required (the suite is skipped without it unless PB_REQUIRE_MYSQL=1), and
+ * what a test hands to the returned function (its cluster, a proxy) closed after it, last handed first.
+ */
+export function useChaosSuite(): <T extends { close(): Promise<void> }>(resource: T) => T {
+  const open: Array<{ close(): Promise<void> }> = [];
+  before(async function () {
+    if (await isMySqlReachable()) return;
+    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
+    this.skip();
+  });
+  afterEach(async () => {
+    for (const resource of open.splice(0).reverse()) await resource.close();
+  });
+  return (resource) => {
+    open.push(resource);
+    return resource;
+  };
+}
+
+/** A loopback TCP proxy in front of MariaDB, and a database URL through it for the relay servers. */
+export async function startProxiedDatabase(): Promise<{ proxy: DatabaseProxy; url: string }> {
+  const proxy = await startDatabaseProxy(knexConfigForUrl(MYSQL_URL).connection as { host: string; port: number });
+  const url = new URL(MYSQL_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return { proxy, url: url.toString() };
 }
 
 /**

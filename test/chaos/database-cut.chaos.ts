@@ -1,39 +1,21 @@
 // Chaos 4: the database connection of a relay server cut for 5 s during completion writes, several times, then restored.
 
-import { knexConfigForUrl } from '../../lib/store/database.js';
-import { startDatabaseProxy } from '../helpers/db-proxy.js';
-import type { DatabaseProxy } from '../helpers/db-proxy.js';
-import { MYSQL_URL } from '../helpers/databases.js';
-import { requireMySql, startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import { startCluster, startProxiedDatabase, useChaosSuite } from './cluster.js';
 
 const CUTS = 3;
 const CUT_MS = 5_000;
 
 describe('chaos: the database cut during completion writes', function () {
   this.timeout(150_000);
-  let cluster: Cluster | undefined;
-  let proxy: DatabaseProxy | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  after(async () => {
-    proxy?.restore();
-    await cluster?.close();
-    await proxy?.close();
-  });
+  const closeAfter = useChaosSuite();
 
   it(`records everything and jams nothing after ${CUTS} cuts of ${CUT_MS / 1000} s`, async () => {
-    const direct = knexConfigForUrl(MYSQL_URL).connection as { host: string; port: number };
-    const db = await startDatabaseProxy(direct);
-    proxy = db;
-    const viaProxy = new URL(MYSQL_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(db.port);
-    cluster = await startCluster('database cut during completion writes', { concurrency: 8, batchSize: 20, requestTimeoutMs: 1_000 });
+    const { proxy: db, url } = await startProxiedDatabase();
+    closeAfter(db);
+    const cluster = closeAfter(await startCluster('database cut during completion writes', { concurrency: 8, batchSize: 20, requestTimeoutMs: 1_000 }));
     // Answers take a moment, so completions are being written (or waiting to be) when the cut comes.
     cluster.tracker.respondAfter(50);
-    await cluster.startInstance({ databaseUrl: viaProxy.toString() });
+    await cluster.startInstance({ databaseUrl: url });
     for (let cut = 0; cut < CUTS; cut++) {
       const before = cluster.tracker.received.length;
       const burst = cluster.recordLeads(`cut${cut}`, 30);

@@ -1,22 +1,15 @@
 // Chaos 2: a tracker that hangs (accepts requests, never answers) for a while, then recovers.
 
-import { requireMySql, startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import { startCluster, useChaosSuite } from './cluster.js';
 
 const HANG_MS = 3_000;
 
 describe('chaos: a hanging tracker', function () {
   this.timeout(120_000);
-  let cluster: Cluster | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const closeAfter = useChaosSuite();
 
   it('delivers every postback once the tracker recovers; each repeat follows an attempt recorded as ambiguous', async () => {
-    cluster = await startCluster('hanging tracker', { concurrency: 4, batchSize: 20, requestTimeoutMs: 500 });
+    const cluster = closeAfter(await startCluster('hanging tracker', { concurrency: 4, batchSize: 20, requestTimeoutMs: 500 }));
     let hangUntil = 0;
     cluster.tracker.answerWith(() => (Date.now() < hangUntil ? 'hang' : 200));
     await cluster.startInstance();

@@ -1,13 +1,8 @@
 // Chaos 6: ingest past the queue bound while the database stalls: 503s with Retry-After, flat memory, no partial rows.
 
 import { expect } from 'chai';
-import { knexConfigForUrl } from '../../lib/store/database.js';
 import { tableNames } from '../../lib/store/tables.js';
-import { startDatabaseProxy } from '../helpers/db-proxy.js';
-import type { DatabaseProxy } from '../helpers/db-proxy.js';
-import { MYSQL_URL } from '../helpers/databases.js';
-import { CHAOS_API_KEY, requireMySql, rssMb, startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import { CHAOS_API_KEY, rssMb, startCluster, startProxiedDatabase, useChaosSuite } from './cluster.js';
 
 const MAX_QUEUED = 50;
 const ROUNDS = 4;
@@ -20,26 +15,13 @@ const RSS_GROWTH_MB = 64;
 
 describe('chaos: ingest past the queue bound', function () {
   this.timeout(150_000);
-  let cluster: Cluster | undefined;
-  let proxy: DatabaseProxy | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  after(async () => {
-    proxy?.restore();
-    await cluster?.close();
-    await proxy?.close();
-  });
+  const closeAfter = useChaosSuite();
 
   it('refuses past the bound with 503 and Retry-After, stores nothing of what it refused, delivers what it took, and keeps its memory flat', async () => {
-    const direct = knexConfigForUrl(MYSQL_URL).connection as { host: string; port: number };
-    const db = await startDatabaseProxy(direct);
-    proxy = db;
-    const viaProxy = new URL(MYSQL_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(db.port);
-    cluster = await startCluster('ingest past the queue bound', { concurrency: 16, batchSize: 100, requestTimeoutMs: 1_000 });
-    const server = await cluster.startInstance({ databaseUrl: viaProxy.toString(), env: { POSTBACK_RELAY_INGEST_MAX_QUEUED: String(MAX_QUEUED) } });
+    const { proxy: db, url } = await startProxiedDatabase();
+    closeAfter(db);
+    const cluster = closeAfter(await startCluster('ingest past the queue bound', { concurrency: 16, batchSize: 100, requestTimeoutMs: 1_000 }));
+    const server = await cluster.startInstance({ databaseUrl: url, env: { POSTBACK_RELAY_INGEST_MAX_QUEUED: String(MAX_QUEUED) } });
     const send = async (id: string) => {
       const res = await fetch(`${server.url}/events/leads`, {
         method: 'POST',

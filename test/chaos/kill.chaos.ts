@@ -1,8 +1,7 @@
 // Chaos 5: SIGKILL of one of two instances during a burst, five times in a row; SIGTERM with requests on the wire.
 
 import { expect } from 'chai';
-import { isAlive, killHard, requireMySql, startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import { isAlive, killHard, startCluster, useChaosSuite } from './cluster.js';
 
 const CONCURRENCY = 4;
 const BATCH = 10;
@@ -12,17 +11,10 @@ const KILL_BOUND = CONCURRENCY + 2 * BATCH;
 
 describe('chaos: instances killed and stopped', function () {
   this.timeout(150_000);
-  let cluster: Cluster | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const closeAfter = useChaosSuite();
 
   it(`SIGKILL of one of two instances mid-burst, ${KILLS} times: every postback delivered, unexplained repeats within ${KILL_BOUND} per kill`, async () => {
-    cluster = await startCluster('SIGKILL of one of two instances, 5 times', { concurrency: CONCURRENCY, batchSize: BATCH, requestTimeoutMs: 500 });
+    const cluster = closeAfter(await startCluster('SIGKILL of one of two instances, 5 times', { concurrency: CONCURRENCY, batchSize: BATCH, requestTimeoutMs: 500 }));
     cluster.tracker.answerWith(() => ({ status: 200, delayMs: 20 + Math.floor(Math.random() * 60) }));
     let victim = await cluster.startInstance();
     await cluster.startInstance();
@@ -38,7 +30,7 @@ describe('chaos: instances killed and stopped', function () {
   });
 
   it('SIGTERM with requests on the wire: exits 0, and nothing goes on the wire twice without a recorded failed attempt', async () => {
-    cluster = await startCluster('SIGTERM with requests on the wire', { concurrency: CONCURRENCY, batchSize: BATCH, requestTimeoutMs: 3_000 });
+    const cluster = closeAfter(await startCluster('SIGTERM with requests on the wire', { concurrency: CONCURRENCY, batchSize: BATCH, requestTimeoutMs: 3_000 }));
     cluster.tracker.answerWith(() => ({ status: 200, delayMs: 1_000 }));
     const first = await cluster.startInstance();
     const burst = cluster.recordLeads('term', 30);

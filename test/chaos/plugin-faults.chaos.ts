@@ -3,29 +3,23 @@
 import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
 import createThrowingPlugin, { HOOKS } from '../fixtures/throwing-plugin/index.js';
-import { isAlive, requireMySql, startCluster } from './cluster.js';
+import { isAlive, startCluster, useChaosSuite } from './cluster.js';
 import type { Cluster } from './cluster.js';
 
 const PLUGIN = new URL('../fixtures/throwing-plugin/index.ts', import.meta.url).pathname;
-const PER_HOOK = 15;
+const PER_HOOK = 10;
 
 describe('chaos: a plugin that throws', function () {
   this.timeout(120_000);
-  let cluster: Cluster | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const closeAfter = useChaosSuite();
 
   it('survives a throw in each hook: the process stays up, the attempt is a recorded failure, every postback delivered once replayed', async () => {
-    cluster = await startCluster('plugin throwing in each hook', { concurrency: 4, batchSize: 20, requestTimeoutMs: 1_000 }, {
+    const cluster = closeAfter(await startCluster('plugin throwing in each hook', { concurrency: 4, batchSize: 20, requestTimeoutMs: 1_000 }, {
       relay: { plugins: [createThrowingPlugin()] },
       endpoints: async ({ fx, tracker }) => {
         await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'chaos-throwing', settings: { url: `${tracker.origin}/pb` } });
       },
-    });
+    }));
     const faults: Record<string, number> = {};
     for (const hook of HOOKS) {
       const server = await cluster.startInstance({ nodeArgs: ['--import', 'tsx'], env: { POSTBACK_RELAY_PLUGINS: PLUGIN, CHAOS_PLUGIN_THROWS: hook } });

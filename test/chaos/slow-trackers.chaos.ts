@@ -1,34 +1,24 @@
 // Chaos 1: trackers answering between 0.5x and 1.5x the request timeout, at small and default settings, one and two instances.
 
 import type { ReceivedPostback } from '../helpers/tracker.js';
-import { requireMySql, startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import { startCluster, useChaosSuite } from './cluster.js';
 
 const TIMEOUT_MS = 300;
 
 const SETTINGS = [
   { instances: 1, concurrency: 1, batchSize: 10, leads: 20 },
   { instances: 2, concurrency: 4, batchSize: 20, leads: 60 },
-  { instances: 1, concurrency: 16, batchSize: 100, leads: 100 },
   { instances: 2, concurrency: 16, batchSize: 100, leads: 100 },
 ];
 
 describe('chaos: slow trackers', function () {
   this.timeout(120_000);
-  let cluster: Cluster | undefined;
-  before(async function () {
-    await requireMySql(this);
-  });
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const closeAfter = useChaosSuite();
 
   for (const { instances, concurrency, batchSize, leads } of SETTINGS) {
     const name = `slow trackers, ${instances} instance(s), concurrency ${concurrency}, batch ${batchSize}`;
     it(`${name}: every postback delivered, a repeat only after a recorded failed attempt`, async () => {
-      const started = await startCluster(name, { concurrency, batchSize, requestTimeoutMs: TIMEOUT_MS });
-      cluster = started;
+      const started = closeAfter(await startCluster(name, { concurrency, batchSize, requestTimeoutMs: TIMEOUT_MS }));
       // The first two requests of a postback answer anywhere in 0.5x..1.5x the timeout (about half time out); later
       // ones at 0.5x, so every postback ends delivered within the retry schedule.
       const seen = new Map<string, number>();
