@@ -27,9 +27,10 @@ export async function startDatabaseProxy(target: { host: string; port: number })
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
-      if (state === 'stalled') socket.pause();
     }
     client.pipe(upstream).pipe(client);
+    // After pipe(), which would set them flowing: a connection opened during a stall stalls too.
+    if (state === 'stalled') for (const socket of [client, upstream]) socket.pause();
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
