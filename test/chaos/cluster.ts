@@ -74,7 +74,12 @@ export async function startProxiedDatabase(): Promise<{ proxy: DatabaseProxy; ur
 export async function startCluster(
   scenario: string,
   settings: InstanceSettings,
-  options: { relay?: Partial<PostbackRelayOptions>; endpoints?: (cluster: { fx: RelayFixture; tracker: TestTracker }) => Promise<void> } = {},
+  options: {
+    relay?: Partial<PostbackRelayOptions>;
+    endpoints?: (cluster: { fx: RelayFixture; tracker: TestTracker }) => Promise<void>;
+    /** A proxy the instances reach the database through: restored first on close, so nothing waits on a stalled lock. */
+    proxy?: DatabaseProxy;
+  } = {},
 ): Promise<Cluster> {
   const tracker = await startTestTracker();
   const fx = await startRelay(mysqlTarget, { start: false, relay: { apiKeys: [CHAOS_API_KEY], ...options.relay } });
@@ -123,9 +128,11 @@ export async function startCluster(
       );
     },
     async close() {
+      options.proxy?.restore();
       for (const server of instances) if (isAlive(server)) await server.stop();
       await tracker.close();
       await fx.close();
+      await options.proxy?.close();
     },
   };
 }

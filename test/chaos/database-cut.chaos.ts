@@ -11,8 +11,7 @@ describe('chaos: the database cut during completion writes', function () {
 
   it(`records everything and jams nothing after ${CUTS} cuts of ${CUT_MS / 1000} s`, async () => {
     const { proxy: db, url } = await startProxiedDatabase();
-    closeAfter(db);
-    const cluster = closeAfter(await startCluster('database cut during completion writes', { concurrency: 8, batchSize: 20, requestTimeoutMs: 1_000 }));
+    const cluster = closeAfter(await startCluster('database cut during completion writes', { concurrency: 8, batchSize: 20, requestTimeoutMs: 1_000 }, { proxy: db }));
     // Answers take a moment, so completions are being written (or waiting to be) when the cut comes.
     cluster.tracker.respondAfter(50);
     await cluster.startInstance({ databaseUrl: url });
