@@ -200,6 +200,16 @@ export class PortalActionDisabledError extends RelayError {
   }
 }
 
+/** The ingest queue is full (the database is not keeping up): nothing was stored; retry after `retryAfterSeconds` with the same id. */
+export class IngestOverloadedError extends RelayError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds = 1) {
+    super(ERROR_CODES.ERR_PB_INGEST_OVERLOADED, 503, `too many events are waiting to be stored; nothing was stored, retry after ${retryAfterSeconds} s with the same id`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -227,6 +237,7 @@ export const ERROR_CODES = {
   ERR_PB_PORTAL_LINK: 'ERR_PB_PORTAL_LINK',
   ERR_PB_ENDPOINT_LIMIT: 'ERR_PB_ENDPOINT_LIMIT',
   ERR_PB_PORTAL_ACTION_DISABLED: 'ERR_PB_PORTAL_ACTION_DISABLED',
+  ERR_PB_INGEST_OVERLOADED: 'ERR_PB_INGEST_OVERLOADED',
 } as const;
 
 /** One of the documented error codes. */

@@ -60,6 +60,25 @@ export interface DispatchOptions {
   retryAfterMaxMs?: number;
 }
 
+/** How much inbound work may wait for the database. */
+export interface IngestOptions {
+  /**
+   * Events of one type (leads, commissions, adjustments) waiting to be stored at most; past it a request is
+   * refused with `503`, `Retry-After` and `ERR_PB_INGEST_OVERLOADED`, and nothing of it is stored. @default 2000
+   */
+  maxQueued?: number;
+}
+
+/** How long finished deliveries and their attempts are kept (leads, commissions and adjustments are always kept). */
+export interface RetentionOptions {
+  /** Days a `delivered` or `skipped` delivery is kept after it finished; 0 or null keeps them forever. @default 30 */
+  deliveredDays?: number | null;
+  /** Days a `failed` delivery (a dead letter, replayable until then) is kept after it gave up; 0 or null keeps them forever. @default 90 */
+  failedDays?: number | null;
+  /** How often the started relay prunes, in ms. @default 600000 (10 min) */
+  intervalMs?: number;
+}
+
 /** Options of {@link createPostbackRelay}. */
 export interface PostbackRelayOptions {
   /**
@@ -120,6 +139,17 @@ export interface PostbackRelayOptions {
   amounts?: AmountLimitOptions;
   /** The affiliate self-service portal (`relay.portal`): what affiliates may do, and the secrets of its links. */
   portal?: PortalOptions;
+  /** The bound of the ingest queue. */
+  ingest?: IngestOptions;
+  /** How long finished deliveries and their attempts are kept. */
+  retention?: RetentionOptions;
+}
+
+/** Retention with defaults filled in: a number of days, or null to keep forever. */
+export interface ResolvedRetention {
+  deliveredDays: number | null;
+  failedDays: number | null;
+  intervalMs: number;
 }
 
 /** Options with every default filled in. */
@@ -141,12 +171,15 @@ export interface ResolvedOptions {
   targetPolicy: TargetPolicy;
   amounts: AmountLimits;
   portal: ResolvedPortalOptions;
+  ingest: Readonly<Required<IngestOptions>>;
+  retention: Readonly<ResolvedRetention>;
 }
 
 const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
   'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
   'portal',
+  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'ingest', 'retention',
 ];
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
@@ -166,6 +199,11 @@ export const DISPATCH_DEFAULTS: Readonly<Required<DispatchOptions>> = {
   breakerCooldownMs: 30_000,
   disableAfterMs: 432_000_000,
 };
+
+/** The ingest bound's default, shared with the server's configuration schema. */
+export const INGEST_DEFAULTS: Readonly<Required<IngestOptions>> = { maxQueued: 2_000 };
+/** Retention defaults, shared with the server's configuration schema. */
+export const RETENTION_DEFAULTS: Readonly<ResolvedRetention> = { deliveredDays: 30, failedDays: 90, intervalMs: 600_000 };
 
 /** Checks every option, naming the first bad one, and fills in defaults. */
 export function resolveOptions(given: PostbackRelayOptions, version: string): ResolvedOptions {
@@ -238,8 +276,41 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     metrics,
     amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
     portal: resolvePortalOptions(options.portal),
+    ingest: resolveIngest(options.ingest),
+    retention: resolveRetention(options.retention),
     targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
   });
+}
+
+function resolveIngest(given: unknown): Readonly<Required<IngestOptions>> {
+  if (given === undefined) return INGEST_DEFAULTS;
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('ingest', 'must be an object: { maxQueued? }');
+  rejectUnknown(given, ['maxQueued'], 'ingest.');
+  const { maxQueued = INGEST_DEFAULTS.maxQueued } = given as { maxQueued?: unknown };
+  if (typeof maxQueued !== 'number' || !Number.isInteger(maxQueued) || maxQueued <= 0) {
+    throw new InvalidOptionError('ingest.maxQueued', `must be a positive integer, got ${JSON.stringify(maxQueued)}`);
+  }
+  return Object.freeze({ maxQueued });
+}
+
+function resolveRetention(given: unknown): Readonly<ResolvedRetention> {
+  if (given === undefined) return RETENTION_DEFAULTS;
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('retention', 'must be an object: { deliveredDays?, failedDays?, intervalMs? }');
+  rejectUnknown(given, ['deliveredDays', 'failedDays', 'intervalMs'], 'retention.');
+  const options = given as Partial<Record<keyof RetentionOptions, unknown>>;
+  const days = (key: 'deliveredDays' | 'failedDays'): number | null => {
+    const value = options[key] === undefined ? RETENTION_DEFAULTS[key] : options[key];
+    if (value === null || value === 0) return null;
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      throw new InvalidOptionError(`retention.${key}`, `must be a number of days > 0, or 0 or null to keep forever, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const { intervalMs = RETENTION_DEFAULTS.intervalMs } = options;
+  if (typeof intervalMs !== 'number' || !Number.isInteger(intervalMs) || intervalMs <= 0) {
+    throw new InvalidOptionError('retention.intervalMs', `must be a positive integer, got ${JSON.stringify(intervalMs)}`);
+  }
+  return Object.freeze({ deliveredDays: days('deliveredDays'), failedDays: days('failedDays'), intervalMs });
 }
 
 function resolveSigning(given: unknown): SigningSettings | undefined {

@@ -34,6 +34,8 @@ import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
+import { RetentionStore } from './store/retention.js';
+import { RetentionRunner } from './store/retention-runner.js';
 import { outboxStats } from './store/outbox-stats.js';
 import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
@@ -102,9 +104,9 @@ export interface PostbackRelay {
     /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
     stats(): Promise<OutboxStats>;
   };
-  /** Starts sending postbacks. Refuses when migrations are pending. */
+  /** Starts sending postbacks, and pruning finished deliveries past their retention. Refuses when migrations are pending. */
   start(): Promise<void>;
-  /** Stops claiming work, lets requests in flight finish (bounded), and closes the database if the relay opened it. */
+  /** Stops claiming work and pruning, lets requests in flight finish (bounded), and closes the database if the relay opened it. */
   stop(): Promise<void>;
 }
 
@@ -180,8 +182,18 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       dispatcher.notify();
     },
     handoff: dispatcher,
+    maxQueued: resolved.ingest.maxQueued,
   }, (type, result) => {
     metrics.eventReceived(type, result);
+  });
+  const retention = new RetentionRunner({
+    store: new RetentionStore(knex, tables),
+    windows: resolved.retention,
+    intervalMs: resolved.retention.intervalMs,
+    logger,
+    onPruned: (pruned) => {
+      metrics.rowsPruned(pruned);
+    },
   });
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
@@ -265,6 +277,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     async start() {
       const pending = await pendingMigrations(knex, resolved.tablePrefix);
       if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);
+      // Every instance prunes, dispatching or not: the deletes are idempotent, and an ingest-only fleet still grows.
+      retention.start();
       if (!resolved.dispatch.enabled) {
         logger.info('dispatching is off on this instance: events are queued for other instances to deliver');
         return;
@@ -273,6 +287,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       logger.info('dispatcher started', { concurrency: resolved.dispatch.concurrency });
     },
     async stop() {
+      await retention.stop();
       await dispatcher.stop();
       if (ownsKnex) await knex.destroy();
     },

@@ -4,7 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
-import { DISPATCH_DEFAULTS } from '../options.js';
+import { DISPATCH_DEFAULTS, INGEST_DEFAULTS, RETENTION_DEFAULTS } from '../options.js';
 import type { LogLevel } from '../log.js';
 import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
@@ -34,6 +34,8 @@ export interface RelayConfig {
   rateLimit: { enabled: boolean; max: number; windowMs: number };
   amounts: { maxDecimals: number; maxAmount: string };
   portal: { linkSecrets: string[]; publicUrl: string; plugins: string[]; maxEndpoints: number; allowReplay: boolean; frameAncestors: string[]; testsPerMinute: number };
+  ingest: { maxQueued: number };
+  retention: { deliveredDays: number; failedDays: number; intervalMs: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -231,6 +233,29 @@ export const configSchema: convict.Schema<RelayConfig> = {
     allowReplay: { doc: 'Whether affiliates may replay their own failed deliveries.', format: Boolean, default: true, env: 'POSTBACK_RELAY_PORTAL_ALLOW_REPLAY' },
     frameAncestors: { doc: 'Comma-separated origins that may frame the portal (CSP frame-ancestors); empty: none.', format: 'string-list', default: [], env: 'POSTBACK_RELAY_PORTAL_FRAME_ANCESTORS' },
     testsPerMinute: { doc: 'Test postbacks one affiliate may send per minute.', format: 'positive-int', default: 6, env: 'POSTBACK_RELAY_PORTAL_TESTS_PER_MINUTE' },
+  },
+  ingest: {
+    maxQueued: {
+      doc: 'Events of one type waiting to be stored at most; past it a request gets 503 with Retry-After and nothing is stored.',
+      format: 'positive-int',
+      default: INGEST_DEFAULTS.maxQueued,
+      env: 'POSTBACK_RELAY_INGEST_MAX_QUEUED',
+    },
+  },
+  retention: {
+    deliveredDays: {
+      doc: 'Days delivered and skipped deliveries (with their attempts) are kept after they finished; 0 keeps them forever.',
+      format: 'nat',
+      default: RETENTION_DEFAULTS.deliveredDays ?? 0,
+      env: 'POSTBACK_RELAY_RETENTION_DELIVERED_DAYS',
+    },
+    failedDays: {
+      doc: 'Days failed deliveries (with their attempts) are kept after they gave up; 0 keeps them forever.',
+      format: 'nat',
+      default: RETENTION_DEFAULTS.failedDays ?? 0,
+      env: 'POSTBACK_RELAY_RETENTION_FAILED_DAYS',
+    },
+    intervalMs: { doc: 'How often finished deliveries are pruned, in ms.', format: 'positive-int', default: RETENTION_DEFAULTS.intervalMs, env: 'POSTBACK_RELAY_RETENTION_INTERVAL_MS' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
   pixel: {

@@ -1,5 +1,7 @@
 // Group commit: events that arrive while earlier ones are being committed share the next transaction.
 
+import { IngestOverloadedError } from '../errors.js';
+
 /** How one item of a batch ended: its value, or the error its caller receives. */
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
@@ -9,6 +11,8 @@ export interface GroupCommitLimits {
   maxBatch: number;
   /** Batches being committed at once (each holds one database connection). */
   maxConcurrent: number;
+  /** Most items waiting for a batch; past it `submit` refuses at once, so a flood cannot grow memory without end. */
+  maxQueued: number;
 }
 
 interface Waiting<I, O> {
@@ -40,8 +44,12 @@ export class GroupCommit<I, O> {
     this.#limits = limits;
   }
 
-  /** Resolves with the item's value once its batch committed, or rejects with its own error. */
+  /**
+   * Resolves with the item's value once its batch committed, or rejects with its own error; rejects at once with
+   * an {@link IngestOverloadedError} when `maxQueued` items already wait (nothing of the item was stored).
+   */
   submit(item: I): Promise<O> {
+    if (this.#queue.length >= this.#limits.maxQueued) return Promise.reject(new IngestOverloadedError());
     return new Promise<O>((resolve, reject) => {
       this.#queue.push({ item, key: this.#key(item), resolve, reject });
       this.#drain();
@@ -55,12 +63,23 @@ export class GroupCommit<I, O> {
       if (batch.length === 0) return;
       for (const waiting of batch) this.#committing.add(waiting.key);
       this.#running += 1;
-      void this.#run(batch).finally(() => {
-        for (const waiting of batch) this.#committing.delete(waiting.key);
-        this.#running -= 1;
-        this.#drain();
-      });
+      this.#run(batch).then(
+        () => {
+          this.#finish(batch);
+        },
+        (error: unknown) => {
+          // #run settles every item itself; should it ever throw, its callers get the error instead of waiting forever.
+          for (const waiting of batch) waiting.reject(error);
+          this.#finish(batch);
+        },
+      );
     }
+  }
+
+  #finish(batch: ReadonlyArray<Waiting<I, O>>): void {
+    for (const waiting of batch) this.#committing.delete(waiting.key);
+    this.#running -= 1;
+    this.#drain();
   }
 
   // Stops scanning once the batch is full, so a long queue (a host recording thousands at once) costs no more per batch.

@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import PQueue from 'p-queue';
 import { IdempotencyConflictError, NegativeAmountError, UnknownReferenceError } from '../errors.js';
 import { addDecimal, signOf, subtractDecimal } from '../money.js';
 import type { EndpointsStore } from '../store/endpoints-store.js';
@@ -32,6 +33,8 @@ export interface RecorderDeps {
   onQueued: () => void;
   /** Where a new lead's postbacks go at once, when this instance dispatches. */
   handoff?: DeliveryHandoff | undefined;
+  /** Events of one type waiting for a batch at most; past it they are refused with an IngestOverloadedError. */
+  maxQueued: number;
 }
 
 /** One event waiting for its batch: the host's id, the validated event and the hash of its canonical form. */
@@ -56,6 +59,8 @@ interface ToQueue {
 
 // Each batch is one transaction on one connection; a few at once keep the database busy while one commits.
 const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 };
+// Events of a failed batch tried alone at once: a few connections of the pool, leaving the rest to the dispatcher's claims.
+const ALONE_CONCURRENCY = 4;
 // Rows per INSERT into the outbox: knex writes a multi-row SQLite insert as a compound SELECT, capped at 500 terms.
 const OUTBOX_CHUNK = 400;
 
@@ -115,7 +120,7 @@ export class EventRecorder {
     find: (db: Knex | Knex.Transaction, ids: readonly string[]) => Promise<Map<string, Stored<T>>>,
     create: (trx: Knex.Transaction, now: Date, fresh: Array<Pending<E>>, slip: HandoffSlip) => Promise<Array<Settled<Outcome<T>>>>,
   ): GroupCommit<Pending<E>, Outcome<T>> {
-    return new GroupCommit((items: Array<Pending<E>>) => this.#commit(items, find, create), (pending) => pending.id, GROUP_COMMIT);
+    return new GroupCommit((items: Array<Pending<E>>) => this.#commit(items, find, create), (pending) => pending.id, { ...GROUP_COMMIT, maxQueued: this.#deps.maxQueued });
   }
 
   /**
@@ -157,7 +162,8 @@ export class EventRecorder {
           // No event of the batch could be stored alone either: each answers now instead of waiting out its own try.
           created = fresh.map(() => ({ ok: false, error }));
         } else {
-          created = (await Promise.all(fresh.map((item) => this.#commit([item], find, create)))).flat();
+          const alone = new PQueue({ concurrency: ALONE_CONCURRENCY });
+          created = (await Promise.all(fresh.map((item) => alone.add(() => this.#commit([item], find, create))))).flat();
         }
       }
     }

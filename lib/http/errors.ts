@@ -1,7 +1,7 @@
 // Turns every error that reaches the router into `{error:{code,message,field}}` with the right status.
 
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ERROR_CODES, MalformedBodyError, PayloadTooLargeError, RelayError, StoreUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
+import { ERROR_CODES, IngestOverloadedError, MalformedBodyError, PayloadTooLargeError, RelayError, StoreUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
@@ -47,6 +47,7 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
           ? new StoreUnavailableError(error)
           : fromBodyParser(error, bodyLimit);
     if (known) {
+      if (known instanceof IngestOverloadedError) res.set('Retry-After', String(known.retryAfterSeconds));
       res.status(known.statusCode).json({ error: { code: known.code, message: known.message, field: known.field ?? null } });
       return;
     }

@@ -20,6 +20,8 @@ export interface RelayMetrics {
   attemptFinished(attempt: AttemptObservation): void;
   /** Fenced writes (complete, postpone, release) that changed nothing: the lease had passed to another claim. */
   staleLeaseWrites(write: string, count: number): void;
+  /** Rows retention deleted, by table. */
+  rowsPruned(pruned: { deliveries: number; attempts: number }): void;
 }
 
 // Postback round trips: from a fast local tracker (ms) to the request timeout (s).
@@ -40,6 +42,7 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
     labelNames: ['write'],
     registers,
   });
+  const pruned = new Counter({ name: `${prefix}retention_pruned_rows_total`, help: 'Rows deleted by retention, by table (deliveries, attempts).', labelNames: ['table'], registers });
   const latency = new Histogram({ name: `${prefix}attempt_duration_seconds`, help: 'Duration of postback attempts, by plugin.', labelNames: ['plugin'], buckets: LATENCY_BUCKETS, registers });
 
   // One query per scrape feeds the three gauges, however many of them are collected at once.
@@ -74,6 +77,10 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
     },
     staleLeaseWrites(write, count) {
       stale.inc({ write }, count);
+    },
+    rowsPruned(rows) {
+      pruned.inc({ table: 'deliveries' }, rows.deliveries);
+      pruned.inc({ table: 'attempts' }, rows.attempts);
     },
   };
 }

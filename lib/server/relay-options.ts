@@ -19,6 +19,8 @@ export async function relayOptionsFromConfig(
     pixel: { ...config.pixel },
     targetAllowlist: config.targetAllowlist,
     amounts: { ...config.amounts },
+    ingest: { ...config.ingest },
+    retention: { ...config.retention },
     ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
     portal: {
       ...config.portal,

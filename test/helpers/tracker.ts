@@ -13,8 +13,8 @@ export interface ReceivedPostback {
   at: number;
 }
 
-/** How to answer one request: a status (with headers), or `'hang'` to never answer. */
-export type TrackerAnswer = number | { status: number; headers?: Record<string, string> } | 'hang';
+/** How to answer one request: a status (with headers, after `delayMs`), or `'hang'` to never answer. */
+export type TrackerAnswer = number | { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 export interface TestTracker {
   /** `http://127.0.0.1:<port>` */
@@ -59,7 +59,8 @@ export async function startTestTracker(): Promise<TestTracker> {
         }
         for (const wake of waiters.splice(0)) wake();
       };
-      if (delayMs > 0) setTimeout(answer, delayMs);
+      const wait = typeof decided === 'object' ? (decided.delayMs ?? delayMs) : delayMs;
+      if (wait > 0) setTimeout(answer, wait);
       else answer();
     });
   });

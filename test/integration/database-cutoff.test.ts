@@ -1,8 +1,5 @@
 // The database cut off during ingest, through a loopback TCP proxy the test controls: 503s while down, and every 2xx event delivered after.
 
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
-import { connect } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import knexFactory from 'knex';
@@ -12,40 +9,8 @@ import { knexConfigForUrl } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
 import { API_KEY, auth } from '../helpers/relay.js';
+import { startDatabaseProxy } from '../helpers/db-proxy.js';
 import { startTestTracker } from '../helpers/tracker.js';
-
-/** A TCP proxy to MariaDB that can cut every connection and refuse new ones, then let them through again. */
-async function startProxy(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server = createServer((client) => {
-    if (!up) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      up = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 const quiet = () => undefined;
 
@@ -60,7 +25,7 @@ describe('database cut off during ingest [MariaDB/MySQL]', function () {
   it('answers 503 (never 2xx) while the database is down, and delivers every event it acknowledged once it is back', async () => {
     const direct = knexConfigForUrl(MYSQL_URL);
     const target = direct.connection as { host: string; port: number };
-    const proxy = await startProxy(target);
+    const proxy = await startDatabaseProxy(target);
     const tracker = await startTestTracker();
     const prefix = uniquePrefix();
     const knex = knexFactory({ ...direct, connection: { ...(direct.connection as object), port: proxy.port, host: '127.0.0.1' },

@@ -44,6 +44,11 @@ describe('createPostbackRelay options', () => {
       [{ ...valid, apikeys: ['a-long-enough-key'] }, 'apikeys', /did you mean apiKeys/],
       [{ ...valid, database: 'postgres://x/y' }, 'database', /unsupported database URL scheme/],
       [{ ...valid, database: 'mysql://127.0.0.1:3306/' }, 'database', /must name a database/],
+      [{ ...valid, ingest: { maxQueued: 0 } }, 'ingest.maxQueued', /positive integer/],
+      [{ ...valid, ingest: { max: 5 } }, 'ingest.max', /not an option/],
+      [{ ...valid, retention: { deliveredDays: -1 } }, 'retention.deliveredDays', /days > 0, or 0 or null/],
+      [{ ...valid, retention: { failedDays: '90' } }, 'retention.failedDays', /days > 0/],
+      [{ ...valid, retention: { intervalMs: 0 } }, 'retention.intervalMs', /positive integer/],
     ];
     for (const [options, field, message] of cases) {
       const error = optionError(options);
