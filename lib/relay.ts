@@ -19,7 +19,6 @@ import { InvalidOptionError } from './errors.js';
 import { createPixelRouter } from './http/pixel-router.js';
 import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
-import { silentLogger } from './log.js';
 import { createRelayMetrics } from './metrics/metrics.js';
 import { ObservedRecorder } from './metrics/observed-recorder.js';
 import { resolveOptions } from './options.js';
@@ -32,6 +31,7 @@ import { EndpointsStore } from './store/endpoints-store.js';
 import { EventsStore } from './store/events-store.js';
 import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
+import { KnexRateLimitStore } from './store/rate-limit-store.js';
 import { outboxStats } from './store/outbox-stats.js';
 import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
@@ -110,7 +110,7 @@ export interface PixelStats {
 /** Creates a relay. Every option is checked here; a bad one throws an `InvalidOptionError` naming it. */
 export function createPostbackRelay(options: PostbackRelayOptions): PostbackRelay {
   const resolved = resolveOptions(options, VERSION);
-  const logger = resolved.logger ?? silentLogger;
+  const { logger } = resolved;
   const ownsKnex = typeof resolved.database !== 'function';
   const knex = openKnex(resolved.database);
   const tables = tableNames(resolved.tablePrefix);
@@ -171,12 +171,16 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   }, (type, result) => {
     metrics.eventReceived(type, result);
   });
+  // Each limiter gets its own store instance (express-rate-limit wants that) under its own key prefix.
+  const rateLimit = resolved.rateLimit === false || resolved.rateLimit.store !== 'database'
+    ? resolved.rateLimit
+    : { ...resolved.rateLimit, store: (limiter: string) => new KnexRateLimitStore(knex, tables.rateLimits, `${limiter}:`) };
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
     recordLead: (input, source) => recorder.recordLead(input, source),
     browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
     pixel: resolved.pixel,
-    rateLimit: resolved.rateLimit,
+    rateLimit,
     version: VERSION,
     logger,
     onHit: (outcome: PixelOutcome) => {
@@ -195,7 +199,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     dashboard: createDashboardRouter({
       endpoints: endpointService,

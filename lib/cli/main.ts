@@ -8,7 +8,6 @@ import type { EndpointInput } from '../endpoints/types.js';
 import { ConfigError, NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
-import { createJsonLogger } from '../log.js';
 import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { CliExit, EXIT } from './exit-codes.js';
@@ -97,8 +96,8 @@ function classify(error: unknown): [number, string] {
 const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void>>> = {
   async serve({ source }) {
     const config = loadConfig(source);
-    const { serveUntilSignalled } = await import('../server/serve.js');
-    await serveUntilSignalled(config, createJsonLogger(config.log.level));
+    const [{ serveUntilSignalled }, { createServerLogger }] = await Promise.all([import('../server/serve.js'), import('../server/logger.js')]);
+    await serveUntilSignalled(config, createServerLogger(config.log.level));
     // Resolves only on a signal, which exits the process itself.
     await new Promise<never>(() => undefined);
   },

@@ -26,7 +26,7 @@ export interface RelayRouterDeps {
   apiKeys: readonly ScopedKey[];
   authentication: 'apiKeys' | 'host';
   signing: SigningSettings | undefined;
-  rateLimit: Required<RateLimitOptions> | false;
+  rateLimit: RateLimitOptions | false;
   bodyLimit: string;
   logger: Logger;
 }
@@ -35,7 +35,7 @@ export interface RelayRouterDeps {
 export function createRelayRouter(deps: RelayRouterDeps): Router {
   const router = Router();
   // Limit first, so a flood (or a key-guessing run) costs one map lookup per request.
-  if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit));
+  if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit, 'api'));
   // Authenticate before parsing, so an anonymous client cannot make us read a large body.
   router.use(deps.authentication === 'host' ? trustHostAuth : requireApiKey(deps.apiKeys));
   router.use(requireJson, express.json({ limit: deps.bodyLimit, strict: true, verify: keepRawBody }));

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
 import { InvalidPluginError } from '../../lib/errors.js';
-import { silentLogger } from '../../lib/log.js';
+import { createServerLogger } from '../../lib/server/logger.js';
 import { startServer } from '../../lib/server/server.js';
 import { loadPlugins } from '../../lib/plugins/loader.js';
 import { createPostbackRelay } from '../../lib/relay.js';
@@ -92,7 +92,7 @@ describe('POSTBACK_RELAY_PLUGINS', () => {
   it('makes the server refuse to start with a malformed plugin', async () => {
     const config = loadConfig({ env: { POSTBACK_RELAY_PLUGINS: join(host, 'not-a-plugin.mjs') } });
     let caught: unknown;
-    await startServer(config, silentLogger).catch((error: unknown) => (caught = error));
+    await startServer(config, createServerLogger('silent')).catch((error: unknown) => (caught = error));
     expect(caught).to.be.instanceOf(InvalidPluginError);
   });
 });
