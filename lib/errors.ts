@@ -179,6 +179,17 @@ export class CsrfError extends RelayError {
   }
 }
 
+/** A package the asked-for feature needs is not installed (better-sqlite3 for a SQLite database). */
+export class MissingDependencyError extends RelayError {
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, message: string) {
+    super(ERROR_CODES.ERR_PB_MISSING_DEPENDENCY, 500, message);
+    this.packageName = packageName;
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -203,6 +214,7 @@ export const ERROR_CODES = {
   ERR_PB_RATE_LIMITED: 'ERR_PB_RATE_LIMITED',
   ERR_PB_BLOCKED_TARGET: 'ERR_PB_BLOCKED_TARGET',
   ERR_PB_CSRF: 'ERR_PB_CSRF',
+  ERR_PB_MISSING_DEPENDENCY: 'ERR_PB_MISSING_DEPENDENCY',
 } as const;
 
 /** One of the documented error codes. */
