@@ -22,6 +22,7 @@ import { createRelayRouter } from './http/router.js';
 import { createRelayMetrics } from './metrics/metrics.js';
 import { ObservedRecorder } from './metrics/observed-recorder.js';
 import { resolveOptions } from './options.js';
+import type { Logger } from './log.js';
 import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
@@ -112,7 +113,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const resolved = resolveOptions(options, VERSION);
   const { logger } = resolved;
   const ownsKnex = typeof resolved.database !== 'function';
-  const knex = openKnex(resolved.database);
+  const knex = openKnex(resolved.database, logger);
   const tables = tableNames(resolved.tablePrefix);
   const plugins = createPluginRegistry([...builtinPlugins(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
@@ -261,9 +262,18 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   };
 }
 
-function openKnex(database: Knex | string | Knex.Config): Knex {
+function openKnex(database: Knex | string | Knex.Config, logger: Logger): Knex {
   if (typeof database === 'function') return database;
-  return knexFactory(typeof database === 'string' ? knexConfigForUrl(database) : database);
+  const config = typeof database === 'string' ? knexConfigForUrl(database) : database;
+  // knex would print its warnings (a failed connection, with its stack) on the console, past the host's logger.
+  const line = (message: unknown) => String(message).split('\n')[0] ?? '';
+  const log = {
+    warn: (message: unknown) => { logger.warn(`knex: ${line(message)}`); },
+    error: (message: unknown) => { logger.error(`knex: ${line(message)}`); },
+    deprecate: (method: unknown, alternative: unknown) => { logger.warn(`knex: ${String(method)} is deprecated; use ${String(alternative)}`); },
+    debug: () => undefined,
+  };
+  return knexFactory({ log, ...config });
 }
 
 // The relay writes UTC instants; a host connection in another zone would shift every stored time.

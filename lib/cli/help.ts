@@ -10,6 +10,7 @@ Commands:
                                 the delivery log; replay one, or an endpoint's dead letters
   send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
   config                        print the resolved configuration (secrets masked) and validate it
+  healthcheck                   exit 0 when the server this configuration describes answers /readyz with 200
 
 Options for every command:
   --config <file>   a JSON config file (or POSTBACK_RELAY_CONFIG_FILE); environment variables win over it
@@ -42,7 +43,8 @@ Stops cleanly on SIGTERM or SIGINT.
 `,
   deliveries: `Usage: postback-relay deliveries <list|show|replay|replay-failed> [options] [--json]
 
-  list --lead <lead-id>                every postback for a lead, with its attempts
+  list [--lead <lead-id>] [--click-id <click-id>] [--affiliate <affiliate-id>] [--endpoint <id>] [--status <status>]
+                                       deliveries matching every filter given (at least one of the first three)
   show <delivery-id>                   one delivery and its attempts
   replay <delivery-id>                 send it again, from a fresh round of the retry schedule
   replay-failed --endpoint <id>        replay every dead letter of an endpoint
@@ -51,6 +53,11 @@ Stops cleanly on SIGTERM or SIGINT.
 
 Formats a sample event with the endpoint's plugin and settings and sends it once, through the same
 HTTP client as real postbacks. Nothing is stored. Exits 5 when the tracker does not answer 2xx.
+`,
+  healthcheck: `Usage: postback-relay healthcheck [--json]
+
+Asks the server on this machine for GET /readyz, at the port and address the configuration (environment and
+--config file) gives it, and exits 0 on 200, 1 otherwise. The image's HEALTHCHECK runs it.
 `,
   config: `Usage: postback-relay config [--json]
 

@@ -18,8 +18,11 @@ async function closedPort(): Promise<number> {
 }
 
 describe('database unavailable', () => {
-  it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations', async () => {
+  it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations, and knex warns through the relay\'s logger', async () => {
+    const warnings: string[] = [];
+    const quiet = () => undefined;
     const relay = createPostbackRelay({
+      logger: { debug: quiet, info: quiet, error: quiet, warn: (_fields, message) => void warnings.push(message) },
       database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await closedPort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
       apiKeys: [API_KEY],
     });
@@ -30,6 +33,9 @@ describe('database unavailable', () => {
       expect(lead.body.error.code).to.equal('ERR_PB_STORE_UNAVAILABLE');
       const list = await request(app).get('/postbacks/deliveries?status=failed').set(auth);
       expect(list.status).to.equal(503);
+      // Not on the console with its stack: one line in the host's logger.
+      expect(warnings.some((line) => line.startsWith('knex: Acquire connection error:'))).to.equal(true);
+      expect(warnings.every((line) => !line.includes('\n'))).to.equal(true);
     } finally {
       await relay.stop();
     }
