@@ -172,7 +172,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   if (typeof userAgent !== 'string' || userAgent === '') throw new InvalidOptionError('userAgent', 'must be a non-empty string');
   const plugins = options.plugins ?? [];
   if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
-  const dispatch = options.dispatch ?? {};
+  const dispatch: unknown = options.dispatch ?? {};
   if (typeof dispatch !== 'object' || dispatch === null) throw new InvalidOptionError('dispatch', 'must be an object');
   const resolvedDispatch = resolveOptionGroup(dispatch, 'dispatch') as unknown as Required<DispatchOptions>;
   const metrics = resolveMetrics(options.metrics);

@@ -4,8 +4,8 @@
 import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { redactUrl } from '../store/database.js';
-import { DISPATCH_DEFAULTS, FORMATS, SETTINGS, setValueAt, valueAt } from './settings.js';
-import type { SettingFormat } from './settings.js';
+import { FORMATS, SETTINGS, setValueAt, valueAt } from './settings.js';
+import type { DISPATCH_DEFAULTS, SettingFormat } from './settings.js';
 
 /** A pino level name. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -42,7 +42,7 @@ function addFormats(): void {
         const problem = format.problem(value);
         if (problem !== undefined) throw new Error(problem);
       },
-      ...(format.fromText === undefined ? {} : { coerce: format.fromText }),
+      ...(format.fromText === undefined ? {} : { coerce: (text: string) => format.fromText?.(text) }),
     },
   ]);
   convict.addFormats(Object.fromEntries(formats) as Record<string, convict.Format>);
@@ -53,7 +53,8 @@ export function configSchema(): convict.Schema<RelayConfig> {
   const schema: Record<string, unknown> = {};
   for (const setting of SETTINGS) {
     const value = Array.isArray(setting.default) ? [...(setting.default as unknown[])] : setting.default;
-    setValueAt(schema, setting.key, { doc: setting.doc, format: setting.format.name, default: value, env: setting.env });
+    // `sensitive` keeps a secret's value out of convict's messages.
+    setValueAt(schema, setting.key, { doc: setting.doc, format: setting.format.name, default: value, env: setting.env, sensitive: setting.secret !== undefined });
   }
   return schema as unknown as convict.Schema<RelayConfig>;
 }

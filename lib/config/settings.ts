@@ -42,7 +42,8 @@ export interface Setting {
 
 const list = (text: string) => text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
 const numberText = (text: string): unknown => (/^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text);
-const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+// JSON.stringify(undefined) is undefined, whatever its type says.
+const shown = (value: unknown) => (value === undefined ? 'undefined' : JSON.stringify(value));
 
 function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER): SettingFormat {
   const range = max === Number.MAX_SAFE_INTEGER ? (min === 1 ? 'a positive integer' : `an integer >= ${min}`) : `an integer from ${min} to ${max}`;
@@ -61,11 +62,14 @@ function oneOf(name: string, values: readonly string[]): SettingFormat {
   return { name, problem: (value) => (values.includes(value as string) ? undefined : `must be one of ${values.join(', ')}, got ${shown(value)}`) };
 }
 
-function listOf(name: string, hint: string, valid: (entry: unknown) => boolean, bounds: { min?: number; max?: number } = {}): SettingFormat {
+// A secret's value never goes into a message.
+function listOf(name: string, hint: string, valid: (entry: unknown) => boolean, bounds: { min?: number; max?: number; secret?: boolean } = {}): SettingFormat {
   return {
     name,
     problem: (value) =>
-      Array.isArray(value) && value.length >= (bounds.min ?? 0) && value.length <= (bounds.max ?? Infinity) && value.every(valid) ? undefined : `must be ${hint}, got ${shown(value)}`,
+      Array.isArray(value) && value.length >= (bounds.min ?? 0) && value.length <= (bounds.max ?? Infinity) && value.every(valid)
+        ? undefined
+        : `must be ${hint}${bounds.secret === true ? '' : `, got ${shown(value)}`}`,
     fromText: (text) => list(text).map((entry) => (name === 'ms-list' ? numberText(entry) : entry)),
   };
 }
@@ -96,9 +100,9 @@ export const FORMATS = {
   environment: oneOf('node-env', ['production', 'development', 'test']),
   logLevel: oneOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   rateLimitStore: oneOf('rate-limit-store', ['memory', 'database']),
-  msList: listOf('ms-list', 'a list of at most 50 waits in ms (integers >= 0), such as 5000,300000', (ms) => Number.isInteger(ms) && (ms as number) >= 0, { max: 50 }),
+  msList: listOf('ms-list', 'a list (comma-separated in a variable) of at most 50 waits in ms (integers >= 0), such as 5000,300000', (ms) => Number.isInteger(ms) && (ms as number) >= 0, { max: 50 }),
   stringList: listOf('string-list', 'a comma-separated list', (entry) => typeof entry === 'string' && entry !== ''),
-  secrets: listOf('secret-list', 'a comma-separated list of secrets, each at least 16 characters', (entry) => typeof entry === 'string' && entry.length >= 16),
+  secrets: listOf('secret-list', 'a comma-separated list of secrets, each at least 16 characters', (entry) => typeof entry === 'string' && entry.length >= 16, { secret: true }),
   pluginList: listOf('plugin-list', 'a comma-separated list of package names or paths', (entry) => typeof entry === 'string' && entry !== ''),
   paramNames: listOf('param-names', 'a non-empty comma-separated list of URL parameter names (letters, digits, "_", ".", "-")', (entry) => typeof entry === 'string' && PARAM_NAME.test(entry), { min: 1 }),
   apiKeys: {
