@@ -1,8 +1,6 @@
 // The Docker image and compose stack, tested without a Docker engine: the files, the names and the start command.
 
 import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +10,7 @@ import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { parseSimpleYaml } from '../helpers/simple-yaml.js';
 import type { YamlValue } from '../helpers/simple-yaml.js';
+import { freePort } from '../helpers/ports.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const instructions = dockerfile.split('\n').reduce<string[]>((all, line) => {
@@ -36,14 +35,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => child.once('close', (code) => { resolve({ code, output }); }));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('Docker image and compose file', function () {

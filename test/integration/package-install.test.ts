@@ -4,8 +4,6 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +15,7 @@ import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../he
 import { readmeBlock } from '../helpers/readme.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -26,14 +25,6 @@ function substitute(text: string, from: string, to: string): string {
   const parts = text.split(from);
   if (parts.length !== 2) throw new Error(`the README example should contain ${JSON.stringify(from)} once; found it ${parts.length - 1} times`);
   return parts.join(to);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the packed package in a host app (README example, MariaDB)', function () {

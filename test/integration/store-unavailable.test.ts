@@ -1,21 +1,11 @@
 // With the database unreachable, the event API answers 503 ERR_PB_STORE_UNAVAILABLE, never a 2xx.
 
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { API_KEY, auth } from '../helpers/relay.js';
-
-// A loopback port that was just free: connecting to it is refused.
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/ports.js';
 
 describe('database unavailable', () => {
   it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations, and knex warns through the relay\'s logger', async () => {
@@ -23,7 +13,7 @@ describe('database unavailable', () => {
     const quiet = () => undefined;
     const relay = createPostbackRelay({
       logger: { debug: quiet, info: quiet, error: quiet, warn: (_fields, message) => void warnings.push(message) },
-      database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await closedPort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
+      database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await freePort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
       apiKeys: [API_KEY],
     });
     const app = express().use('/postbacks', relay.router);
