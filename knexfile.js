@@ -1,5 +1,5 @@
 // The knex CLI's entry (after `npm run build`): `npx knex migrate:latest` migrates the database the environment names.
-import { knexConfigForUrl, loadConfig, migrationConfig } from './dist/lib/index.js';
+import { knexConfigForUrl, loadConfig, migrationConfig } from './dist/lib/server/index.js';
 
 const config = loadConfig({ env: process.env });
 

@@ -1,12 +1,12 @@
 // The standalone entry point (npm start, the Docker image): the one place that reads the process environment.
 
 import { loadConfig } from '../lib/config/load.js';
-import { createJsonLogger } from '../lib/log.js';
+import { createServerLogger } from '../lib/server/logger.js';
 import { serveUntilSignalled } from '../lib/server/serve.js';
 
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env });
-  await serveUntilSignalled(config, createJsonLogger(config.log.level));
+  await serveUntilSignalled(config, createServerLogger(config.log.level));
 }
 
 main().catch((error: unknown) => {

@@ -210,6 +210,17 @@ export class IngestOverloadedError extends RelayError {
   }
 }
 
+/** A package the asked-for feature needs is not installed (better-sqlite3 for a SQLite database). */
+export class MissingDependencyError extends RelayError {
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, message: string) {
+    super(ERROR_CODES.ERR_PB_MISSING_DEPENDENCY, 500, message);
+    this.packageName = packageName;
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -238,6 +249,7 @@ export const ERROR_CODES = {
   ERR_PB_ENDPOINT_LIMIT: 'ERR_PB_ENDPOINT_LIMIT',
   ERR_PB_PORTAL_ACTION_DISABLED: 'ERR_PB_PORTAL_ACTION_DISABLED',
   ERR_PB_INGEST_OVERLOADED: 'ERR_PB_INGEST_OVERLOADED',
+  ERR_PB_MISSING_DEPENDENCY: 'ERR_PB_MISSING_DEPENDENCY',
 } as const;
 
 /** One of the documented error codes. */

@@ -22,7 +22,7 @@ export type { TestPostbackResult } from './dispatch/send-test.js';
 export type { ApiScope } from './http/auth.js';
 export { signRequest } from './http/signing.js';
 export { createRateLimiter } from './http/rate-limit.js';
-export type { RateLimitOptions } from './http/rate-limit.js';
+export type { RateLimitOptions, RateLimitStoreFactory } from './http/rate-limit.js';
 export type { AmountLimitOptions } from './events/amount-limits.js';
 export { classifyAddress } from './dispatch/target-guard.js';
 export type { AddressClass } from './dispatch/target-guard.js';
@@ -64,14 +64,7 @@ export type { PastedPostbackUrl, Recognition, UrlMatch, UrlRecognizer } from './
 export type { AffiliateOf, PortalMountOptions, PortalOptions } from './portal/options.js';
 export type { PortalFactory, PortalLinkOptions } from './portal/portal.js';
 
-// Logging contract, and the JSON logger the server uses.
-export { createJsonLogger, silentLogger } from './log.js';
-export type { Logger, LogFields, LogLevel } from './log.js';
+// The logger a host passes (pino, or anything with pino's methods) and the fields the relay logs.
+export type { HostLogger, LogFields } from './log.js';
 
-// Server-side helpers: configuration and the database URL, for the standalone server and the knex CLI.
-export { loadConfig, configSchema } from './config/load.js';
-export type { RelayConfig } from './config/load.js';
-export { knexConfigForUrl } from './store/database.js';
-export { migrationConfig } from './store/migrations/index.js';
-export { startServer } from './server/server.js';
-export type { RunningServer } from './server/server.js';
+// The standalone server and its configuration are on the `postback-relay/server` subpath (lib/server/index.ts).

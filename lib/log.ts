@@ -1,9 +1,20 @@
-// The logger contract the relay writes to, and two implementations: JSON lines, and silence.
+// Logging: the pino-compatible logger a host passes, the relay's internal logger over it, and the fallback when none is given.
 
 /** Structured fields for one log line. Never put a postback URL with its query here: it can hold secrets. */
 export type LogFields = Readonly<Record<string, unknown>>;
 
-/** Any logger with these four methods fits (pino, winston and bunyan do, through a thin adapter). */
+/**
+ * The logger a host passes as `logger`: pino (`pino()`, or a child such as `app.log.child({ module: 'postbacks' })`),
+ * or anything with pino's calling convention, fields first and the message second.
+ */
+export interface HostLogger {
+  debug(fields: LogFields, message: string): void;
+  info(fields: LogFields, message: string): void;
+  warn(fields: LogFields, message: string): void;
+  error(fields: LogFields, message: string): void;
+}
+
+/** The relay's internal logger: the message first, which reads better at the call sites. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -11,22 +22,43 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** Log levels, least to most severe. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-/** Writes one JSON object per line (`{"time","level","msg",...fields}`) at or above `level`. */
-export function createJsonLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
-  const threshold = LOG_LEVELS.indexOf(level);
-  const at = (name: Exclude<LogLevel, 'silent'>) => (message: string, fields: LogFields = {}) => {
-    if (LOG_LEVELS.indexOf(name) < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: name, msg: message, ...fields })}\n`);
+/** True when `value` has the four methods of a {@link HostLogger}. */
+export function isHostLogger(value: unknown): value is HostLogger {
+  return typeof value === 'object' && value !== null && LEVELS.every((level) => typeof (value as Record<string, unknown>)[level] === 'function');
+}
+
+/** The internal logger writing to a host's pino-compatible one. */
+export function fromHostLogger(host: HostLogger): Logger {
+  return {
+    debug: (message, fields = {}) => { host.debug(fields, message); },
+    info: (message, fields = {}) => { host.info(fields, message); },
+    warn: (message, fields = {}) => { host.warn(fields, message); },
+    error: (message, fields = {}) => { host.error(fields, message); },
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * The logger of a relay given none: each distinct warning or error (a configuration problem such as a MySQL
+ * connection not in UTC, a failing database, an undelivered postback) is emitted once as a process warning
+ * (`process.emitWarning`, printed by Node on stderr unless the host listens for 'warning'), so it reaches someone
+ * without flooding; debug and info lines are dropped. Pass `logger` to see every line.
+ */
+export function createWarningLogger(emit: (warning: Error) => void = (warning) => { process.emitWarning(warning); }): Logger {
+  const seen = new Set<string>();
+  const once = (message: string, fields: LogFields = {}) => {
+    if (seen.has(message)) return;
+    seen.add(message);
+    const warning = new Error(`${message}${Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''} (reported once; pass a logger to createPostbackRelay to see every occurrence)`);
+    warning.name = 'PostbackRelayWarning';
+    emit(warning);
+  };
+  return { debug: () => undefined, info: () => undefined, warn: once, error: once };
 }
 
 /** A logger that drops everything. */
-export const silentLogger: Logger = createJsonLogger('silent');
+export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A short, safe description of an error for logs: its code and message, no stack, no URL. */
 export function describeError(error: unknown): string {

@@ -3,16 +3,18 @@
 import type { Knex } from 'knex';
 import { createTargetPolicy } from './dispatch/target-guard.js';
 import type { TargetPolicy } from './dispatch/target-guard.js';
-import { isCurrencyCode } from './currencies.js';
+import { checkedOption, rejectUnknown, resolveOptionGroup } from './config/resolve-options.js';
+import { INGEST_DEFAULTS, RETENTION_DEFAULTS, optionSetting } from './config/settings.js';
 import { resolveAmountLimits } from './events/amount-limits.js';
 import type { AmountLimitOptions, AmountLimits } from './events/amount-limits.js';
 import { InvalidOptionError } from './errors.js';
 import { parseApiKey } from './http/auth.js';
 import type { ScopedKey } from './http/auth.js';
 import { resolveRateLimit } from './http/rate-limit.js';
-import type { RateLimitOptions } from './http/rate-limit.js';
+import type { RateLimitOptions, ResolvedRateLimit } from './http/rate-limit.js';
 import type { SigningSettings } from './http/signing.js';
-import type { Logger } from './log.js';
+import { createWarningLogger, fromHostLogger, isHostLogger } from './log.js';
+import type { HostLogger, Logger } from './log.js';
 import { resolvePixelOptions } from './pixel/options.js';
 import type { PixelOptions, ResolvedPixelOptions } from './pixel/options.js';
 import type { MetricsOptions } from './metrics/metrics.js';
@@ -110,7 +112,7 @@ export interface PostbackRelayOptions {
     /** How far a request's timestamp may be from now, either way; older ones are refused as replays. @default 300 */
     toleranceSeconds?: number;
   };
-  /** Per-client-address rate limit of the router, or `false` for none (when the host limits itself). @default { max: 600, windowMs: 60000 } */
+  /** Per-client-address rate limit of the router and the pixel's hits, or `false` for none (when the host limits itself). @default { max: 600, windowMs: 60000, store: 'memory' } */
   rateLimit?: RateLimitOptions | false;
   /** Formatter plugins in addition to the built-in ones. */
   plugins?: readonly FormatterPlugin[];
@@ -120,8 +122,12 @@ export interface PostbackRelayOptions {
   bodyLimit?: string;
   /** The User-Agent of postback requests. @default 'postback-relay/<version>' */
   userAgent?: string;
-  /** Where the relay logs. @default a logger that writes nothing */
-  logger?: Logger;
+  /**
+   * Where the relay logs: pino, or any logger with pino's methods (`logger.warn(fields, message)`).
+   * @default each distinct warning or error once, as a Node process warning (`process.emitWarning`); nothing else
+   * @example pino({ level: 'info' })
+   */
+  logger?: HostLogger;
   dispatch?: DispatchOptions;
   /** The form-fill pixel's parameter names and cookie. */
   pixel?: PixelOptions;
@@ -159,12 +165,12 @@ export interface ResolvedOptions {
   apiKeys: readonly ScopedKey[];
   authentication: 'apiKeys' | 'host';
   signing: SigningSettings | undefined;
-  rateLimit: Required<RateLimitOptions> | false;
+  rateLimit: ResolvedRateLimit | false;
   plugins: readonly FormatterPlugin[];
   defaultCurrency: string;
   bodyLimit: string;
   userAgent: string;
-  logger: Logger | undefined;
+  logger: Logger;
   dispatch: Required<DispatchOptions>;
   pixel: ResolvedPixelOptions;
   metrics: Readonly<MetricsOptions>;
@@ -177,34 +183,8 @@ export interface ResolvedOptions {
 
 const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
-  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
-  'portal',
-  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'ingest', 'retention',
+  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'portal', 'ingest', 'retention',
 ];
-const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
-const RETRY = ['retrySchedule', 'retryJitter'] as const;
-/** The dispatcher's defaults, shared with the server's configuration schema. */
-export const DISPATCH_DEFAULTS: Readonly<Required<DispatchOptions>> = {
-  enabled: true,
-  concurrency: 16,
-  requestTimeoutMs: 10_000,
-  batchSize: 100,
-  idlePollMs: 1_000,
-  stopTimeoutMs: 10_000,
-  retrySchedule: Object.freeze([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
-  retryJitter: 0.2,
-  retryAfterMaxMs: 3_600_000,
-  perHostConcurrency: 4,
-  breakerThreshold: 5,
-  breakerCooldownMs: 30_000,
-  disableAfterMs: 432_000_000,
-};
-
-/** The ingest bound's default, shared with the server's configuration schema. */
-export const INGEST_DEFAULTS: Readonly<Required<IngestOptions>> = { maxQueued: 2_000 };
-/** Retention defaults, shared with the server's configuration schema. */
-export const RETENTION_DEFAULTS: Readonly<ResolvedRetention> = { deliveredDays: 30, failedDays: 90, intervalMs: 600_000 };
-
 /** Checks every option, naming the first bad one, and fills in defaults. */
 export function resolveOptions(given: PostbackRelayOptions, version: string): ResolvedOptions {
   // Typed for TypeScript callers, but JavaScript callers can pass anything: check as unknown.
@@ -215,10 +195,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
   if (database === null || (typeof database !== 'string' && typeof database !== 'function' && typeof database !== 'object')) {
     throw new InvalidOptionError('database', 'is required: a knex instance, a database URL or a knex config');
   }
-  const tablePrefix = options.tablePrefix ?? 'pb_';
-  if (typeof tablePrefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(tablePrefix)) {
-    throw new InvalidOptionError('tablePrefix', `must be up to 32 letters, digits or underscores, got ${JSON.stringify(tablePrefix)}`);
-  }
+  const tablePrefix = checkedOption(optionSetting('tablePrefix'), options.tablePrefix) as string;
   const authentication = options.authentication ?? 'apiKeys';
   if (authentication !== 'apiKeys' && authentication !== 'host') throw new InvalidOptionError('authentication', `must be 'apiKeys' or 'host', got ${JSON.stringify(authentication)}`);
   const apiKeys: unknown = options.apiKeys ?? [];
@@ -226,39 +203,19 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     throw new InvalidOptionError('apiKeys', "must be a non-empty array of keys, each at least 8 characters without spaces (or set authentication: 'host')");
   }
   const scopedKeys = apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`));
-  const defaultCurrency = options.defaultCurrency ?? 'USD';
-  if (typeof defaultCurrency !== 'string' || !isCurrencyCode(defaultCurrency)) {
-    throw new InvalidOptionError('defaultCurrency', `must be an ISO 4217 code such as "USD", got ${JSON.stringify(defaultCurrency)}`);
-  }
-  const bodyLimit = options.bodyLimit ?? '100kb';
-  if (typeof bodyLimit !== 'string' || !/^\d+(b|kb|mb)$/i.test(bodyLimit)) {
-    throw new InvalidOptionError('bodyLimit', `must look like "100kb", got ${JSON.stringify(bodyLimit)}`);
-  }
+  const defaultCurrency = checkedOption(optionSetting('defaultCurrency'), options.defaultCurrency) as string;
+  const bodyLimit = checkedOption(optionSetting('bodyLimit'), options.bodyLimit) as string;
   const userAgent = options.userAgent ?? `postback-relay/${version}`;
   if (typeof userAgent !== 'string' || userAgent === '') throw new InvalidOptionError('userAgent', 'must be a non-empty string');
   const plugins = options.plugins ?? [];
   if (!Array.isArray(plugins)) throw new InvalidOptionError('plugins', 'must be an array of formatter plugins');
-  const dispatch = (options.dispatch ?? {}) as Partial<Record<keyof DispatchOptions, unknown>>;
-  if (typeof dispatch !== 'object') throw new InvalidOptionError('dispatch', 'must be an object');
-  rejectUnknown(dispatch, ['enabled', ...DISPATCH, ...RETRY], 'dispatch.');
-  const resolvedDispatch = { ...DISPATCH_DEFAULTS };
-  for (const key of DISPATCH) {
-    const value = dispatch[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new InvalidOptionError(`dispatch.${key}`, `must be a positive integer, got ${JSON.stringify(value)}`);
-    }
-    resolvedDispatch[key] = value;
-  }
-  if (dispatch.enabled !== undefined) {
-    if (typeof dispatch.enabled !== 'boolean') throw new InvalidOptionError('dispatch.enabled', `must be true or false, got ${JSON.stringify(dispatch.enabled)}`);
-    resolvedDispatch.enabled = dispatch.enabled;
-  }
+  const dispatch: unknown = options.dispatch ?? {};
+  if (typeof dispatch !== 'object' || dispatch === null) throw new InvalidOptionError('dispatch', 'must be an object');
+  const resolvedDispatch = resolveOptionGroup(dispatch, 'dispatch') as unknown as Required<DispatchOptions>;
   const metrics = resolveMetrics(options.metrics);
   const rateLimit = options.rateLimit === false ? false : resolveRateLimit(options.rateLimit ?? {}, 'rateLimit');
   const targetAllowlist = options.targetAllowlist ?? [];
   if (!Array.isArray(targetAllowlist)) throw new InvalidOptionError('targetAllowlist', 'must be an array of host names, IP addresses or CIDR ranges');
-  resolveRetry(dispatch, resolvedDispatch);
   return Object.freeze({
     database: database as ResolvedOptions['database'],
     tablePrefix,
@@ -270,8 +227,8 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     defaultCurrency,
     bodyLimit,
     userAgent,
-    logger: given.logger,
-    dispatch: Object.freeze(resolvedDispatch),
+    logger: resolveLogger(options.logger),
+    dispatch: Object.freeze({ ...resolvedDispatch, retrySchedule: Object.freeze([...resolvedDispatch.retrySchedule]) }),
     pixel: resolvePixelOptions(given.pixel),
     metrics,
     amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
@@ -285,12 +242,7 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
 function resolveIngest(given: unknown): Readonly<Required<IngestOptions>> {
   if (given === undefined) return INGEST_DEFAULTS;
   if (typeof given !== 'object' || given === null) throw new InvalidOptionError('ingest', 'must be an object: { maxQueued? }');
-  rejectUnknown(given, ['maxQueued'], 'ingest.');
-  const { maxQueued = INGEST_DEFAULTS.maxQueued } = given as { maxQueued?: unknown };
-  if (typeof maxQueued !== 'number' || !Number.isInteger(maxQueued) || maxQueued <= 0) {
-    throw new InvalidOptionError('ingest.maxQueued', `must be a positive integer, got ${JSON.stringify(maxQueued)}`);
-  }
-  return Object.freeze({ maxQueued });
+  return Object.freeze(resolveOptionGroup(given, 'ingest') as Required<IngestOptions>);
 }
 
 function resolveRetention(given: unknown): Readonly<ResolvedRetention> {
@@ -316,39 +268,15 @@ function resolveRetention(given: unknown): Readonly<ResolvedRetention> {
 function resolveSigning(given: unknown): SigningSettings | undefined {
   if (given === undefined) return undefined;
   if (typeof given !== 'object' || given === null) throw new InvalidOptionError('signing', 'must be an object such as { secrets: ["..."] }');
-  rejectUnknown(given, ['secrets', 'toleranceSeconds'], 'signing.');
-  const { secrets, toleranceSeconds = 300 } = given as { secrets?: unknown; toleranceSeconds?: unknown };
-  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)) {
-    throw new InvalidOptionError('signing.secrets', 'must be a non-empty array of secrets, each at least 16 characters');
-  }
-  if (typeof toleranceSeconds !== 'number' || !Number.isInteger(toleranceSeconds) || toleranceSeconds <= 0) {
-    throw new InvalidOptionError('signing.toleranceSeconds', `must be a positive integer, got ${JSON.stringify(toleranceSeconds)}`);
-  }
-  return Object.freeze({ secrets: Object.freeze([...(secrets as string[])]), toleranceSeconds });
+  const { secrets, toleranceSeconds } = resolveOptionGroup(given, 'signing') as { secrets: string[]; toleranceSeconds: number };
+  if (secrets.length === 0) throw new InvalidOptionError('signing.secrets', 'must be a non-empty array of secrets, each at least 16 characters');
+  return Object.freeze({ secrets: Object.freeze([...secrets]), toleranceSeconds });
 }
 
-function resolveRetry(given: Partial<Record<keyof DispatchOptions, unknown>>, into: Required<DispatchOptions>): void {
-  const { retrySchedule, retryJitter } = given;
-  if (retrySchedule !== undefined) {
-    if (!Array.isArray(retrySchedule) || retrySchedule.length > 50 || !retrySchedule.every((ms) => Number.isInteger(ms) && (ms as number) >= 0)) {
-      throw new InvalidOptionError('dispatch.retrySchedule', `must be an array of at most 50 waits in ms (integers >= 0), got ${JSON.stringify(retrySchedule)}`);
-    }
-    into.retrySchedule = Object.freeze([...(retrySchedule as number[])]);
-  }
-  if (retryJitter !== undefined) {
-    if (typeof retryJitter !== 'number' || !(retryJitter >= 0 && retryJitter <= 1)) {
-      throw new InvalidOptionError('dispatch.retryJitter', `must be a fraction from 0 to 1, got ${JSON.stringify(retryJitter)}`);
-    }
-    into.retryJitter = retryJitter;
-  }
-}
-
-function rejectUnknown(given: object, known: readonly string[], prefix: string): void {
-  for (const key of Object.keys(given)) {
-    if (known.includes(key)) continue;
-    const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
-    throw new InvalidOptionError(`${prefix}${key}`, `is not an option${near ? `; did you mean ${prefix}${near}?` : ` (options: ${known.join(', ')})`}`);
-  }
+function resolveLogger(given: unknown): Logger {
+  if (given === undefined) return createWarningLogger();
+  if (!isHostLogger(given)) throw new InvalidOptionError('logger', 'must be a pino-compatible logger with debug, info, warn and error methods (e.g. pino())');
+  return fromHostLogger(given);
 }
 
 function resolveMetrics(given: unknown): Readonly<MetricsOptions> {

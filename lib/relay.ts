@@ -19,10 +19,10 @@ import { InvalidOptionError } from './errors.js';
 import { createPixelRouter } from './http/pixel-router.js';
 import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
-import { silentLogger } from './log.js';
 import { createRelayMetrics } from './metrics/metrics.js';
 import { ObservedRecorder } from './metrics/observed-recorder.js';
 import { resolveOptions } from './options.js';
+import type { Logger } from './log.js';
 import { createBrowserPixelLister } from './pixel/browser-pixels.js';
 import type { PostbackRelayOptions } from './options.js';
 import { createPluginRegistry } from './plugins/registry.js';
@@ -36,6 +36,7 @@ import { migrateLatest, pendingMigrations } from './store/migrations/index.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { RetentionStore } from './store/retention.js';
 import { RetentionRunner } from './store/retention-runner.js';
+import { KnexRateLimitStore } from './store/rate-limit-store.js';
 import { outboxStats } from './store/outbox-stats.js';
 import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
@@ -120,9 +121,9 @@ export interface PixelStats {
 /** Creates a relay. Every option is checked here; a bad one throws an `InvalidOptionError` naming it. */
 export function createPostbackRelay(options: PostbackRelayOptions): PostbackRelay {
   const resolved = resolveOptions(options, VERSION);
-  const logger = resolved.logger ?? silentLogger;
+  const { logger } = resolved;
   const ownsKnex = typeof resolved.database !== 'function';
-  const knex = openKnex(resolved.database);
+  const knex = openKnex(resolved.database, logger);
   const tables = tableNames(resolved.tablePrefix);
   const plugins = createPluginRegistry([...builtinPlugins(), ...resolved.plugins]);
   const events = new EventsStore(knex, tables);
@@ -195,12 +196,16 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       metrics.rowsPruned(pruned);
     },
   });
+  // Each limiter gets its own store instance (express-rate-limit wants that) under its own key prefix.
+  const rateLimit = resolved.rateLimit === false || resolved.rateLimit.store !== 'database'
+    ? resolved.rateLimit
+    : { ...resolved.rateLimit, store: (limiter: string) => new KnexRateLimitStore(knex, tables.rateLimits, `${limiter}:`) };
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
     recordLead: (input, source) => recorder.recordLead(input, source),
     browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
     pixel: resolved.pixel,
-    rateLimit: resolved.rateLimit,
+    rateLimit,
     version: VERSION,
     logger,
     onHit: (outcome: PixelOutcome) => {
@@ -219,7 +224,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   if (!ownsKnex && isMySql(knex)) warnUnlessUtc(knex, logger.warn.bind(logger));
 
   return {
-    router: createRelayRouter({ recorder, plugins, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit: resolved.rateLimit, bodyLimit: resolved.bodyLimit, logger }),
+    router: createRelayRouter({ recorder, plugins, endpoints: endpointService, deliveries, apiKeys: resolved.apiKeys, authentication: resolved.authentication, signing: resolved.signing, rateLimit, bodyLimit: resolved.bodyLimit, logger }),
     pixel,
     dashboard: createDashboardRouter({
       endpoints: endpointService,
@@ -294,9 +299,18 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   };
 }
 
-function openKnex(database: Knex | string | Knex.Config): Knex {
+function openKnex(database: Knex | string | Knex.Config, logger: Logger): Knex {
   if (typeof database === 'function') return database;
-  return knexFactory(typeof database === 'string' ? knexConfigForUrl(database) : database);
+  const config = typeof database === 'string' ? knexConfigForUrl(database) : database;
+  // knex would print its warnings (a failed connection, with its stack) on the console, past the host's logger.
+  const line = (message: unknown) => String(message).split('\n')[0] ?? '';
+  const log = {
+    warn: (message: unknown) => { logger.warn(`knex: ${line(message)}`); },
+    error: (message: unknown) => { logger.error(`knex: ${line(message)}`); },
+    deprecate: (method: unknown, alternative: unknown) => { logger.warn(`knex: ${String(method)} is deprecated; use ${String(alternative)}`); },
+    debug: () => undefined,
+  };
+  return knexFactory({ log, ...config });
 }
 
 // The relay writes UTC instants; a host connection in another zone would shift every stored time.

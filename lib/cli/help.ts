@@ -12,6 +12,7 @@ Commands:
   portal-link <affiliate-id>    print a signed, expiring link into the affiliate portal
   config                        print the resolved configuration (secrets masked) and validate it
   plugin init <name>            write a new tracker plugin package, ready to build, test and publish
+  healthcheck                   exit 0 when the server this configuration describes answers /readyz with 200
 
 Options for every command:
   --config <file>   a JSON config file (or POSTBACK_RELAY_CONFIG_FILE); environment variables win over it
@@ -44,7 +45,8 @@ Stops cleanly on SIGTERM or SIGINT.
 `,
   deliveries: `Usage: postback-relay deliveries <list|show|replay|replay-failed> [options] [--json]
 
-  list --lead <lead-id>                every postback for a lead, with its attempts
+  list [--lead <lead-id>] [--click-id <click-id>] [--affiliate <affiliate-id>] [--endpoint <id>] [--status <status>]
+                                       deliveries matching every filter given (at least one of the first three)
   show <delivery-id>                   one delivery and its attempts
   replay <delivery-id>                 send it again, from a fresh round of the retry schedule
   replay-failed --endpoint <id>        replay every dead letter of an endpoint
@@ -58,6 +60,11 @@ HTTP client as real postbacks. Nothing is stored. Exits 5 when the tracker does 
 
 Prints a signed URL that opens the affiliate portal as that affiliate, for --ttl seconds (default 3600,
 at most 30 days). Needs POSTBACK_RELAY_PORTAL_LINK_SECRETS and POSTBACK_RELAY_PORTAL_PUBLIC_URL.
+`,
+  healthcheck: `Usage: postback-relay healthcheck [--json]
+
+Asks the server on this machine for GET /readyz, at the port and address the configuration (environment and
+--config file) gives it, and exits 0 on 200, 1 otherwise. The image's HEALTHCHECK runs it.
 `,
   config: `Usage: postback-relay config [--json]
 

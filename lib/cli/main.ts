@@ -8,7 +8,8 @@ import type { EndpointInput } from '../endpoints/types.js';
 import { ConfigError, NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import type { EventName } from '../events/types.js';
-import { createJsonLogger } from '../log.js';
+import type { DeliveryStatus } from '../deliveries/types.js';
+import type { DeliveryFilter } from '../store/outbox-store.js';
 import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { parseJsonObject } from '../http/json-shape.js';
@@ -31,11 +32,12 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   serve: {},
   migrate: {},
   endpoints: { affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, settings: { type: 'string' } },
-  deliveries: { lead: { type: 'string' }, endpoint: { type: 'string' } },
+  deliveries: { lead: { type: 'string' }, 'click-id': { type: 'string' }, affiliate: { type: 'string' }, endpoint: { type: 'string' }, status: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
   'portal-link': { ttl: { type: 'string' } },
   config: {},
   plugin: { dir: { type: 'string' }, package: { type: 'string' } },
+  healthcheck: {},
 };
 
 /** One parsed invocation, handed to a command. */
@@ -101,8 +103,8 @@ function classify(error: unknown): [number, string] {
 const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void>>> = {
   async serve({ source }) {
     const config = loadConfig(source);
-    const { serveUntilSignalled } = await import('../server/serve.js');
-    await serveUntilSignalled(config, createJsonLogger(config.log.level));
+    const [{ serveUntilSignalled }, { createServerLogger }] = await Promise.all([import('../server/serve.js'), import('../server/logger.js')]);
+    await serveUntilSignalled(config, createServerLogger(config.log.level));
     // Resolves only on a signal, which exits the process itself.
     await new Promise<never>(() => undefined);
   },
@@ -146,8 +148,8 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
     const action = oneOf(positionals[0], ['list', 'show', 'replay', 'replay-failed'], 'deliveries needs list, show, replay or replay-failed');
     await withRelay(source, async (relay) => {
       if (action === 'list') {
-        const list = await relay.deliveries.listForLead(required(values.lead, 'deliveries list needs --lead <lead-id>'));
-        print(list.map((d) => `${d.id}  ${d.event}  endpoint ${d.endpointId}  ${d.status}  attempts ${d.attemptCount}`).join('\n') || 'no deliveries', list);
+        const list = await relay.deliveries.list(deliveryFilter(values));
+        print(list.map((d) => `${d.id}  ${d.event}  lead ${d.leadId}  endpoint ${d.endpointId}  ${d.status}  attempts ${d.attemptCount}`).join('\n') || 'no deliveries', list);
         return;
       }
       if (action === 'replay-failed') {
@@ -196,6 +198,22 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
     });
   },
 
+  async healthcheck({ source, print }) {
+    // The same configuration the server reads (environment and config file), so the probe asks the port it listens on.
+    const config = loadConfig(source);
+    const host = ['', '0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}/readyz`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(HEALTHCHECK_TIMEOUT_MS) });
+    } catch (error) {
+      throw new CliExit(EXIT.FAILURE, `${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const body = await response.text();
+    if (!response.ok) throw new CliExit(EXIT.FAILURE, `${url} answered ${response.status}: ${body}`);
+    print(`${url} answered ${response.status}`, { url, status: response.status });
+  },
+
   config({ source, print }) {
     const masked = maskedConfig(source);
     print(`${JSON.stringify(masked, null, 2)}\nconfiguration is valid`, masked);
@@ -215,6 +233,21 @@ async function withRelay(source: ConfigSource, run: (relay: PostbackRelay, confi
   } finally {
     await relay.stop();
   }
+}
+
+const HEALTHCHECK_TIMEOUT_MS = 4_000;
+const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped'];
+
+// The filter of `deliveries list`: at least one of lead, click ID or affiliate, so support never lists the whole outbox.
+function deliveryFilter(values: Values): DeliveryFilter {
+  const text = (name: string) => (typeof values[name] === 'string' && values[name] !== '' ? values[name] : undefined);
+  const filter = { leadId: text('lead'), clickId: text('click-id'), affiliateId: text('affiliate'), endpointId: text('endpoint') };
+  if (filter.leadId === undefined && filter.clickId === undefined && filter.affiliateId === undefined) {
+    throw new CliExit(EXIT.USAGE, 'deliveries list needs --lead <lead-id>, --click-id <click-id> or --affiliate <affiliate-id>');
+  }
+  const status = text('status');
+  if (status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(status)) throw new CliExit(EXIT.USAGE, `--status must be one of ${DELIVERY_STATUSES.join(', ')}`);
+  return { ...filter, ...(status === undefined ? {} : { status: status as DeliveryStatus }) };
 }
 
 // The service validates every field; this only maps flags onto the endpoint's shape.

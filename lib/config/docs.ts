@@ -1,24 +1,21 @@
-// The settings table of the docs, generated from the convict schema so it cannot drift from it.
+// The settings table of the docs, generated from the settings list so it cannot drift from it.
 
-import { configSchema } from './load.js';
+import { SETTINGS } from './settings.js';
+import type { Setting } from './settings.js';
 
-/** One setting of the schema, flattened. */
+/** One setting as the docs list it. */
 export interface SettingDoc {
   key: string;
+  option: string | undefined;
   env: string;
   default: unknown;
   doc: string;
   sensitive: boolean;
 }
 
-/** Every leaf of the schema, in schema order. */
-export function configSettings(schema: object = configSchema, prefix = ''): SettingDoc[] {
-  return Object.entries(schema).flatMap(([name, value]: [string, unknown]) => {
-    if (typeof value !== 'object' || value === null) return [];
-    const entry = value as { env?: unknown; doc?: unknown; default?: unknown; sensitive?: unknown };
-    if (typeof entry.env !== 'string') return configSettings(value, `${prefix}${name}.`);
-    return [{ key: `${prefix}${name}`, env: entry.env, default: entry.default, doc: String(entry.doc), sensitive: entry.sensitive === true }];
-  });
+/** Every setting, in the settings list's order. */
+export function configSettings(settings: readonly Setting[] = SETTINGS): SettingDoc[] {
+  return settings.map((setting) => ({ key: setting.key, option: setting.option, env: setting.env, default: setting.default, doc: setting.doc, sensitive: setting.secret !== undefined }));
 }
 
 /** The Markdown table: variable, config-file key, default, description. */
@@ -27,9 +24,10 @@ export function configTable(settings: readonly SettingDoc[] = configSettings()):
   const rows = settings.map((setting) => {
     const given = Array.isArray(setting.default) ? setting.default.join(',') : String(setting.default);
     const fallback = given === '' ? '—' : `\`${given}\``;
-    return `| \`${setting.env}\` | \`${setting.key}\` | ${fallback} | ${cell(setting.doc)}${setting.sensitive ? ' Secret: masked by `postback-relay config`.' : ''} |`;
+    const option = setting.option === undefined ? '—' : `\`${setting.option}\``;
+    return `| \`${setting.env}\` | \`${setting.key}\` | ${option} | ${fallback} | ${cell(setting.doc)}${setting.sensitive ? ' Secret: masked by `postback-relay config`.' : ''} |`;
   });
-  return ['| Variable | Config file key | Default | Description |', '|---|---|---|---|', ...rows].join('\n');
+  return ['| Variable | Config file key | Library option | Default | Description |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** Markers around the generated table in docs/configuration.md. */

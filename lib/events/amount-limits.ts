@@ -12,6 +12,9 @@ export interface AmountLimitOptions {
   maxAmount?: string;
 }
 
+/** The defaults, shared with the settings list (lib/config/settings.ts). */
+export const AMOUNT_DEFAULTS = Object.freeze({ maxDecimals: 2, maxAmount: '1000000' });
+
 /** Resolved limits. */
 export interface AmountLimits {
   maxDecimals: number;
@@ -22,7 +25,7 @@ export interface AmountLimits {
 /** Checks the option (named `option` in errors) and fills in defaults. */
 export function resolveAmountLimits(given: unknown, option: string): AmountLimits {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new InvalidOptionError(option, "must be an object such as { maxDecimals: 2, maxAmount: '1000000' }");
-  const { maxDecimals = 2, maxAmount = '1000000', ...rest } = given as Record<string, unknown>;
+  const { maxDecimals = AMOUNT_DEFAULTS.maxDecimals, maxAmount = AMOUNT_DEFAULTS.maxAmount, ...rest } = given as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) throw new InvalidOptionError(`${option}.${unknown}`, 'is not an option (options: maxDecimals, maxAmount)');
   if (typeof maxDecimals !== 'number' || !Number.isInteger(maxDecimals) || maxDecimals < 0 || maxDecimals > MONEY_SCALE) {

@@ -34,7 +34,7 @@ export interface PixelRouterOptions {
   /** Shown in the script's banner and `PostbackRelayPixel.version`. */
   version: string;
   /** The per-address limit on hits (not on the script); over it a hit still gets its GIF but records nothing. @default no limit */
-  rateLimit?: Required<RateLimitOptions> | false | undefined;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Where rejected hits and failures are logged. @default a logger that writes nothing */
   logger?: Logger | undefined;
   /** Called once per hit with its outcome, for metrics. */
@@ -90,7 +90,7 @@ export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router
   }
 
   const router = Router();
-  if (options.rateLimit) router.use(['/pixel.gif', '/pixel/lead'], createRateLimiter(options.rateLimit));
+  if (options.rateLimit) router.use(['/pixel.gif', '/pixel/lead'], createRateLimiter(options.rateLimit, 'pixel'));
   const preflight: RequestHandler = function pixelPreflight(_req, res) {
     res.set({ ...CROSS_ORIGIN, 'access-control-allow-methods': 'GET, POST', 'access-control-max-age': '86400' }).status(204).end();
   };

@@ -33,7 +33,7 @@ export interface RelayRouterDeps {
   apiKeys: readonly ScopedKey[];
   authentication: 'apiKeys' | 'host';
   signing: SigningSettings | undefined;
-  rateLimit: Required<RateLimitOptions> | false;
+  rateLimit: RateLimitOptions | false;
   bodyLimit: string;
   logger: Logger;
 }
@@ -42,7 +42,7 @@ export interface RelayRouterDeps {
 export function createRelayRouter(deps: RelayRouterDeps): Router {
   const router = Router();
   // Limit first, so a flood (or a key-guessing run) costs one map lookup per request.
-  if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit));
+  if (deps.rateLimit) router.use(createRateLimiter(deps.rateLimit, 'api'));
   // The contract is public (it holds no secret), so a client generator can fetch it without a key.
   const openApi = buildOpenApiDocument(VERSION, { plugins: deps.plugins });
   mountRoutes(router, metaRoutes, {

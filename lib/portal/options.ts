@@ -45,6 +45,9 @@ export interface PortalMountOptions {
   affiliateOf?: AffiliateOf;
 }
 
+/** The portal's defaults (also the server's, through the settings list). */
+export const PORTAL_DEFAULTS = Object.freeze({ maxEndpoints: 10, allowReplay: true, testsPerMinute: 6 });
+
 const KNOWN = ['linkSecrets', 'publicUrl', 'plugins', 'maxEndpoints', 'allowReplay', 'frameAncestors', 'testsPerMinute'];
 
 /** Checks the `portal` option, naming the first bad key, and fills in defaults. */
@@ -54,7 +57,7 @@ export function resolvePortalOptions(given: unknown): ResolvedPortalOptions {
   const options = given as Partial<Record<keyof PortalOptions, unknown>>;
   const unknown = Object.keys(options).find((key) => !KNOWN.includes(key));
   if (unknown !== undefined) throw new InvalidOptionError(`portal.${unknown}`, `is not an option (options: ${KNOWN.join(', ')})`);
-  const { linkSecrets = [], publicUrl, plugins, maxEndpoints = 10, allowReplay = true, frameAncestors = [], testsPerMinute = 6 } = options;
+  const { linkSecrets = [], publicUrl, plugins, maxEndpoints = PORTAL_DEFAULTS.maxEndpoints, allowReplay = PORTAL_DEFAULTS.allowReplay, frameAncestors = [], testsPerMinute = PORTAL_DEFAULTS.testsPerMinute } = options;
   if (!Array.isArray(linkSecrets) || !linkSecrets.every((secret) => typeof secret === 'string' && secret.length >= 32)) {
     throw new InvalidOptionError('portal.linkSecrets', 'must be an array of secrets, each at least 32 characters');
   }

@@ -8,7 +8,8 @@ import type { RelayConfig } from '../config/load.js';
 import { parseApiKey, requireApiKey, requireScope } from '../http/auth.js';
 import { errorHandler } from '../http/errors.js';
 import { createRateLimiter } from '../http/rate-limit.js';
-import type { Logger } from '../log.js';
+import { fromHostLogger } from '../log.js';
+import type { HostLogger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
 import { redactUrl } from '../store/database.js';
@@ -28,7 +29,8 @@ export interface RunningServer {
 }
 
 /** Starts the relay from configuration: migrate (unless disabled), mount, listen, dispatch. */
-export async function startServer(config: Readonly<RelayConfig>, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Readonly<RelayConfig>, hostLogger: HostLogger): Promise<RunningServer> {
+  const logger = fromHostLogger(hostLogger);
   let apiKeys = config.apiKeys;
   if (apiKeys.length === 0) {
     // Only outside production (loadConfig refuses it there): a key for this run, so the API is never open.
@@ -38,7 +40,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   // The process's own metrics (CPU, memory, event loop) beside the relay's, in one registry served at /metrics.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const relay = createPostbackRelay(await relayOptionsFromConfig(config, { apiKeys, logger, metrics: { registry } }));
+  const relay = createPostbackRelay(await relayOptionsFromConfig(config, { apiKeys, logger: hostLogger, metrics: { registry } }));
   try {
     if (config.database.migrate) {
       const ran = await relay.migrate();
@@ -64,7 +66,7 @@ export async function startServer(config: Readonly<RelayConfig>, logger: Logger)
   // besides Bearer it takes an admin-scoped key as the password of HTTP Basic, which the browser prompts for.
   app.use(
     dashboardPath(config.http.mountPath),
-    ...(config.rateLimit.enabled ? [createRateLimiter({ max: config.rateLimit.max, windowMs: config.rateLimit.windowMs })] : []),
+    ...(config.rateLimit.enabled ? [createRateLimiter({ max: config.rateLimit.max, windowMs: config.rateLimit.windowMs }, 'dashboard')] : []),
     requireApiKey(apiKeys.map((key, index) => parseApiKey(key, `apiKeys[${index}]`)), { basicRealm: 'postback-relay dashboard' }),
     requireScope('admin'),
     relay.dashboard,

@@ -1,10 +1,11 @@
 // Opens the relay's own knex from a database URL: MySQL/MariaDB, or an embedded SQLite file.
 
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, MissingDependencyError } from '../errors.js';
 
 /** True when `knex` talks to MySQL or MariaDB. */
 export function isMySql(knex: Knex): boolean {
@@ -56,8 +57,18 @@ function mysqlConfig(url: string): Knex.Config {
   };
 }
 
+/** better-sqlite3 is an optional peer: only a SQLite database needs it, so a MySQL-only host never compiles it. */
+export function requireSqliteDriver(resolve: (name: string) => string = createRequire(import.meta.url).resolve): void {
+  try {
+    resolve('better-sqlite3');
+  } catch {
+    throw new MissingDependencyError('better-sqlite3', 'a SQLite database needs the better-sqlite3 package, which is not installed: npm install better-sqlite3 (or use a mysql:// URL or your own knex)');
+  }
+}
+
 function sqliteConfig(path: string): Knex.Config {
   if (path === '') throw new InvalidOptionError('database', 'the SQLite path is empty');
+  requireSqliteDriver();
   const filename = path === ':memory:' ? path : resolve(path);
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return {

@@ -67,6 +67,8 @@ export interface DeliveryFilter {
   id?: string | undefined;
   leadId?: string | undefined;
   clickId?: string | undefined;
+  /** The lead's affiliate (the affiliate whose endpoints the postbacks went to). */
+  affiliateId?: string | undefined;
   endpointId?: string | undefined;
   status?: DeliveryStatus | undefined;
   since?: Date | undefined;
@@ -324,6 +326,7 @@ export class OutboxStore {
     if (filter.id !== undefined) void query.where(`${t.deliveries}.pk`, filter.id);
     if (filter.leadId !== undefined) void query.where(`${t.leads}.external_id`, filter.leadId);
     if (filter.clickId !== undefined) void query.where(`${t.leads}.click_id`, filter.clickId);
+    if (filter.affiliateId !== undefined) void query.where(`${t.leads}.affiliate_id`, filter.affiliateId);
     if (filter.endpointId !== undefined) void query.where(`${t.deliveries}.endpoint_pk`, filter.endpointId);
     if (filter.status !== undefined) void query.where(`${t.deliveries}.status`, filter.status);
     if (filter.since !== undefined) void query.where(`${t.deliveries}.created_at`, '>=', filter.since);

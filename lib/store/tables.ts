@@ -13,6 +13,7 @@ export interface TableNames {
   endpoints: string;
   deliveries: string;
   attempts: string;
+  rateLimits: string;
   migrations: string;
   migrationsLock: string;
 }
@@ -25,6 +26,7 @@ export function tableNames(prefix: string): TableNames {
     endpoints: `${prefix}endpoints`,
     deliveries: `${prefix}deliveries`,
     attempts: `${prefix}delivery_attempts`,
+    rateLimits: `${prefix}rate_limits`,
     migrations: `${prefix}knex_migrations`,
     migrationsLock: `${prefix}knex_migrations_lock`,
   };

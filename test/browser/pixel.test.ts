@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { describeWithChromium, launchChromium } from '../helpers/browser.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { startLandingSite } from '../helpers/landing-site.js';
 import type { LandingSite } from '../helpers/landing-site.js';
@@ -34,7 +34,7 @@ document.getElementById('add').onclick = () => {
 };
 </script>`;
 
-describe('form-fill pixel in headless Chromium', function () {
+describeWithChromium('form-fill pixel in headless Chromium', function () {
   this.timeout(60_000);
   let browser: Browser;
   let fx: RelayFixture;

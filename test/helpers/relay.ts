@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { createPostbackRelay } from '../../lib/relay.js';
 import type { PostbackRelay } from '../../lib/relay.js';
 import type { PostbackRelayOptions } from '../../lib/options.js';
+import { createServerLogger } from '../../lib/server/logger.js';
 import { openDatabase } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { tableNames } from '../../lib/store/tables.js';
@@ -38,7 +39,8 @@ export async function startRelay(
   // Test trackers listen on 127.0.0.1, which the SSRF guard refuses unless allowlisted.
   // The fixture owns the knex (as a host app would), so it can roll back after the relay has stopped.
   const knex = openDatabase(url);
-  const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50 }, targetAllowlist: ['127.0.0.1'], ...options.relay });
+  // A silent logger: the relay's fallback would print each distinct failure a test provokes as a process warning.
+  const relay = createPostbackRelay({ database: knex, tablePrefix: prefix, apiKeys: [API_KEY], dispatch: { idlePollMs: 50 }, targetAllowlist: ['127.0.0.1'], logger: createServerLogger('silent'), ...options.relay });
   try {
     await relay.migrate();
     if (options.start !== false) await relay.start();

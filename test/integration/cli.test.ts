@@ -12,7 +12,8 @@ import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 
 describe('postback-relay CLI', function () {
-  this.timeout(60_000);
+  // Each command is a Node process of its own: a few seconds each on a busy machine.
+  this.timeout(120_000);
   let env: NodeJS.ProcessEnv;
   let tracker: TestTracker;
   const cli = (...args: string[]) => runCli(args, env);
@@ -32,7 +33,7 @@ describe('postback-relay CLI', function () {
 
   it('prints help for the tool and each command, and exits 2 on no or an unknown command or option', async () => {
     expect((await cli('--help')).stdout).to.include('Usage: postback-relay <command>');
-    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'config']) {
+    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'config', 'healthcheck']) {
       const help = await cli(command, '--help');
       expect(help.code, command).to.equal(EXIT.OK);
       expect(help.stdout, command).to.include(`Usage: postback-relay ${command}`);
@@ -101,8 +102,11 @@ describe('postback-relay CLI', function () {
     expect(shown.code).to.equal(EXIT.OK);
     const config = shown.json() as { apiKeys: unknown; database: { url: unknown; tablePrefix: string } };
     expect(config.apiKeys).to.equal('[Sensitive]');
-    expect(config.database).to.deep.include({ url: '[Sensitive]', tablePrefix: 'pb_' });
+    // A SQLite path holds no secret: shown as it is. A MySQL URL shows everything but its password.
+    expect(config.database).to.deep.include({ url: env.DATABASE_URL, tablePrefix: 'pb_' });
     expect(shown.stdout).to.not.include('cli-test-key-123');
+    const mysql = (await runCli(['config', '--json'], { ...env, DATABASE_URL: 'mysql://relay:hunter2-secret@db.internal:3306/relay' })).json() as typeof config;
+    expect(mysql.database.url).to.equal('mysql://relay:***@db.internal:3306/relay');
     const dir = mkdtempSync(join(tmpdir(), 'pb-cli-conf-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ defaultCurrency: 'EUR' }));
     expect(((await cli('config', '--config', join(dir, 'c.json'), '--json')).json() as { defaultCurrency: string }).defaultCurrency).to.equal('EUR');
@@ -126,6 +130,13 @@ describe('postback-relay CLI', function () {
       expect(res.status).to.equal(201);
       await tracker.waitFor(before + 1);
       expect((await fetch(`${server.url.replace('/postbacks', '')}/healthz`)).status).to.equal(200);
+      // The healthcheck reads the same configuration as the server: here the port comes from a config file.
+      const port = new URL(server.url).port;
+      const dir = mkdtempSync(join(tmpdir(), 'pb-cli-health-'));
+      writeFileSync(join(dir, 'c.json'), JSON.stringify({ http: { port: Number(port), host: '127.0.0.1' } }));
+      const healthy = await runCli(['healthcheck'], { ...env, POSTBACK_RELAY_CONFIG_FILE: join(dir, 'c.json') });
+      expect(healthy.code, healthy.stderr).to.equal(EXIT.OK);
+      expect(healthy.stdout).to.include(`127.0.0.1:${port}/readyz answered 200`);
     } finally {
       exitCode = await server.stop();
     }
@@ -145,6 +156,23 @@ describe('postback-relay CLI', function () {
     expect((await cli('deliveries', 'replay', '987654')).code).to.equal(EXIT.NOT_FOUND);
     expect((await cli('deliveries', 'replay-failed', '--endpoint', id, '--json')).json()).to.deep.equal({ replayed: 0 });
     expect((await cli('deliveries', 'replay-failed')).code).to.equal(EXIT.USAGE);
+  });
+
+  it('deliveries list: support searches by the click ID the affiliate quotes, and by affiliate and status', async () => {
+    // The delivery the test above sent for lead cli-lead-1 (click ck-1, affiliate aff-srv), replayed since: pending.
+    const [delivery] = (await cli('deliveries', 'list', '--lead', 'cli-lead-1', '--json')).json() as Array<{ id: string }>;
+    const byClick = (await cli('deliveries', 'list', '--click-id', 'ck-1', '--json')).json() as Array<{ id: string }>;
+    expect(byClick.map((d) => d.id)).to.deep.equal([delivery?.id]);
+    const byAffiliate = (await cli('deliveries', 'list', '--affiliate', 'aff-srv', '--status', 'pending', '--json')).json() as Array<{ id: string }>;
+    expect(byAffiliate.map((d) => d.id)).to.deep.equal([delivery?.id]);
+    expect((await cli('deliveries', 'list', '--affiliate', 'aff-srv', '--status', 'failed', '--json')).json()).to.deep.equal([]);
+    expect((await cli('deliveries', 'list', '--click-id', 'ck-1', '--status', 'lost')).code).to.equal(EXIT.USAGE);
+  });
+
+  it('healthcheck exits 1 when nothing answers where the configuration says the server listens', async () => {
+    const sick = await runCli(['healthcheck'], { ...env, PORT: '1', POSTBACK_RELAY_HOST: '127.0.0.1' });
+    expect(sick.code).to.equal(EXIT.FAILURE);
+    expect(sick.stderr).to.include('127.0.0.1:1/readyz');
   });
 
   it('exits 1 when the database cannot be opened', async () => {

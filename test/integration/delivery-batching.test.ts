@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
-import type { LogFields, Logger } from '../../lib/log.js';
+import type { HostLogger, LogFields } from '../../lib/log.js';
 import type { AttemptOutcome, Completion } from '../../lib/store/completions.js';
 import { OutboxStore } from '../../lib/store/outbox-store.js';
 import type { ClaimedDelivery } from '../../lib/store/outbox-store.js';
@@ -113,8 +113,8 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
 
   it('keeps a batch it could not record and records it once the database takes it, sending nothing again, while /readyz says not ready', async () => {
     const errors: string[] = [];
-    const record = (message: string, _fields?: LogFields) => void errors.push(message);
-    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
+    const record = (_fields: LogFields, message: string) => void errors.push(message);
+    const logger: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
     let knex: Knex | undefined;
     const attemptsAway = (from: string, to: string) => (knex as Knex).schema.renameTable(from, to);
     const seen: string[] = [];

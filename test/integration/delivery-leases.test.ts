@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { describeEachDatabase } from '../helpers/databases.js';
 import request from 'supertest';
-import type { LogFields, Logger } from '../../lib/log.js';
+import type { HostLogger, LogFields } from '../../lib/log.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -63,8 +63,8 @@ describeEachDatabase('fenced delivery leases', (target) => {
     tracker = await startTestTracker();
     tracker.answerWith(() => 'hang');
     const errors: string[] = [];
-    const record = (message: string, _fields?: LogFields) => void errors.push(message);
-    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
+    const record = (_fields: LogFields, message: string) => void errors.push(message);
+    const logger: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
     // One request at a time, and a request timeout far past the stop timeout: the second lead waits in the queue.
     fx = await startRelay(target, { relay: { logger, dispatch: { idlePollMs: 20, concurrency: 1, requestTimeoutMs: 30_000, stopTimeoutMs: 200 } } });
     await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `${tracker.origin}/pb?txid={transaction_id}` } });

@@ -1,15 +1,16 @@
 // The Docker image and compose stack, tested without a Docker engine: the files, the names and the start command.
 
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { configSettings } from '../../lib/config/docs.js';
 import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { parseSimpleYaml } from '../helpers/simple-yaml.js';
 import type { YamlValue } from '../helpers/simple-yaml.js';
+import { freePort } from '../helpers/ports.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const instructions = dockerfile.split('\n').reduce<string[]>((all, line) => {
@@ -45,10 +46,10 @@ describe('Docker image and compose file', function () {
     expect(copies.length).to.be.greaterThan(3);
     for (const copy of copies) {
       const parts = copy.split(/\s+/).slice(1);
-      const fromBuild = parts[0] === '--from=build';
+      const fromBuild = parts[0]?.startsWith('--from=') === true;
       const sources = parts.filter((part) => !part.startsWith('--')).slice(0, -1);
       for (const source of sources) {
-        // The build stage's WORKDIR is /app, laid out like this checkout after `npm run build`.
+        // The build stages' WORKDIR is /app, laid out like this checkout after `npm ci` and `npm run build`.
         const path = fromBuild ? source.replace(/^\/app\//, '') : source;
         expect(existsSync(join(ROOT, path)), `${copy}: ${path}`).to.equal(true);
         if (!fromBuild) expect(ignored, `${path} is in .dockerignore`).to.not.include(path);
@@ -60,14 +61,32 @@ describe('Docker image and compose file', function () {
     expect(existsSync(join(ROOT, 'dist/docker/cli.js'))).to.equal(true);
   });
 
-  it('runs as a non-root user, on the supported Node image, with a HEALTHCHECK and a STOPSIGNAL', () => {
-    const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    const major = /\d+/.exec(engines)![0];
+  it('runs as a non-root user, on a Node LTS still supported (22 or 24, not 20), with a HEALTHCHECK and a STOPSIGNAL', () => {
     const bases = instructions.filter((line) => line.startsWith('FROM ')).map((line) => line.split(/\s+/)[1]);
-    expect(bases).to.deep.equal([`node:${major}-bookworm-slim`, `node:${major}-bookworm-slim`]);
+    expect(bases.length).to.be.greaterThan(1);
+    for (const base of bases) expect(base).to.match(/^node:(22|24)-bookworm-slim$/);
+    expect(new Set(bases).size, 'one Node version in every stage').to.equal(1);
     expect(instructions).to.include('USER node');
     expect(instructions).to.include('STOPSIGNAL SIGTERM');
-    expect(jsonArgs('HEALTHCHECK')).to.deep.equal(['node', 'dist/docker/healthcheck.js']);
+    expect(jsonArgs('HEALTHCHECK')).to.deep.equal(['node', 'dist/docker/cli.js', 'healthcheck']);
+  });
+
+  it('sets no configuration variable but NODE_ENV, so a config file decides the port and the database; its volume holds the default database', () => {
+    const known = configSettings().map((setting) => setting.env);
+    const set = instructions.filter((line) => line.startsWith('ENV ')).flatMap((line) => [...line.slice(4).matchAll(/(\w+)=/g)].map((match) => match[1]!));
+    expect(set.filter((name) => known.includes(name))).to.deep.equal(['NODE_ENV']);
+    const workdir = instructions.filter((line) => line.startsWith('WORKDIR ')).at(-1)!.split(/\s+/)[1]!;
+    const defaultUrl = configSettings().find((setting) => setting.key === 'database.url')!.default as string;
+    const volume = JSON.parse(instructions.find((line) => line.startsWith('VOLUME '))!.slice(7)) as string[];
+    expect(volume).to.deep.equal([join(workdir, dirname(defaultUrl))]);
+  });
+
+  it('compose refuses to start without passwords: none has a default', () => {
+    const compose = readFileSync(join(ROOT, 'docker/compose.yml'), 'utf8');
+    const uses = [...compose.matchAll(/\$\{(\w*PASSWORD\w*)([^}]*)\}/g)];
+    expect(uses.length).to.be.greaterThan(2);
+    for (const [whole, , rest] of uses) expect(rest, whole).to.match(/^:\?\S/);
+    expect(compose).to.not.match(/change-me/);
   });
 
   it('the compose file parses, gates the relay on a healthy MySQL 8, keeps data in a volume, and sets only variables the schema knows', () => {
@@ -96,27 +115,32 @@ describe('Docker image and compose file', function () {
     expect(() => parseSimpleYaml('a: 1\n    b: 2\n')).to.throw(/indentation/);
   });
 
-  it("the image's CMD serves outside a container with the image's env, and its HEALTHCHECK passes against it", async () => {
+  it("the image's CMD takes its port and database from a config file with the image's env, and its HEALTHCHECK reads the same file", async () => {
     const imageEnv = Object.fromEntries(
       instructions
         .filter((line) => line.startsWith('ENV '))
         .flatMap((line) => [...line.slice(4).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!])),
     );
-    expect(imageEnv).to.include({ NODE_ENV: 'production', PORT: '3000' });
+    expect(imageEnv).to.deep.equal({ NODE_ENV: 'production' });
     const [command, ...args] = jsonArgs('CMD');
-    // /data is the image's volume; here a temporary directory stands in for it. Port 0: 3000 may be taken.
-    const env = cleanEnv({ ...imageEnv, DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-data-')), 'postback-relay.sqlite'), PORT: '0', POSTBACK_RELAY_API_KEYS: 'docker-test-key-1' });
+    // A free port, and a temporary directory standing in for the volume.
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'pb-data-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ http: { port, host: '127.0.0.1' }, database: { url: join(dir, 'postback-relay.sqlite') }, apiKeys: ['docker-test-key-1'] }));
+    const env = cleanEnv({ ...imageEnv, POSTBACK_RELAY_CONFIG_FILE: file });
     const server = await startServerProcess(command!, args, { cwd: ROOT, env });
     try {
-      const port = new URL(server.url).port;
+      expect(new URL(server.url).port).to.equal(String(port));
       const [checkCommand, ...checkArgs] = jsonArgs('HEALTHCHECK');
-      const healthy = await run(checkCommand!, checkArgs, { ...env, PORT: port });
+      const healthy = await run(checkCommand!, checkArgs, env);
       expect(healthy.code, healthy.output).to.equal(0);
-      expect(healthy.output).to.include('"status":"ok"');
+      expect(healthy.output).to.include(`127.0.0.1:${port}/readyz answered 200`);
     } finally {
       expect(await server.stop()).to.equal(0);
     }
-    const unhealthy = await run('node', ['dist/docker/healthcheck.js'], { ...env, PORT: '1' });
+    const [checkCommand, ...checkArgs] = jsonArgs('HEALTHCHECK');
+    const unhealthy = await run(checkCommand!, checkArgs, env);
     expect(unhealthy.code).to.equal(1);
   });
 });

@@ -175,7 +175,7 @@ describeEachDatabase('pixel router', (target) => {
 describe('pixel rejections in the log', () => {
   it('logs the reason and field of a rejected hit, never its values', async () => {
     const lines: Array<{ message: string; fields: Record<string, unknown> }> = [];
-    const record = (message: string, fields: Record<string, unknown> = {}) => lines.push({ message, fields });
+    const record = (fields: Record<string, unknown>, message: string) => lines.push({ message, fields });
     const fx = await startRelay(sqliteTarget, { relay: { logger: { debug: record, info: record, warn: record, error: record } } });
     try {
       await request(fx.app).get('/postbacks/pixel.gif').query({ click_id: `secret-${'z'.repeat(300)}`, aff: '7' });

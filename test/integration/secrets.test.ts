@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import request from 'supertest';
-import { createJsonLogger } from '../../lib/log.js';
+import { createServerLogger } from '../../lib/server/logger.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
@@ -30,7 +30,7 @@ describe('secrets in endpoint settings', () => {
   beforeEach(async () => {
     lines.length = 0;
     tracker = await startTestTracker();
-    fx = await startRelay(sqliteTarget, { relay: { logger: createJsonLogger('debug', (line) => lines.push(line)) } });
+    fx = await startRelay(sqliteTarget, { relay: { logger: createServerLogger('debug', { write: (line: string) => void lines.push(line) }) } });
   });
   afterEach(async () => {
     await fx.close();

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
-import { silentLogger } from '../../lib/log.js';
+import { createServerLogger } from '../../lib/server/logger.js';
 import { startServer } from '../../lib/server/server.js';
 import type { RunningServer } from '../../lib/server/server.js';
 import { sqliteTarget } from '../helpers/databases.js';
@@ -18,7 +18,7 @@ describe('standalone server dashboard', function () {
     const config = loadConfig({
       env: { DATABASE_URL: sqliteTarget.url(), PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', POSTBACK_RELAY_API_KEYS: `${ADMIN_KEY}:admin,${EVENTS_KEY}:events` },
     });
-    server = await startServer(config, silentLogger);
+    server = await startServer(config, createServerLogger('silent'));
   });
   after(async () => {
     await server.close();

@@ -1,5 +1,8 @@
 // The standalone server: `npm start` on a fresh checkout serves the API on embedded SQLite; DATABASE_URL switches to MySQL.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { openDatabase } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
@@ -45,10 +48,11 @@ async function exercise(server: ServerProcess, apiKey: string): Promise<void> {
 describe('standalone server', function () {
   this.timeout(90_000);
 
-  it('`npm start` serves the API on the embedded SQLite default, and stops cleanly on SIGTERM', async () => {
-    const server = await startServerProcess('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1' }) });
+  it('`npm start` serves the API on embedded SQLite (in a temporary directory, never the user\'s ./data/), and stops cleanly on SIGTERM', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pb-start-')), 'postback-relay.sqlite');
+    const server = await startServerProcess('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1', DATABASE_URL: file }) });
     try {
-      expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.database).to.match(/data\/postback-relay\.sqlite$/);
+      expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.database).to.equal(file);
       expect(server.apiKey, 'a key generated for the run').to.be.a('string');
       await exercise(server, server.apiKey!);
     } finally {

@@ -1,26 +1,19 @@
 // With the database unreachable, the event API answers 503 ERR_PB_STORE_UNAVAILABLE, never a 2xx.
 
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { API_KEY, auth } from '../helpers/relay.js';
-
-// A loopback port that was just free: connecting to it is refused.
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/ports.js';
 
 describe('database unavailable', () => {
-  it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations', async () => {
+  it('answers 503 with ERR_PB_STORE_UNAVAILABLE to events and operations, and knex warns through the relay\'s logger', async () => {
+    const warnings: string[] = [];
+    const quiet = () => undefined;
     const relay = createPostbackRelay({
-      database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await closedPort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
+      logger: { debug: quiet, info: quiet, error: quiet, warn: (_fields, message) => void warnings.push(message) },
+      database: { client: 'mysql2', connection: { host: '127.0.0.1', port: await freePort(), user: 'root', database: 'test' }, acquireConnectionTimeout: 1000 },
       apiKeys: [API_KEY],
     });
     const app = express().use('/postbacks', relay.router);
@@ -30,6 +23,9 @@ describe('database unavailable', () => {
       expect(lead.body.error.code).to.equal('ERR_PB_STORE_UNAVAILABLE');
       const list = await request(app).get('/postbacks/deliveries?status=failed').set(auth);
       expect(list.status).to.equal(503);
+      // Not on the console with its stack: one line in the host's logger.
+      expect(warnings.some((line) => line.startsWith('knex: Acquire connection error:'))).to.equal(true);
+      expect(warnings.every((line) => !line.includes('\n'))).to.equal(true);
     } finally {
       await relay.stop();
     }

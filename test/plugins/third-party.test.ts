@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { loadConfig } from '../../lib/config/load.js';
 import { InvalidPluginError } from '../../lib/errors.js';
-import { silentLogger } from '../../lib/log.js';
+import { createServerLogger } from '../../lib/server/logger.js';
 import { startServer } from '../../lib/server/server.js';
 import { definePlugin } from '../../lib/plugins/define.js';
 import { loadPlugins } from '../../lib/plugins/loader.js';
@@ -118,7 +118,7 @@ describe('POSTBACK_RELAY_PLUGINS', () => {
   it('makes the server refuse to start with a malformed plugin', async () => {
     const config = loadConfig({ env: { POSTBACK_RELAY_PLUGINS: join(host, 'not-a-plugin.mjs') } });
     let caught: unknown;
-    await startServer(config, silentLogger).catch((error: unknown) => (caught = error));
+    await startServer(config, createServerLogger('silent')).catch((error: unknown) => (caught = error));
     expect(caught).to.be.instanceOf(InvalidPluginError);
   });
 });

@@ -82,7 +82,7 @@ describe('configuration', () => {
       [{ DATABASE_URL: 'postgres://x/y' }, /database\.url \(DATABASE_URL\)/],
       [{ DATABASE_URL: 'mysql://127.0.0.1:3306' }, /database\.url \(DATABASE_URL\).*must name a database/],
       [{ POSTBACK_RELAY_CONCURRENCY: '0' }, /dispatch\.concurrency \(POSTBACK_RELAY_CONCURRENCY\): must be a positive integer/],
-      [{ POSTBACK_RELAY_RETRY_SCHEDULE_MS: '5s,1m' }, /dispatch\.retrySchedule \(POSTBACK_RELAY_RETRY_SCHEDULE_MS\): must be a comma-separated list/],
+      [{ POSTBACK_RELAY_RETRY_SCHEDULE_MS: '5s,1m' }, /dispatch\.retrySchedule \(POSTBACK_RELAY_RETRY_SCHEDULE_MS\): must be a list \(comma-separated in a variable\)/],
       [{ POSTBACK_RELAY_API_KEYS: 'short' }, /apiKeys \(POSTBACK_RELAY_API_KEYS\)/],
       [{ POSTBACK_RELAY_LOG_LEVEL: 'loud' }, /log\.level \(POSTBACK_RELAY_LOG_LEVEL\)/],
       [{ NODE_ENV: 'production' }, /apiKeys \(POSTBACK_RELAY_API_KEYS\) must be set in production/],

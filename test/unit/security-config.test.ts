@@ -21,7 +21,7 @@ describe('security configuration', () => {
     expect(config.apiKeys).to.deep.equal(['crm-key-12345:events', 'office-key-12345:admin', 'ops-key-12345']);
     expect(config.signing).to.deep.equal({ secrets: ['signing-secret-0123456789'], toleranceSeconds: 120 });
     expect(config.targetAllowlist).to.deep.equal(['10.20.0.0/16', 'tracker.internal']);
-    expect(config.rateLimit).to.deep.equal({ enabled: true, max: 50, windowMs: 60_000 });
+    expect(config.rateLimit).to.deep.equal({ enabled: true, max: 50, windowMs: 60_000, store: 'memory' });
     expect(config.amounts).to.deep.equal({ maxDecimals: 4, maxAmount: '5000' });
     expect(config.http.trustProxy).to.equal('10.0.0.0/8, 127.0.0.1');
   });
@@ -30,7 +30,7 @@ describe('security configuration', () => {
     const config = loadConfig({ env: {} });
     expect(config.targetAllowlist).to.deep.equal([]);
     expect(config.signing.secrets).to.deep.equal([]);
-    expect(config.rateLimit).to.deep.equal({ enabled: true, max: 600, windowMs: 60_000 });
+    expect(config.rateLimit).to.deep.equal({ enabled: true, max: 600, windowMs: 60_000, store: 'memory' });
   });
 
   it('refuses an unknown scope without echoing the key, and keeps signing secrets out of errors', () => {

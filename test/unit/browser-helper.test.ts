@@ -1,0 +1,36 @@
+// Without Chromium a plain run skips the browser suites with a banner; with PB_REQUIRE_BROWSER=1 (CI) it fails.
+
+import { spawn } from 'node:child_process';
+import { expect } from 'chai';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function mocha(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', 'test/fixtures/browser-suite/suite.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PB_REQUIRE_BROWSER: '', ...env, PB_CHROMIUM_PATH: '/nonexistent/chromium' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, output }); }));
+}
+
+describe('browser suites without Chromium', function () {
+  this.timeout(60_000);
+
+  it('are skipped with a banner on a plain run, with no failing hook', async () => {
+    const run = await mocha({});
+    expect(run.code, run.output).to.equal(0);
+    expect(run.output).to.include('SKIPPING the browser suite "a suite that needs Chromium": /nonexistent/chromium is missing');
+    expect(run.output).to.match(/0 passing[\s\S]*1 pending/);
+    expect(run.output).to.not.include('TypeError');
+  });
+
+  it('fail the run when PB_REQUIRE_BROWSER=1, as in CI', async () => {
+    const run = await mocha({ PB_REQUIRE_BROWSER: '1' });
+    expect(run.code).to.not.equal(0);
+    expect(run.output).to.include('/nonexistent/chromium is missing: apt-get install -y chromium');
+  });
+});
