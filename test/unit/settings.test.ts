@@ -8,8 +8,9 @@ import { InvalidOptionError } from '../../lib/errors.js';
 import { resolveOptions } from '../../lib/options.js';
 import { relayOptionsFromConfig } from '../../lib/server/relay-options.js';
 
-// Options the library resolves into another shape (parsed keys, a policy object, no signing block by default).
-const RESHAPED = ['apiKeys', 'targetAllowlist', 'signing.secrets', 'signing.toleranceSeconds'];
+// Options the library resolves into another shape (parsed keys, a policy object, no signing block by default, and
+// the portal's empty URL and plugin list, which the library keeps as "not given").
+const RESHAPED = ['apiKeys', 'targetAllowlist', 'signing.secrets', 'signing.toleranceSeconds', 'portal.publicUrl', 'portal.plugins'];
 
 describe('settings list', () => {
   const library = resolveOptions({ database: ':memory:', apiKeys: ['k3y-for-tests'] }, '0.0.0');
