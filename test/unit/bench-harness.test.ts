@@ -261,6 +261,10 @@ describe('bench harness: work per postback', () => {
     const work = workPerUnit(delta, 310_000, 1000);
     expect(work).to.deep.equal({ units: 1000, statements: 0.1, questions: 0.4, selects: 0.01, inserts: 0.02, updates: 0.06, deletes: 0.01, rowsWritten: 2, dataBytes: 2048, redoBytes: 4096, fsyncs: 0.05, cpuUs: 310 });
     expect(workPerUnit(delta, null, 1000)?.cpuUs).to.equal(null);
+    // MariaDB 10 has no Innodb_rows_* counters: the handler's row writes stand in.
+    const handlerOnly = { ...delta, Innodb_rows_inserted: 0, Innodb_rows_updated: 0, Innodb_rows_deleted: 0, Handler_write: 1500, Handler_update: 400, Handler_delete: 100 };
+    expect(workPerUnit(handlerOnly, null, 1000)?.rowsWritten).to.equal(2);
+    expect(workPerUnit({ ...delta, Handler_write: 99_999 }, null, 1000)?.rowsWritten).to.equal(2);
     expect(workPerUnit(delta, 1, 0)).to.equal(undefined);
     expect(formatWork(work)).to.equal('0.10 stmt (0.01 sel, 0.02 ins, 0.06 upd), 2.00 rows, 4.0 KB redo, 2.0 KB data, 0.05 fsync, 310 us CPU');
     expect(formatWork(undefined)).to.equal('-');

@@ -17,6 +17,9 @@ export const STATUS_COUNTERS = [
   'Innodb_rows_inserted',
   'Innodb_rows_updated',
   'Innodb_rows_deleted',
+  'Handler_write',
+  'Handler_update',
+  'Handler_delete',
   'Innodb_data_written',
   'Innodb_os_log_written',
   'Innodb_data_fsyncs',
@@ -51,7 +54,10 @@ export interface WorkPerUnit {
   inserts: number;
   updates: number;
   deletes: number;
-  /** InnoDB rows inserted, updated or deleted. */
+  /**
+   * Rows inserted, updated or deleted: InnoDB's own counts where the server has them (MySQL, MariaDB 11), the
+   * handler's (temporary tables included) on MariaDB 10, which has no Innodb_rows_* counters.
+   */
   rowsWritten: number;
   /** Bytes InnoDB wrote to its data files, and to its redo log. */
   dataBytes: number;
@@ -65,6 +71,7 @@ export interface WorkPerUnit {
 export function workPerUnit(delta: StatusCounters, cpuUs: number | null, units: number): WorkPerUnit | undefined {
   if (!(units > 0)) return undefined;
   const per = (value: number) => value / units;
+  const innodbRows = delta.Innodb_rows_inserted + delta.Innodb_rows_updated + delta.Innodb_rows_deleted;
   return {
     units,
     statements: per(delta.Com_select + delta.Com_insert + delta.Com_update + delta.Com_delete),
@@ -73,7 +80,7 @@ export function workPerUnit(delta: StatusCounters, cpuUs: number | null, units: 
     inserts: per(delta.Com_insert),
     updates: per(delta.Com_update),
     deletes: per(delta.Com_delete),
-    rowsWritten: per(delta.Innodb_rows_inserted + delta.Innodb_rows_updated + delta.Innodb_rows_deleted),
+    rowsWritten: per(innodbRows > 0 ? innodbRows : delta.Handler_write + delta.Handler_update + delta.Handler_delete),
     dataBytes: per(delta.Innodb_data_written),
     redoBytes: per(delta.Innodb_os_log_written),
     fsyncs: per(delta.Innodb_data_fsyncs),
