@@ -19,6 +19,7 @@ import { guardedHook, guardedLogger } from './host-hooks.js';
 import { HostLines } from './host-lines.js';
 import type { PostbackClient } from './http-client.js';
 import { LeaseKeeper } from './leases.js';
+import { Postpones } from './postpones.js';
 import type { StaleWrite } from './leases.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { Sender } from './send.js';
@@ -66,6 +67,7 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #cache: EndpointCache;
   readonly #sender: Sender;
   readonly #completions: AttemptLog;
+  readonly #postpones: Postpones;
   // Aborts the requests still on the wire once `stop()` has waited its time.
   #abort = new AbortController();
   readonly #client: PostbackClient;
@@ -91,6 +93,7 @@ export class Dispatcher implements DeliveryHandoff {
     });
     this.#lines = new HostLines(settings.hosts.maxPerHost * 2);
     this.#cache = new EndpointCache(plugins);
+    this.#postpones = new Postpones({ outbox, leases: this.#leases, logger });
     this.#sender = new Sender({ plugins, client, hosts: new HostGuard(settings.hosts), cache: this.#cache });
     this.#completions = new AttemptLog({
       outbox,
@@ -148,7 +151,7 @@ export class Dispatcher implements DeliveryHandoff {
       this.#abort.abort();
       await this.#queue.onIdle();
     }
-    await this.#within(this.#completions.flushed(), this.#settings.stopTimeoutMs);
+    await this.#within(Promise.all([this.#completions.flushed(), this.#postpones.flushed()]), this.#settings.stopTimeoutMs);
     const unrecorded = await this.#completions.close();
     if (unrecorded.length > 0) {
       this.#logger.error('attempts could not be recorded before stop; their leases run out on their own', { deliveries: unrecorded.map((f) => f.delivery.pk) });
@@ -235,7 +238,7 @@ export class Dispatcher implements DeliveryHandoff {
     }
     if ('busy' in sent) {
       if (!sent.busy.open && this.#lines.wait(sent.host, delivery)) return;
-      await this.#postpone(delivery, sent.busy.until);
+      this.#postpones.add(delivery, sent.host, sent.busy.until);
       // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
       if (sent.busy.open) this.#resume(sent.host);
       return;
@@ -252,16 +255,6 @@ export class Dispatcher implements DeliveryHandoff {
   }
 
   // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.
-  async #postpone(delivery: ClaimedDelivery, until: Date): Promise<void> {
-    try {
-      if (!(await this.#outbox.postpone(delivery, until))) this.#leases.stale('postpone', [delivery.pk]);
-    } catch (error) {
-      this.#logger.error('could not postpone a delivery', { delivery: delivery.pk, error: describeError(error) });
-    }
-    this.#leases.drop(delivery.pk);
-  }
-
-  // Gives back leases of deliveries that never went on the wire; a failure only makes the take-over slower.
   async #release(pks: readonly string[]): Promise<void> {
     try {
       await this.#leases.release(pks);

@@ -141,6 +141,7 @@ async function moveFailureWindows(knex: Knex, t: TableNames, completions: readon
     byEndpoint.set(outcome.endpointPk, list);
   }
   const disabled: string[] = [];
+  const healthy: string[] = [];
   for (const [endpointPk, outcomes] of byEndpoint) {
     outcomes.sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime());
     const lastSuccess = outcomes.reduce((found, o, i) => (o.status === 'delivered' ? i : found), -1);
@@ -148,9 +149,7 @@ async function moveFailureWindows(knex: Knex, t: TableNames, completions: readon
     const endpoint = () => knex(t.endpoints).where({ pk: endpointPk });
     const [opened, last] = [failures[0], failures[failures.length - 1]];
     if (!opened || !last) {
-      // A plain read first: an UPDATE would lock the endpoint row on every batch, even with nothing to change.
-      const failing: unknown = await endpoint().whereNotNull('failing_since').first('pk');
-      if (failing) await endpoint().update({ failing_since: null });
+      healthy.push(endpointPk);
       continue;
     }
     // After a success in this batch the window starts anew; otherwise an open one goes on.
@@ -161,5 +160,15 @@ async function moveFailureWindows(knex: Knex, t: TableNames, completions: readon
       .update({ enabled: false, updated_at: last.attemptedAt });
     if (Number(changed) > 0) disabled.push(endpointPk);
   }
+  await closeFailureWindows(knex, t, healthy);
   return disabled;
+}
+
+// One plain read for every endpoint whose last attempt of the batch succeeded, then an UPDATE only for those
+// with a window open (rare): an UPDATE would lock the endpoint rows on every batch, even with nothing to change.
+async function closeFailureWindows(knex: Knex, t: TableNames, endpointPks: readonly string[]): Promise<void> {
+  for (let start = 0; start < endpointPks.length; start += CHUNK) {
+    const failing = (await knex(t.endpoints).whereIn('pk', endpointPks.slice(start, start + CHUNK)).whereNotNull('failing_since').pluck('pk')) as Array<string | number>;
+    if (failing.length > 0) await knex(t.endpoints).whereIn('pk', failing).update({ failing_since: null });
+  }
 }

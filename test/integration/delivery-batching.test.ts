@@ -111,6 +111,32 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     expect(await window()).to.deep.equal({ failingSince: at(50), enabled: false });
   });
 
+  it('reads the failure windows of the healthy endpoints of a batch in one statement, and closes only the open ones', async () => {
+    fx = await startRelay(target, { start: false });
+    const relay = fx;
+    for (let e = 0; e < 5; e++) await relay.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `http://127.0.0.1:9/pb${e}?txid={transaction_id}` } });
+    for (let i = 0; i < 2; i++) await relay.relay.recordLead({ id: `L-${i}`, clickId: `c${i}`, affiliateId: 'aff-1' });
+    const outbox = new OutboxStore(relay.relay.knex, tableNames(relay.prefix));
+    const claimed = await outbox.claim(100, { until: new Date(Date.now() + 60_000), token: 'windows' }, new Date());
+    expect(claimed).to.have.length(10);
+    const t = tableNames(relay.prefix);
+    const endpointPks = [...new Set(claimed.map((d) => d.endpoint.id))].sort();
+    const open = endpointPks.slice(0, 2);
+    await relay.relay.knex(t.endpoints).whereIn('pk', open).update({ failing_since: at(-5_000) });
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    relay.relay.knex.on('query', onQuery);
+    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
+    expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
+    relay.relay.knex.off('query', onQuery);
+    const onEndpoints = (verb: string) => statements.filter((sql) => new RegExp(`^${verb} .*[\`"]?${t.endpoints}[\`"]?`, 'i').test(sql));
+    // Five endpoints, all healthy in this batch: one read, one update for the two with a window open.
+    expect(onEndpoints('select'), onEndpoints('select').join('\n')).to.have.length(1);
+    expect(onEndpoints('update')).to.have.length(1);
+    const windows = await relay.relay.knex(t.endpoints).whereIn('pk', endpointPks).whereNotNull('failing_since').pluck('pk');
+    expect(windows).to.deep.equal([]);
+  });
+
   it('keeps a batch it could not record and records it once the database takes it, sending nothing again, while /readyz says not ready', async () => {
     const errors: string[] = [];
     const record = (_fields: LogFields, message: string) => void errors.push(message);

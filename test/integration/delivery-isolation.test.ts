@@ -4,10 +4,11 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { relayWithTracker, waitForDeliveries } from '../helpers/delivery.js';
-import { auth } from '../helpers/relay.js';
+import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { tableNames } from '../../lib/store/tables.js';
 
 describeEachDatabase('delivery isolation', (target) => {
   const trackers: TestTracker[] = [];
@@ -57,6 +58,34 @@ describeEachDatabase('delivery isolation', (target) => {
     expect(pending).to.have.length(6);
     expect(pending.reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(3);
     for (const delivery of pending) expect(delivery.nextAttemptAt.getTime()).to.be.above(Date.now() + 500_000);
+  });
+
+  it('puts off the postbacks of one claim for a busy host together: a few UPDATEs for the batch, not one per postback', async () => {
+    const tracker = await startTestTracker();
+    trackers.push(tracker);
+    tracker.answerWith(() => 'hang');
+    fx = await startRelay(target, { start: false, relay: { dispatch: { concurrency: 4, perHostConcurrency: 1, requestTimeoutMs: 15_000, idlePollMs: 60_000 } } });
+    const created = await request(fx.app).post('/postbacks/endpoints').set(auth).send({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `${tracker.origin}/pb?txid={transaction_id}` } });
+    expect(created.status).to.equal(201);
+    for (let i = 0; i < 30; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    const t = tableNames(fx.prefix);
+    const postpones: string[] = [];
+    fx.relay.knex.on('query', (query: { sql: string }) => {
+      if (new RegExp(`^update [\`"]?${t.deliveries}[\`"]? set [\`"]?next_attempt_at[\`"]? = \\?, [\`"]?locked_until`, 'i').test(query.sql)) postpones.push(query.sql);
+    });
+    const start = Date.now();
+    await fx.relay.start();
+    // One request goes out (the host's cap), two wait in its line, the other 27 are put off, leases given back.
+    await tracker.waitFor(1);
+    const putOff = async () => Number((await fx.relay.knex(t.deliveries).whereNull('lease_token').andWhere('next_attempt_at', '>', new Date(start)).count<Array<{ n: number | string }>>({ n: '*' }))[0]?.n);
+    for (const deadline = Date.now() + 10_000; (await putOff()) < 27; ) {
+      expect(Date.now(), 'the 27 postbacks beyond the line were not put off').to.be.below(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await putOff()).to.equal(27);
+    expect(postpones.length, postpones.join('\n')).to.be.within(1, 2);
+    expect((await fx.relay.deliveries.list({})).reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(0);
+    expect(tracker.received).to.have.length(1);
   });
 
   it('keeps a disabled endpoint\'s pending postbacks unsent, and resumes them when it is enabled again', async () => {

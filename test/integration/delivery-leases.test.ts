@@ -121,7 +121,7 @@ describeEachDatabase('fenced delivery leases', (target) => {
 
       const result = await outbox.completeMany([{ pk: a.pk, leaseToken: 'holder-a', outcome: delivered(new Date(start + 2_500), a) }]);
       expect(result.stale).to.deep.equal([a.pk]);
-      expect(await outbox.postpone(a, new Date(start + 90_000))).to.equal(false);
+      expect(await outbox.postpone([a], new Date(start + 90_000))).to.deep.equal([a.pk]);
       expect(await outbox.release([a])).to.equal(0);
       expect(await outbox.renew([a], new Date(start + 120_000))).to.deep.equal([]);
       expect(await row()).to.deep.equal(owned);

@@ -12,6 +12,8 @@ import { parseProcStatus } from '../bench/harness/rss.js';
 import { distribution, percentile, perSecond, ratio } from '../bench/harness/stats.js';
 import { formatCount, formatMarkdownTable, formatMegabytes, formatMs, formatRatio, formatTable } from '../bench/harness/table.js';
 import type { TableRow } from '../bench/harness/table.js';
+import { formatWork, parseProcStatTicks, parseStatusRows, statusDelta, workPerUnit } from '../bench/harness/work.js';
+import type { StatusCounters } from '../bench/harness/work.js';
 import { deliveriesOf, leadBody, planBacklog, planKeys, planPostbacks, sinkTemplate, sinkUrl } from '../bench/harness/workload.js';
 
 describe('bench harness: percentiles and rates', () => {
@@ -227,5 +229,50 @@ describe('bench harness: CPU profiles', () => {
       { frame: '(root)', ms: 5, share: 0.5 },
       { frame: 'claim (lib/a.js:10)', ms: 4.5, share: 0.45 },
     ]);
+  });
+});
+
+describe('bench harness: work per postback', () => {
+  const zero: StatusCounters = parseStatusRows([]);
+
+  it('reads the counters out of SHOW GLOBAL STATUS rows whatever their case, and 0 for one the server lacks', () => {
+    const counters = parseStatusRows([
+      { Variable_name: 'Com_select', Value: '12' },
+      { Variable_name: 'INNODB_OS_LOG_WRITTEN', Value: 4096 },
+      { Variable_name: 'Uptime', Value: '99' },
+    ]);
+    expect(counters.Com_select).to.equal(12);
+    expect(counters.Innodb_os_log_written).to.equal(4096);
+    expect(counters.Com_delete).to.equal(0);
+    expect(counters).to.not.have.property('Uptime');
+  });
+
+  it('takes after minus before, less the questions the measuring itself asked', () => {
+    const before = { ...zero, Questions: 1000, Com_update: 10, Innodb_rows_updated: 50 };
+    const after = { ...zero, Questions: 1101, Com_update: 30, Innodb_rows_updated: 250 };
+    const delta = statusDelta(before, after, 1);
+    expect(delta).to.include({ Questions: 100, Com_update: 20, Innodb_rows_updated: 200, Com_select: 0 });
+    // Never below zero: nothing else ran but the measuring.
+    expect(statusDelta(before, { ...before, Questions: 1001 }, 1).Questions).to.equal(0);
+  });
+
+  it('divides statements, rows, bytes, fsyncs and CPU time over the units, and has nothing to say of none', () => {
+    const delta = { ...zero, Questions: 400, Com_select: 10, Com_insert: 20, Com_update: 60, Com_delete: 10, Innodb_rows_inserted: 1000, Innodb_rows_updated: 900, Innodb_rows_deleted: 100, Innodb_data_written: 2_048_000, Innodb_os_log_written: 4_096_000, Innodb_data_fsyncs: 50 };
+    const work = workPerUnit(delta, 310_000, 1000);
+    expect(work).to.deep.equal({ units: 1000, statements: 0.1, questions: 0.4, selects: 0.01, inserts: 0.02, updates: 0.06, deletes: 0.01, rowsWritten: 2, dataBytes: 2048, redoBytes: 4096, fsyncs: 0.05, cpuUs: 310 });
+    expect(workPerUnit(delta, null, 1000)?.cpuUs).to.equal(null);
+    // MariaDB 10 has no Innodb_rows_* counters: the handler's row writes stand in.
+    const handlerOnly = { ...delta, Innodb_rows_inserted: 0, Innodb_rows_updated: 0, Innodb_rows_deleted: 0, Handler_write: 1500, Handler_update: 400, Handler_delete: 100 };
+    expect(workPerUnit(handlerOnly, null, 1000)?.rowsWritten).to.equal(2);
+    expect(workPerUnit({ ...delta, Handler_write: 99_999 }, null, 1000)?.rowsWritten).to.equal(2);
+    expect(workPerUnit(delta, 1, 0)).to.equal(undefined);
+    expect(formatWork(work)).to.equal('0.10 stmt (0.01 sel, 0.02 ins, 0.06 upd), 2.00 rows, 4.0 KB redo, 2.0 KB data, 0.05 fsync, 310 us CPU');
+    expect(formatWork(undefined)).to.equal('-');
+  });
+
+  it('reads user + system ticks from /proc/<pid>/stat, even with spaces and parentheses in the command name', () => {
+    const stat = '4242 (node (relay) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 731 269 0 0 20 0 11 0 123 456 789';
+    expect(parseProcStatTicks(stat)).to.equal(1000);
+    expect(parseProcStatTicks('4242 (node) S 1')).to.equal(undefined);
   });
 });

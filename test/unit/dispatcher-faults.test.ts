@@ -69,7 +69,7 @@ function fakeOutbox(claimed: readonly ClaimedDelivery[]) {
     },
     release: (held: readonly unknown[]) => Promise.resolve(held.length),
     renew: (held: ReadonlyArray<{ pk: string }>) => Promise.resolve(held.map((h) => h.pk)),
-    postpone: () => Promise.resolve(true),
+    postpone: () => Promise.resolve([]),
   };
   return { outbox: outbox as unknown as OutboxStore, recorded, allRecorded };
 }

@@ -12,7 +12,8 @@ const SERVER = join(REPO_ROOT, 'dist/docker/server.js');
 /** The documented knobs a user would set too; nothing else is tuned for the bench. */
 export interface RelaySettings {
   tablePrefix: string;
-  concurrency: number;
+  /** Requests in flight, and per tracker host the same; `'defaults'` leaves both (and the batch size) at the relay's own. */
+  concurrency: number | 'defaults';
   batchSize: number | undefined;
   /** False for an ingest-only instance (POSTBACK_RELAY_DISPATCH=false). Default true. */
   dispatch?: boolean;
@@ -33,6 +34,7 @@ export interface RelayProcess {
 /**
  * The environment of the relay's server. Per-host concurrency is raised to the dispatch concurrency because
  * every postback of the bench goes to one sink host:port; a user with one big tracker would set it the same way.
+ * Most users keep the defaults (16 in flight, 4 per host), so the bench runs those too.
  */
 export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessEnv {
   return {
@@ -43,9 +45,13 @@ export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessE
     POSTBACK_RELAY_API_KEYS: BENCH_API_KEY,
     POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
     POSTBACK_RELAY_RATE_LIMIT: 'false',
-    POSTBACK_RELAY_CONCURRENCY: String(settings.concurrency),
-    POSTBACK_RELAY_PER_HOST_CONCURRENCY: String(settings.concurrency),
-    ...(settings.batchSize === undefined ? {} : { POSTBACK_RELAY_BATCH_SIZE: String(settings.batchSize) }),
+    ...(settings.concurrency === 'defaults'
+      ? {}
+      : {
+          POSTBACK_RELAY_CONCURRENCY: String(settings.concurrency),
+          POSTBACK_RELAY_PER_HOST_CONCURRENCY: String(settings.concurrency),
+          ...(settings.batchSize === undefined ? {} : { POSTBACK_RELAY_BATCH_SIZE: String(settings.batchSize) }),
+        }),
     POSTBACK_RELAY_DISPATCH: String(settings.dispatch ?? true),
     POSTBACK_RELAY_LOG_LEVEL: 'warn',
     POSTBACK_RELAY_HOST: '127.0.0.1',

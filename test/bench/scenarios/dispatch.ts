@@ -2,20 +2,24 @@
 // done by a BullMQ worker on Redis with got, and by a raw node:http loop (the ceiling); one concurrency for all three.
 
 import { Queue } from 'bullmq';
-import { atLeast, BARS, judge } from '../harness/bars.js';
+import { atLeast, atMost, BARS, judge } from '../harness/bars.js';
 import type { Scenario, ScenarioContext } from '../harness/context.js';
 import { judgeDeliveries } from '../harness/correctness.js';
+import type { DeliveryVerdict } from '../harness/correctness.js';
 import { accountExactlyOnce } from '../harness/ledger.js';
 import type { ExactlyOnceReport } from '../harness/ledger.js';
 import { outboxCounts } from '../harness/outbox.js';
 import { logNotes, startSystem } from '../harness/processes.js';
 import type { Child } from '../harness/processes.js';
-import { profileArgs, startRelay } from '../harness/relay-process.js';
+import { BENCH_DATABASE_URL, profileArgs, startRelay } from '../harness/relay-process.js';
 import { bullmqConnection, RedisUnavailableError } from '../harness/redis.js';
 import { fillBacklog } from '../harness/setup.js';
 import type { SinkStats } from '../harness/sink-client.js';
 import { perSecond, ratio } from '../harness/stats.js';
 import { formatCount, formatRatio } from '../harness/table.js';
+import type { TableRow } from '../harness/table.js';
+import { formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
+import type { WorkPerUnit } from '../harness/work.js';
 import type { BacklogPlan } from '../harness/workload.js';
 import { deliveriesOf, planBacklog, planKeys, planPostbacks } from '../harness/workload.js';
 import type { PostbackJob } from '../systems/bullmq-worker.js';
@@ -37,22 +41,14 @@ export const dispatchScenario: Scenario = async (context) => {
   const failures: string[] = [];
   const notes: string[] = [];
 
-  const prefix = context.usePrefix('dispatch');
-  context.progress(`dispatch: filling ${formatCount(total)} pending deliveries (${formatCount(plan.leads)} leads x ${plan.fanout} endpoints)`);
-  const fill = await fillBacklog(prefix, sink.origin, plan);
-  await sink.reset();
-  context.progress(`dispatch: relay draining at concurrency ${options.concurrency}`);
-  const startedAt = Date.now();
-  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, 'dispatch') });
-  const relayStats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
-  const relayWallMs = Date.now() - startedAt;
-  await relay.child.stop();
-  notes.push(...logNotes('dispatch', relay.child));
-  const relayDrain = await drainOf(context, plan, relayStats);
-  const outbox = await outboxCounts(prefix);
-  const verdict = judgeDeliveries('dispatch (relay)', relayDrain.exactlyOnce, outbox);
-  failures.push(...verdict.failures);
-  if (!relayDrain.complete) notes.push(`dispatch: the relay delivered ${formatCount(relayDrain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; its rate is over those`);
+  const run = await relayRun(context, plan, options.concurrency);
+  const defaults = await relayRun(context, plan, 'defaults');
+  const relayDrain = run.drain;
+  const verdict = run.verdict;
+  for (const { failures: runFailures, notes: runNotes } of [run, defaults]) {
+    failures.push(...runFailures);
+    notes.push(...runNotes);
+  }
 
   // Only a missing Redis (or driver) skips the comparison; any other failure of it is a harness error.
   const bullmq = await bullmqDrain(context, plan).catch((error: unknown) => {
@@ -77,8 +73,8 @@ export const dispatchScenario: Scenario = async (context) => {
       leads: plan.leads,
       fanout: plan.fanout,
       concurrency: options.concurrency,
-      fillMs: fill.ms,
-      relay: { ...relayDrain, wallMsFromStart: relayWallMs, outbox, lost: verdict.lost, log: relay.child.logCounts() },
+      relay: run.figures,
+      relayDefaults: defaults.figures,
       bullmq: bullmq ?? null,
       raw: rawDrain,
       relayTimesBullmq: timesBullmq,
@@ -101,11 +97,81 @@ export const dispatchScenario: Scenario = async (context) => {
         bar: 'no duplicate, none lost',
         result: verdict.failures.length === 0 ? 'ok' : 'FAILED',
       },
+      workRow(`relay at ${options.concurrency}/${options.concurrency}`, run, options.smoke),
+      {
+        scenario: 'dispatch',
+        figure: `relay at its defaults ${formatCount(defaults.drain.perSecond)} postbacks/s${defaults.drain.complete ? '' : ' (drain incomplete)'}`,
+        comparison: `${defaults.drain.exactlyOnce.duplicated} duplicated, ${defaults.verdict.lost} lost`,
+        ratio: `${formatRatio(ratio(defaults.drain.perSecond, bullmq?.perSecond ?? null))} BullMQ at ${options.concurrency}`,
+        bar: `>= ${BARS.dispatch.minTimesBullmq.toFixed(1)}x BullMQ`,
+        result: judge([atLeast(ratio(defaults.drain.perSecond, bullmq?.perSecond ?? null), BARS.dispatch.minTimesBullmq)], options.smoke),
+      },
+      workRow('relay at its defaults (16, 4 per host)', defaults, options.smoke),
     ],
     failures,
     notes,
   };
 };
+
+/** One relay's drain of a fresh copy of the backlog, with the work it cost. */
+interface RelayRun {
+  drain: Drain;
+  verdict: DeliveryVerdict;
+  work: WorkPerUnit | undefined;
+  figures: Record<string, unknown>;
+  failures: string[];
+  notes: string[];
+}
+
+/**
+ * Fills a backlog into fresh tables and lets a relay drain it at `concurrency` (or at its defaults), metering
+ * MariaDB's counters from before the relay starts to the last postback (its start-up included), and the relay's
+ * CPU time from ready to the last postback.
+ */
+async function relayRun(context: ScenarioContext, plan: BacklogPlan, concurrency: number | 'defaults'): Promise<RelayRun> {
+  const { options, sink } = context;
+  const total = deliveriesOf(plan);
+  const label = concurrency === 'defaults' ? 'relay at its defaults' : `relay at ${concurrency}`;
+  const prefix = context.usePrefix(concurrency === 'defaults' ? 'dispdef' : 'dispatch');
+  context.progress(`dispatch: filling ${formatCount(total)} pending deliveries (${formatCount(plan.leads)} leads x ${plan.fanout} endpoints)`);
+  const fill = await fillBacklog(prefix, sink.origin, plan);
+  await sink.reset();
+  context.progress(`dispatch: ${label} draining`);
+  const startedAt = Date.now();
+  const status = await startStatusMeter(BENCH_DATABASE_URL);
+  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, concurrency === 'defaults' ? 'dispatch-defaults' : 'dispatch') });
+  const cpu = startCpuMeter(relay.child.pid);
+  const stats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+  const cpuUs = cpu.stop();
+  const delta = await status.stop();
+  const wallMsFromStart = Date.now() - startedAt;
+  await relay.child.stop();
+  const notes = logNotes(`dispatch (${label})`, relay.child);
+  const drain = await drainOf(context, plan, stats);
+  const outbox = await outboxCounts(prefix);
+  const verdict = judgeDeliveries(`dispatch (${label})`, drain.exactlyOnce, outbox);
+  if (!drain.complete) notes.push(`dispatch: the ${label} delivered ${formatCount(drain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; its rate is over those`);
+  const work = workPerUnit(delta, cpuUs, drain.postbacks);
+  return {
+    drain,
+    verdict,
+    work,
+    figures: { ...drain, concurrency, fillMs: fill.ms, wallMsFromStart, outbox, lost: verdict.lost, log: relay.child.logCounts(), status: delta, cpuUs, workPerPostback: work ?? null },
+    failures: verdict.failures,
+    notes,
+  };
+}
+
+function workRow(label: string, run: RelayRun, smoke: boolean): TableRow {
+  return {
+    scenario: 'dispatch',
+    figure: `${label}: work per delivered postback`,
+    comparison: formatWork(run.work),
+    ratio: '-',
+    bar: `<= ${BARS.work.maxStatementsPerPostback} stmt, <= ${BARS.work.maxRowsPerPostback} rows`,
+    result: judge([atMost(run.work?.statements ?? null, BARS.work.maxStatementsPerPostback), atMost(run.work?.rowsWritten ?? null, BARS.work.maxRowsPerPostback)], smoke),
+  };
+}
 
 /** The drain the sink saw, checked against the plan's keys. */
 export async function drainOf(context: ScenarioContext, plan: BacklogPlan, stats: SinkStats): Promise<Drain> {

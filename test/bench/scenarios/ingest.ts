@@ -10,6 +10,9 @@ import { BENCH_API_KEY, BENCH_DATABASE_URL, profileArgs, startRelay } from '../h
 import { createSinkEndpoints } from '../harness/setup.js';
 import { ratio } from '../harness/stats.js';
 import { formatCount, formatMs, formatRatio } from '../harness/table.js';
+import type { TableRow } from '../harness/table.js';
+import { formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
+import type { WorkPerUnit } from '../harness/work.js';
 
 const LEADS_PATH = '/postbacks/events/leads';
 
@@ -19,27 +22,37 @@ export const ingestScenario: Scenario = async (context) => {
   const load = (system: string, url: string, headers: Record<string, string> = {}) => warmThenMeasure({ url, headers, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS);
 
   // First the same work as the naive handler (each lead and its one outbox row, durable; nothing sent): an
-  // ingest-only instance. Then the same load on a relay that also sends every postback meanwhile.
-  const measureRelay = async (system: string, dispatch: boolean): Promise<{ result: LoadResult; log: string[] }> => {
-    context.progress(`ingest: relay (${dispatch ? 'dispatching meanwhile' : 'ingest only'}), ${options.connections} connections, ${options.durationS} s`);
+  // ingest-only instance. Then the same load on a relay that also sends every postback meanwhile, at the bench's
+  // concurrency and at the relay's defaults. MariaDB's counters and the relay's CPU time are metered over the
+  // measured load only (after the warm-up): work per acknowledged event.
+  const measureRelay = async (system: string, dispatch: boolean, concurrency: number | 'defaults'): Promise<RelayIngest> => {
+    context.progress(`ingest: relay (${dispatch ? `dispatching meanwhile at ${concurrency}` : 'ingest only'}), ${options.connections} connections, ${options.durationS} s`);
     const relay = await startRelay(system, {
-      // Its own tables: the dispatching relay must not find the first one's outbox rows to send.
-      tablePrefix: dispatch ? context.usePrefix('ingest-dispatching') : prefix,
-      concurrency: options.concurrency,
+      // Its own tables: a dispatching relay must not find another one's outbox rows to send.
+      tablePrefix: dispatch ? context.usePrefix(system) : prefix,
+      concurrency,
       batchSize: options.batchSize,
       dispatch,
-      ...profileArgs(options.cpuProfDir, dispatch ? 'ingest-dispatching' : 'ingest'),
+      ...profileArgs(options.cpuProfDir, system === 'relay' ? 'ingest' : system),
     });
     try {
       // One endpoint per affiliate: each lead stores one outbox row, as the naive handler does.
       await createSinkEndpoints(relay, sink.origin, 'ingest', 1);
-      return { result: await load(system, `${relay.api}/events/leads`, { authorization: `Bearer ${BENCH_API_KEY}` }), log: logNotes(`ingest (${system})`, relay.child) };
+      const loadOptions = { url: `${relay.api}/events/leads`, headers: { authorization: `Bearer ${BENCH_API_KEY}` }, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS };
+      if (options.warmupS > 0) await postLeads({ ...loadOptions, tag: `${loadOptions.tag}-warm`, durationS: options.warmupS });
+      const status = await startStatusMeter(BENCH_DATABASE_URL);
+      const cpu = startCpuMeter(relay.child.pid);
+      const result = await postLeads(loadOptions);
+      const cpuUs = cpu.stop();
+      const delta = await status.stop();
+      return { result, work: workPerUnit(delta, cpuUs, result.ok), log: logNotes(`ingest (${system})`, relay.child) };
     } finally {
       await relay.child.stop();
     }
   };
-  const { result: relayResult, log: relayLog } = await measureRelay('relay', false);
-  const { result: sendingResult, log: sendingLog } = await measureRelay('relay-dispatching', true);
+  const { result: relayResult, work: relayWork, log: relayLog } = await measureRelay('relay', false, options.concurrency);
+  const { result: sendingResult, work: sendingWork, log: sendingLog } = await measureRelay('relay-dispatching', true, options.concurrency);
+  const { result: defaultsResult, work: defaultsWork, log: defaultsLog } = await measureRelay('relay-defaults', true, 'defaults');
 
   context.progress('ingest: naive handler (one transaction per request)');
   const naive = await startSystem('naive handler', 'naive-server.ts', { database: BENCH_DATABASE_URL, tablePrefix: prefix, path: LEADS_PATH });
@@ -64,7 +77,7 @@ export const ingestScenario: Scenario = async (context) => {
   const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
   const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
   return {
-    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
     rows: [
       {
         scenario: 'ingest',
@@ -90,11 +103,33 @@ export const ingestScenario: Scenario = async (context) => {
         bar: `p99 < ${BARS.ingest.maxP99Ms} ms`,
         result: judge([below(relayResult.latency.p99, BARS.ingest.maxP99Ms)], options.smoke),
       },
+      {
+        scenario: 'ingest',
+        figure: `relay at its defaults, sending meanwhile ${formatCount(defaultsResult.perSecond)} events/s${non2xx(defaultsResult)}`,
+        comparison: latency(defaultsResult),
+        ratio: `${formatRatio(ratio(defaultsResult.perSecond, naiveResult.perSecond))} naive`,
+        bar: '-',
+        result: '-',
+      },
+      workRow('relay (ingest only)', relayWork),
+      workRow(`relay sending meanwhile at ${options.concurrency}`, sendingWork),
+      workRow('relay sending meanwhile at its defaults', defaultsWork),
     ],
     failures: [],
-    notes: [...(relayResult.non2xx > 0 ? [`ingest: the relay answered ${relayResult.non2xx} requests with a non-2xx`] : []), ...relayLog, ...sendingLog],
+    notes: [...(relayResult.non2xx > 0 ? [`ingest: the relay answered ${relayResult.non2xx} requests with a non-2xx`] : []), ...relayLog, ...sendingLog, ...defaultsLog],
   };
 };
+
+interface RelayIngest {
+  result: LoadResult;
+  work: WorkPerUnit | undefined;
+  log: string[];
+}
+
+// A relay sending meanwhile also pays for its postbacks here: its figures are per acknowledged event all the same.
+function workRow(label: string, work: WorkPerUnit | undefined): TableRow {
+  return { scenario: 'ingest', figure: `${label}: work per event`, comparison: formatWork(work), ratio: '-', bar: '-', result: '-' };
+}
 
 async function warmThenMeasure(load: LeadLoad, warmupS: number): Promise<LoadResult> {
   if (warmupS > 0) await postLeads({ ...load, tag: `${load.tag}-warm`, durationS: warmupS });
