@@ -18,6 +18,20 @@ export default tseslint.config(
     },
   },
   {
+    // Every promise has an owner: awaited, returned, or given a handler. `void` is no escape hatch here, except for
+    // knex's query builders, which are thenables that a `void` only marks as built, not run.
+    files: ['lib/**/*.ts', 'plugins/**/*.ts'],
+    // Being reworked in issue 13's bounded-ingest branch, which gives its batch task an owner; drop this line then.
+    ignores: ['lib/events/group-commit.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { ignoreVoid: false, allowForKnownSafePromises: [{ from: 'package', name: 'QueryBuilder', package: 'knex' }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-expressions': 'off',

@@ -32,6 +32,8 @@ export { EVENT_NAMES } from './events/types.js';
 export type { EventName, Lead, LeadInput, LeadSource, Commission, CommissionInput, Adjustment, AdjustmentInput, Recorded } from './events/types.js';
 export type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
 export type { Delivery, DeliveryAttempt, DeliveryStatus } from './deliveries/types.js';
+export type { FailureKind } from './dispatch/failure-kind.js';
+export { FAILURE_KINDS } from './dispatch/failure-kind.js';
 // The filter and signals of relay.deliveries.list() and stats().
 export type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 

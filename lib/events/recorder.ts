@@ -293,12 +293,12 @@ export class EventRecorder {
     const firing = await this.#deps.endpoints.firingForEach(trx, items.map((item) => item.lead), event);
     const planned = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpoint, item })));
     const granted = slip?.reserve(planned.length) ?? 0;
-    const leasedUntil = new Date(now.getTime() + (slip?.leaseMs ?? 0));
+    const lease = slip?.lease(now);
     const deliveries = planned.map(({ endpoint, item }, index) => ({
       endpointPk: endpoint.id,
       event,
       ...item.refs,
-      ...(index < granted ? { leasedUntil } : {}),
+      ...(index < granted && lease ? { lease } : {}),
     }));
     const leasedPks: string[] = [];
     for (let start = 0; start < deliveries.length; start += OUTBOX_CHUNK) {
@@ -308,7 +308,7 @@ export class EventRecorder {
       leasedPks.map((pk, index) => {
         const { endpoint, item } = planned[index] as (typeof planned)[number];
         // Nothing is queued before a new lead's first postback, so its click's running payout is 0.
-        return { pk, event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
+        return { pk, leaseToken: lease?.token ?? '', event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
       }),
     );
     return firing.map((endpoints) => endpoints.length);

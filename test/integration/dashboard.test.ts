@@ -84,6 +84,8 @@ describe('dashboard router', function () {
     expect(detail.text).to.include('&lt;img src=x onerror=&quot;alert(2)&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;');
     expect(detail.text).to.not.match(/<img|<script>alert/);
     expect(detail.text).to.include('HTTP 500');
+    // A 5xx may have been counted: the attempt shows it as ambiguous.
+    expect(detail.text).to.include('<th scope="col">Failure</th>').and.include('<td>ambiguous</td>');
     // The affiliate filter finds it through the affiliate's endpoints.
     const byAffiliate = await request(app).get(`${ADMIN}/deliveries?affiliateId=aff-x`).set(host);
     expect(byAffiliate.text).to.include(`/deliveries/${delivery!.id}"`);

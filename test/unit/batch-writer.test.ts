@@ -81,4 +81,57 @@ describe('completion batch writer', () => {
     await flushed;
     expect(w.batches).to.deep.equal([[1], [2]]);
   });
+
+  it('keeps a batch whose write failed, tries it again first (with what came meanwhile), and reports failing until a write succeeds', async () => {
+    const failures: unknown[] = [];
+    const attempts: number[][] = [];
+    let failuresLeft = 3;
+    let retried: () => void = () => undefined;
+    const succeeded = new Promise<void>((resolve) => (retried = resolve));
+    const writer = new BatchWriter<number>(
+      (batch) => {
+        attempts.push([...batch]);
+        if (failuresLeft-- > 0) return Promise.reject(new Error('database away'));
+        retried();
+        return Promise.resolve();
+      },
+      3,
+      {
+        firstDelayMs: 1,
+        maxDelayMs: 4,
+        onFailure: (error) => {
+          failures.push(error);
+          if (failures.length > 1) return;
+          failingAtFirst = writer.failingSince;
+          // Arrived during the failed write: the retry takes them after the kept batch, up to maxBatch.
+          writer.add(3);
+          writer.add(4);
+        },
+      },
+    );
+    let failingAtFirst: Date | undefined;
+    writer.add(1);
+    writer.add(2);
+    await succeeded;
+    expect(failingAtFirst).to.be.instanceOf(Date);
+    await writer.flushed();
+    expect(attempts[0]).to.deep.equal([1, 2]);
+    expect(attempts.slice(1)).to.deep.equal([[1, 2, 3], [1, 2, 3], [1, 2, 3], [4]]);
+    expect(failures).to.have.length(3);
+    expect(writer.failingSince).to.equal(undefined);
+    expect(writer.size).to.equal(0);
+  });
+
+  it('close() ends the retries and hands back what was never written', async () => {
+    let failed: () => void = () => undefined;
+    const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+    const writer = new BatchWriter<number>(() => Promise.reject(new Error('database away')), 10, { firstDelayMs: 60_000, maxDelayMs: 60_000, onFailure: () => { failed(); } });
+    writer.add(1);
+    writer.add(2);
+    await firstFailure;
+    expect(await writer.close()).to.deep.equal([1, 2]);
+    writer.add(3);
+    await writer.flushed();
+    expect(writer.size).to.equal(1);
+  });
 });

@@ -1,6 +1,7 @@
 // The dispatcher with a fake outbox and client: attempts recorded in batches, stop() waiting for them, and no lost wake-up.
 
 import { expect } from 'chai';
+import { dispatcherSettings } from '../helpers/dispatcher.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
@@ -36,12 +37,13 @@ function fakeOutbox(first = claimed) {
       writes.push([...completions]);
       firstWrite();
       await writesMayFinish;
-      return [];
+      return { disabled: [], stale: [], windowError: undefined };
     },
-    release(pks: readonly string[]) {
-      released.push(...pks);
-      return Promise.resolve();
+    release(held: ReadonlyArray<{ pk: string }>) {
+      released.push(...held.map((h) => h.pk));
+      return Promise.resolve(held.length);
     },
+    renew: (held: ReadonlyArray<{ pk: string }>) => Promise.resolve(held.map((h) => h.pk)),
   };
   return { outbox: outbox as unknown as OutboxStore, fake: outbox, queued, writes, released, written, releaseWrites };
 }
@@ -62,12 +64,7 @@ function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObserva
     client,
     logger: silentLogger,
     onAttempt,
-    settings: {
-      concurrency: 4, batchSize: 10, leaseMs: 60_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
-      retry: { schedule: [], jitter: 0, retryAfterMaxMs: 0 },
-      hosts: { maxPerHost: 4, breakerThreshold: 5, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
-      disableAfterMs: 60_000,
-    },
+    settings: dispatcherSettings(),
   });
 }
 
