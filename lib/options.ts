@@ -116,6 +116,20 @@ export interface PostbackRelayOptions {
   targetAllowlist?: readonly string[];
   /** Precision and range of commission amounts and adjustments. @default { maxDecimals: 2, maxAmount: '1000000' } */
   amounts?: AmountLimitOptions;
+  /**
+   * A secret every instance of a fleet shares, at least 32 characters: it signs the dashboard's form tokens, so a
+   * form fetched from one instance can be posted through another behind a load balancer. Unset, each process picks
+   * a random one (fine for a single instance; its forms then expire at a restart). @default random per process
+   */
+  secret?: string;
+  /** This instance's place in the fleet (the instances table, see docs/scaling.md). */
+  fleet?: FleetOptions;
+}
+
+/** How an instance makes itself known to the others on the same database. */
+export interface FleetOptions {
+  /** How often the instance writes its heartbeat row; one missing three beats is listed as dead. @default 10000 */
+  heartbeatMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -136,12 +150,16 @@ export interface ResolvedOptions {
   metrics: Readonly<MetricsOptions>;
   targetPolicy: TargetPolicy;
   amounts: AmountLimits;
+  secret: string | undefined;
+  fleet: Required<FleetOptions>;
 }
 
 const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
-  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts',
+  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'secret', 'fleet',
 ];
+/** The fleet's defaults, shared with the server's configuration schema. */
+export const FLEET_DEFAULTS: Readonly<Required<FleetOptions>> = { heartbeatMs: 10_000 };
 const DISPATCH = ['concurrency', 'requestTimeoutMs', 'batchSize', 'idlePollMs', 'stopTimeoutMs', 'retryAfterMaxMs', 'perHostConcurrency', 'breakerThreshold', 'breakerCooldownMs', 'disableAfterMs'] as const;
 const RETRY = ['retrySchedule', 'retryJitter'] as const;
 /** The dispatcher's defaults, shared with the server's configuration schema. */
@@ -232,7 +250,26 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     metrics,
     amounts: resolveAmountLimits(options.amounts ?? {}, 'amounts'),
     targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
+    secret: resolveSecret(options.secret),
+    fleet: resolveFleet(options.fleet),
   });
+}
+
+function resolveSecret(given: unknown): string | undefined {
+  if (given === undefined) return undefined;
+  if (typeof given !== 'string' || given.length < 32) throw new InvalidOptionError('secret', 'must be a string of at least 32 characters');
+  return given;
+}
+
+function resolveFleet(given: unknown): Required<FleetOptions> {
+  if (given === undefined) return FLEET_DEFAULTS;
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('fleet', 'must be an object such as { heartbeatMs: 10000 }');
+  rejectUnknown(given, ['heartbeatMs'], 'fleet.');
+  const { heartbeatMs = FLEET_DEFAULTS.heartbeatMs } = given as { heartbeatMs?: unknown };
+  if (typeof heartbeatMs !== 'number' || !Number.isInteger(heartbeatMs) || heartbeatMs <= 0) {
+    throw new InvalidOptionError('fleet.heartbeatMs', `must be a positive integer, got ${JSON.stringify(heartbeatMs)}`);
+  }
+  return Object.freeze({ heartbeatMs });
 }
 
 function resolveSigning(given: unknown): SigningSettings | undefined {

@@ -4,7 +4,7 @@ import convict from 'convict';
 import { ConfigError } from '../errors.js';
 import { parseApiKey } from '../http/auth.js';
 import { LOG_LEVELS } from '../log.js';
-import { DISPATCH_DEFAULTS } from '../options.js';
+import { DISPATCH_DEFAULTS, FLEET_DEFAULTS } from '../options.js';
 import type { LogLevel } from '../log.js';
 import { PARAM_NAME, PIXEL_DEFAULTS } from '../pixel/options.js';
 
@@ -33,6 +33,8 @@ export interface RelayConfig {
   signing: { secrets: string[]; toleranceSeconds: number };
   rateLimit: { enabled: boolean; max: number; windowMs: number };
   amounts: { maxDecimals: number; maxAmount: string };
+  secret: string;
+  fleet: { heartbeatMs: number };
 }
 
 /** A convict format (a validator function) for strings matching `pattern`. */
@@ -215,6 +217,18 @@ export const configSchema: convict.Schema<RelayConfig> = {
   amounts: {
     maxDecimals: { doc: 'Decimal places an amount may have (0 to 6).', format: 'int', default: 2, env: 'POSTBACK_RELAY_AMOUNT_MAX_DECIMALS' },
     maxAmount: { doc: 'The largest commission amount, and the largest change an adjustment may make.', format: matching(/^\d+(\.\d+)?$/, 'a decimal such as 1000000'), default: '1000000', env: 'POSTBACK_RELAY_AMOUNT_MAX' },
+  },
+  secret: {
+    doc: 'A secret of 32+ characters shared by every instance of a fleet: signs the dashboard\'s form tokens, so a form fetched from one instance posts through another. Required in production; unset elsewhere, each process picks a random one.',
+    format: (value: unknown) => {
+      if (typeof value !== 'string' || (value !== '' && value.length < 32)) throw new Error('must be at least 32 characters');
+    },
+    default: '',
+    env: 'POSTBACK_RELAY_SECRET',
+    sensitive: true,
+  },
+  fleet: {
+    heartbeatMs: { doc: 'How often the instance writes its row in the instances table, in ms; one missing three beats is listed as dead.', format: 'positive-int', default: FLEET_DEFAULTS.heartbeatMs, env: 'POSTBACK_RELAY_HEARTBEAT_MS' },
   },
   log: { level: { doc: 'Least severe level logged.', format: [...LOG_LEVELS], default: 'info', env: 'POSTBACK_RELAY_LOG_LEVEL' } },
   pixel: {

@@ -10,12 +10,13 @@ export interface PageContext {
   csrf: string;
 }
 
-export type Section = 'overview' | 'endpoints' | 'deliveries';
+export type Section = 'overview' | 'endpoints' | 'deliveries' | 'fleet';
 
 const NAV: ReadonlyArray<readonly [Section, string, string]> = [
   ['overview', '/', 'Overview'],
   ['endpoints', '/endpoints', 'Endpoints'],
   ['deliveries', '/deliveries', 'Delivery log'],
+  ['fleet', '/fleet', 'Fleet'],
 ];
 
 /** A whole page. */

@@ -20,6 +20,8 @@ export async function relayOptionsFromConfig(
     targetAllowlist: config.targetAllowlist,
     amounts: { ...config.amounts },
     ...(config.signing.secrets.length > 0 ? { signing: { secrets: config.signing.secrets, toleranceSeconds: config.signing.toleranceSeconds } } : {}),
+    ...(config.secret === '' ? {} : { secret: config.secret }),
+    fleet: { ...config.fleet },
     rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs } : false,
     ...extra,
   };

@@ -15,6 +15,8 @@ export interface TableNames {
   attempts: string;
   migrations: string;
   migrationsLock: string;
+  /** The fleet's instances and their heartbeats. */
+  instances: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -27,6 +29,7 @@ export function tableNames(prefix: string): TableNames {
     attempts: `${prefix}delivery_attempts`,
     migrations: `${prefix}knex_migrations`,
     migrationsLock: `${prefix}knex_migrations_lock`,
+    instances: `${prefix}instances`,
   };
 }
 

@@ -6,11 +6,13 @@ import type { TableNames } from '../tables.js';
 import { initialMigration } from './001_initial.js';
 import { retryRoundsMigration } from './002_retry_rounds.js';
 import { deliveryCoreMigration } from './003_delivery_core.js';
+import { fleetMigration } from './007_fleet.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
   '20261201100000_retry_rounds': retryRoundsMigration,
   '20261203010000_delivery_core': deliveryCoreMigration,
+  '20261203050000_fleet': fleetMigration,
 };
 
 // Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
