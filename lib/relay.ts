@@ -193,7 +193,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     settings: resolved.fleet,
     logger,
     version: VERSION,
-    report: () => ({ dispatching: dispatcher.running, held: dispatcher.held }),
+    report: () => ({ dispatching: resolved.dispatch.enabled, held: dispatcher.held }),
   });
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
