@@ -82,20 +82,20 @@ export class InstancesStore {
 
   /** How many instances were seen at or after `since`. */
   async countSeenSince(since: Date): Promise<number> {
-    const [row] = (await this.#knex(this.#t.instances).where('last_seen_at', '>=', since).count({ n: '*' })) as Array<{ n: number | string }>;
+    const row = await this.#knex(this.#t.instances).where('last_seen_at', '>=', since).count<{ n: number | string }>({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
   /** Every listed instance, with the live leases each holds; those not seen since `aliveSince` are dead. */
   async view(now: Date, aliveSince: Date): Promise<FleetView> {
     const rows = await this.#knex<InstanceRow>(this.#t.instances).select('*').orderBy('started_at');
-    const holderExpr = this.#knex.raw('substr(lease_token, 1, ?)', [INSTANCE_ID_LENGTH]);
+    // knex types a raw select column loosely; the row shape is this query's own.
     const leases = (await this.#knex(this.#t.deliveries)
       .where('locked_until', '>', now)
       .whereNotNull('lease_token')
-      .select({ holder: holderExpr })
+      .select(this.#knex.raw('substr(lease_token, 1, ?) as holder', [INSTANCE_ID_LENGTH]))
       .count({ n: '*' })
-      .groupBy('holder')) as Array<{ holder: string; n: number | string }>;
+      .groupBy('holder')) as unknown as Array<{ holder: string; n: number | string }>;
     const leasedBy = new Map(leases.map((lease) => [lease.holder, Number(lease.n)]));
     const instances = rows.map((row): FleetInstance => {
       const lastSeenAt = toDate(row.last_seen_at);

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { PRUNE_AFTER_MS } from '../../lib/fleet/heartbeat.js';
+import type { PostbackRelayOptions } from '../../lib/options.js';
 import { tableNames } from '../../lib/store/tables.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { poll } from '../helpers/poll.js';
@@ -31,7 +32,7 @@ describeEachDatabase('the fleet', (target) => {
     await tracker.close();
   });
 
-  const join = async (relay: Parameters<typeof startRelay>[1]['relay']) => {
+  const join = async (relay: Partial<PostbackRelayOptions>) => {
     second = await startRelay(target, { url: first.url, prefix: first.prefix, relay });
     return second;
   };
