@@ -105,7 +105,7 @@ describe('Docker image and compose file', function () {
     expect(imageEnv).to.include({ NODE_ENV: 'production', PORT: '3000' });
     const [command, ...args] = jsonArgs('CMD');
     // /data is the image's volume; here a temporary directory stands in for it. Port 0: 3000 may be taken.
-    const env = cleanEnv({ ...imageEnv, DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-data-')), 'postback-relay.sqlite'), PORT: '0', POSTBACK_RELAY_API_KEYS: 'docker-test-key-1' });
+    const env = cleanEnv({ ...imageEnv, DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-data-')), 'postback-relay.sqlite'), PORT: '0', POSTBACK_RELAY_API_KEYS: 'docker-test-key-1', POSTBACK_RELAY_SECRET: 'docker-test-secret-of-32-characters!' });
     const server = await startServerProcess(command!, args, { cwd: ROOT, env });
     try {
       const port = new URL(server.url).port;
