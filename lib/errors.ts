@@ -179,6 +179,13 @@ export class CsrfError extends RelayError {
   }
 }
 
+/** Migrations could not start: another instance held the migration lock for the whole wait (or a dead migrator left knex's lock taken). */
+export class MigrationLockedError extends RelayError {
+  constructor(message: string, cause?: unknown) {
+    super(ERROR_CODES.ERR_PB_MIGRATION_LOCKED, 503, message, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -203,6 +210,7 @@ export const ERROR_CODES = {
   ERR_PB_RATE_LIMITED: 'ERR_PB_RATE_LIMITED',
   ERR_PB_BLOCKED_TARGET: 'ERR_PB_BLOCKED_TARGET',
   ERR_PB_CSRF: 'ERR_PB_CSRF',
+  ERR_PB_MIGRATION_LOCKED: 'ERR_PB_MIGRATION_LOCKED',
 } as const;
 
 /** One of the documented error codes. */

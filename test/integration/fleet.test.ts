@@ -7,7 +7,10 @@ import request from 'supertest';
 import { PRUNE_AFTER_MS } from '../../lib/fleet/heartbeat.js';
 import type { PostbackRelayOptions } from '../../lib/options.js';
 import { tableNames } from '../../lib/store/tables.js';
-import { describeEachDatabase } from '../helpers/databases.js';
+import { MigrationLockedError } from '../../lib/errors.js';
+import { openDatabase } from '../../lib/store/database.js';
+import { migrateLatest } from '../../lib/store/migrations/index.js';
+import { describeEachDatabase, sqliteTarget, uniquePrefix } from '../helpers/databases.js';
 import { poll } from '../helpers/poll.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
@@ -104,5 +107,24 @@ describeEachDatabase('the fleet', (target) => {
     expect(page.text).to.include(first.relay.instanceId);
     expect(page.text).to.include('1 of 1 listed instance(s) alive');
     expect((await request(app).get('/admin/').expect(200)).text).to.include('href="/admin/fleet"');
+  });
+});
+
+describe('migrations waiting on a lock', () => {
+  it("wait out knex's lock and then give up with a MigrationLockedError, changing nothing", async () => {
+    const prefix = uniquePrefix();
+    const knex = openDatabase(sqliteTarget.url());
+    try {
+      await migrateLatest(knex, prefix);
+      const t = tableNames(prefix);
+      // A migrator that died mid-run leaves knex's lock row taken.
+      await knex(t.migrationsLock).update({ is_locked: 1 });
+      const error = await migrateLatest(knex, prefix, 300).then(() => undefined, (reason: unknown) => reason);
+      expect(error).to.be.instanceOf(MigrationLockedError).and.have.property('code', 'ERR_PB_MIGRATION_LOCKED');
+      await knex(t.migrationsLock).update({ is_locked: 0 });
+      expect(await migrateLatest(knex, prefix)).to.deep.equal([]);
+    } finally {
+      await knex.destroy();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The migration source: migrations are compiled in (no directory scan), and named tables follow the prefix.
 
 import type { Knex } from 'knex';
+import { MigrationLockedError } from '../../errors.js';
 import { isMySql } from '../database.js';
 import { tableNames } from '../tables.js';
 import type { TableNames } from '../tables.js';
@@ -70,7 +71,8 @@ export async function migrateLatest(knex: Knex, prefix: string, lockWaitMs = MIG
         return ran;
       } catch (error) {
         // knex's MigrationLocked is not exported; its name is its type.
-        if (!(error instanceof Error && error.name === 'MigrationLocked') || Date.now() >= deadline) throw error;
+        if (!(error instanceof Error && error.name === 'MigrationLocked')) throw error;
+        if (Date.now() >= deadline) throw new MigrationLockedError(`knex's migration lock stayed taken for ${lockWaitMs} ms`, error);
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
       }
     }
@@ -85,7 +87,7 @@ async function withNamedLock<T>(knex: Knex, name: string, waitMs: number, run: (
   const connection = await client.acquireConnection();
   try {
     const [rows] = (await knex.raw('select get_lock(?, ?) as got', [name, Math.ceil(waitMs / 1000)]).connection(connection)) as [Array<{ got: number | null }>];
-    if (rows[0]?.got !== 1) throw new Error(`another instance held the migration lock "${name}" for ${waitMs} ms`);
+    if (rows[0]?.got !== 1) throw new MigrationLockedError(`another instance held the migration lock "${name}" for ${waitMs} ms`);
     try {
       return await run();
     } finally {
