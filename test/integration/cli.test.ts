@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { EXIT } from '../../lib/cli/exit-codes.js';
+import { RelayMigrationSource } from '../../lib/store/migrations/index.js';
 import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -45,13 +46,16 @@ describe('postback-relay CLI', function () {
   });
 
   it('migrate: status shows pending, up applies, status shows applied, down rolls one back', async () => {
-    const all = ['20261201000000_initial', '20261201100000_retry_rounds'];
+    // Every compiled-in migration, oldest first: the first two are the initial schema and retry rounds.
+    const all = (await new RelayMigrationSource('x_').getMigrations()).map((entry) => entry.file);
+    expect(all.slice(0, 2)).to.deep.equal(['20261201000000_initial', '20261201100000_retry_rounds']);
+    const last = all.at(-1);
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [], pending: all });
     expect((await cli('migrate', 'up', '--json')).json()).to.deep.equal({ applied: all });
     expect((await cli('migrate', 'up')).stdout).to.include('already up to date');
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all, pending: [] });
-    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [all[1]] });
-    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [all[0]], pending: [all[1]] });
+    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [last] });
+    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all.slice(0, -1), pending: [last] });
     expect((await cli('migrate', 'up')).code).to.equal(EXIT.OK);
   });
 
