@@ -221,6 +221,13 @@ export class MissingDependencyError extends RelayError {
   }
 }
 
+/** Migrations could not start: another instance held the migration lock for the whole wait (or a dead migrator left knex's lock taken). */
+export class MigrationLockedError extends RelayError {
+  constructor(message: string, cause?: unknown) {
+    super(ERROR_CODES.ERR_PB_MIGRATION_LOCKED, 503, message, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -250,6 +257,7 @@ export const ERROR_CODES = {
   ERR_PB_PORTAL_ACTION_DISABLED: 'ERR_PB_PORTAL_ACTION_DISABLED',
   ERR_PB_INGEST_OVERLOADED: 'ERR_PB_INGEST_OVERLOADED',
   ERR_PB_MISSING_DEPENDENCY: 'ERR_PB_MISSING_DEPENDENCY',
+  ERR_PB_MIGRATION_LOCKED: 'ERR_PB_MIGRATION_LOCKED',
 } as const;
 
 /** One of the documented error codes. */

@@ -3,7 +3,8 @@
 // The factory and the instance it returns: the one way in.
 export { createPostbackRelay } from './relay.js';
 export type { PostbackRelay } from './relay.js';
-export type { PostbackRelayOptions, DispatchOptions, IngestOptions, RetentionOptions } from './options.js';
+export type { PostbackRelayOptions, DispatchOptions, IngestOptions, RetentionOptions, FleetOptions } from './options.js';
+export type { FleetView, FleetInstance } from './fleet/instances-store.js';
 
 // The form-fill pixel: its options, and the router factory for hosts that wire their own recorder.
 export { createPixelRouter } from './http/pixel-router.js';

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { createTargetPolicy } from './dispatch/target-guard.js';
 import type { TargetPolicy } from './dispatch/target-guard.js';
 import { checkedOption, rejectUnknown, resolveOptionGroup } from './config/resolve-options.js';
-import { INGEST_DEFAULTS, RETENTION_DEFAULTS, optionSetting } from './config/settings.js';
+import { FLEET_DEFAULTS, INGEST_DEFAULTS, RETENTION_DEFAULTS, optionSetting } from './config/settings.js';
 import { resolveAmountLimits } from './events/amount-limits.js';
 import type { AmountLimitOptions, AmountLimits } from './events/amount-limits.js';
 import { InvalidOptionError } from './errors.js';
@@ -149,6 +149,20 @@ export interface PostbackRelayOptions {
   ingest?: IngestOptions;
   /** How long finished deliveries and their attempts are kept. */
   retention?: RetentionOptions;
+  /**
+   * A secret every instance of a fleet shares, at least 32 characters: it signs the dashboard's form tokens, so a
+   * form fetched from one instance can be posted through another behind a load balancer. Unset, each process picks
+   * a random one (fine for a single instance; its forms then expire at a restart). @default random per process
+   */
+  secret?: string;
+  /** This instance's place in the fleet (the instances table, see docs/scaling.md). */
+  fleet?: FleetOptions;
+}
+
+/** How an instance makes itself known to the others on the same database. */
+export interface FleetOptions {
+  /** How often the instance writes its heartbeat row; one missing three beats is listed as dead. @default 10000 */
+  heartbeatMs?: number;
 }
 
 /** Retention with defaults filled in: a number of days, or null to keep forever. */
@@ -179,11 +193,13 @@ export interface ResolvedOptions {
   portal: ResolvedPortalOptions;
   ingest: Readonly<Required<IngestOptions>>;
   retention: Readonly<ResolvedRetention>;
+  secret: string | undefined;
+  fleet: Required<FleetOptions>;
 }
 
 const TOP_LEVEL = [
   'database', 'tablePrefix', 'apiKeys', 'plugins', 'defaultCurrency', 'bodyLimit', 'userAgent', 'logger', 'dispatch',
-  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'portal', 'ingest', 'retention',
+  'pixel', 'metrics', 'targetAllowlist', 'authentication', 'signing', 'rateLimit', 'amounts', 'portal', 'ingest', 'retention', 'secret', 'fleet',
 ];
 /** Checks every option, naming the first bad one, and fills in defaults. */
 export function resolveOptions(given: PostbackRelayOptions, version: string): ResolvedOptions {
@@ -236,6 +252,8 @@ export function resolveOptions(given: PostbackRelayOptions, version: string): Re
     ingest: resolveIngest(options.ingest),
     retention: resolveRetention(options.retention),
     targetPolicy: createTargetPolicy(targetAllowlist as unknown[] as string[], 'targetAllowlist'),
+    secret: resolveSecret(options.secret),
+    fleet: resolveFleet(options.fleet),
   });
 }
 
@@ -263,6 +281,18 @@ function resolveRetention(given: unknown): Readonly<ResolvedRetention> {
     throw new InvalidOptionError('retention.intervalMs', `must be a positive integer, got ${JSON.stringify(intervalMs)}`);
   }
   return Object.freeze({ deliveredDays: days('deliveredDays'), failedDays: days('failedDays'), intervalMs });
+}
+
+function resolveSecret(given: unknown): string | undefined {
+  if (given === undefined) return undefined;
+  if (typeof given !== 'string' || given.length < 32) throw new InvalidOptionError('secret', 'must be a string of at least 32 characters');
+  return given;
+}
+
+function resolveFleet(given: unknown): Required<FleetOptions> {
+  if (given === undefined) return FLEET_DEFAULTS;
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionError('fleet', 'must be an object such as { heartbeatMs: 10000 }');
+  return Object.freeze(resolveOptionGroup(given, 'fleet') as Required<FleetOptions>);
 }
 
 function resolveSigning(given: unknown): SigningSettings | undefined {

@@ -16,6 +16,9 @@ import type { Adjustment, AdjustmentInput, Commission, CommissionInput, EventNam
 import { createDashboardRouter } from './dashboard/router.js';
 import { createHealthRouter } from './health/health-router.js';
 import { InvalidOptionError } from './errors.js';
+import { Heartbeat, newInstanceId } from './fleet/heartbeat.js';
+import { InstancesStore } from './fleet/instances-store.js';
+import type { FleetView } from './fleet/instances-store.js';
 import { createPixelRouter } from './http/pixel-router.js';
 import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
@@ -71,6 +74,10 @@ export interface PostbackRelay {
   readonly metrics: Registry;
   /** The knex instance the relay stores into (the host's own when it gave one). */
   readonly knex: Knex;
+  /** This instance's id in the fleet (the instances table), new for every relay created. */
+  readonly instanceId: string;
+  /** Every instance on this database, alive or dead, and the deliveries still leased to dead ones. */
+  fleet(): Promise<FleetView>;
   /** Runs pending migrations; returns the names of those it ran. */
   migrate(): Promise<string[]>;
   /** Records a lead (form fill) and queues its `lead_created` postbacks. Idempotent by `id`. */
@@ -105,9 +112,15 @@ export interface PostbackRelay {
     /** Pending, failed and delivered counts, disabled endpoints, and when the oldest pending delivery was queued. */
     stats(): Promise<OutboxStats>;
   };
-  /** Starts sending postbacks, and pruning finished deliveries past their retention. Refuses when migrations are pending. */
+  /**
+   * Registers the instance in the fleet, starts pruning finished deliveries past their retention, and starts sending
+   * postbacks (unless dispatching is off). Refuses when migrations are pending.
+   */
   start(): Promise<void>;
-  /** Stops claiming work and pruning, lets requests in flight finish (bounded), and closes the database if the relay opened it. */
+  /**
+   * Stops claiming work and pruning, lets requests in flight finish (bounded), removes the instance from the fleet,
+   * and closes the database if the relay opened it.
+   */
   stop(): Promise<void>;
 }
 
@@ -130,6 +143,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables, plugins);
   const endpointService = new EndpointService(endpointsStore, plugins);
+  const instanceId = newInstanceId();
   const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
   const dispatcher = new Dispatcher({
     outbox,
@@ -146,6 +160,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       batchSize: resolved.dispatch.batchSize,
       // Renewed every third of its length while held; long enough that a renewal can miss once or twice.
       leaseMs: resolved.dispatch.requestTimeoutMs * 3,
+      leaseOwner: instanceId,
       requestTimeoutMs: resolved.dispatch.requestTimeoutMs,
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
@@ -200,6 +215,14 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const rateLimit = resolved.rateLimit === false || resolved.rateLimit.store !== 'database'
     ? resolved.rateLimit
     : { ...resolved.rateLimit, store: (limiter: string) => new KnexRateLimitStore(knex, tables.rateLimits, `${limiter}:`) };
+  const heartbeat = new Heartbeat({
+    id: instanceId,
+    store: new InstancesStore(knex, tables),
+    settings: resolved.fleet,
+    logger,
+    version: VERSION,
+    report: () => ({ dispatching: resolved.dispatch.enabled, held: dispatcher.held }),
+  });
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = createPixelRouter({
     recordLead: (input, source) => recorder.recordLead(input, source),
@@ -232,6 +255,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       activity: new DeliveryActivityStore(knex, tables),
       plugins,
       sendTest,
+      fleet: () => heartbeat.view(),
+      ...(resolved.secret === undefined ? {} : { secret: resolved.secret }),
       bodyLimit: resolved.bodyLimit,
       logger,
     }),
@@ -256,9 +281,11 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         return pending.length === 0 ? undefined : `${pending.length} pending migration(s)`;
       },
       dispatcher: () => Promise.resolve(resolved.dispatch.enabled ? dispatcher.problem : undefined),
-    }),
+    }, { fleet: () => heartbeat.summary }),
     metrics: metrics.registry,
     knex,
+    instanceId,
+    fleet: () => heartbeat.view(),
     migrate: () => migrateLatest(knex, resolved.tablePrefix),
     recordLead: (input) => recorder.recordLead(input),
     recordCommission: (input) => recorder.recordCommission(input),
@@ -284,6 +311,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       if (pending.length > 0) throw new InvalidOptionError('database', `has ${pending.length} pending migration(s) (${pending.join(', ')}); run relay.migrate() first`);
       // Every instance prunes, dispatching or not: the deletes are idempotent, and an ingest-only fleet still grows.
       retention.start();
+      await heartbeat.start();
       if (!resolved.dispatch.enabled) {
         logger.info('dispatching is off on this instance: events are queued for other instances to deliver');
         return;
@@ -294,6 +322,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     async stop() {
       await retention.stop();
       await dispatcher.stop();
+      await heartbeat.stop();
       if (ownsKnex) await knex.destroy();
     },
   };

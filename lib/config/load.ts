@@ -28,6 +28,8 @@ export interface RelayConfig {
   ingest: { maxQueued: number };
   retention: { deliveredDays: number; failedDays: number; intervalMs: number };
   portal: { linkSecrets: string[]; publicUrl: string; plugins: string[]; maxEndpoints: number; allowReplay: boolean; frameAncestors: string[]; testsPerMinute: number };
+  secret: string;
+  fleet: { heartbeatMs: number };
 }
 
 type DispatchDefaults = typeof DISPATCH_DEFAULTS;

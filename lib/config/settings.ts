@@ -108,6 +108,11 @@ export const FORMATS = {
   linkSecrets: listOf('link-secret-list', 'a comma-separated list of secrets, each at least 32 characters', (entry) => typeof entry === 'string' && entry.length >= 32, { secret: true }),
   origins: listOf('origin-list', 'a comma-separated list of origins such as https://partners.example.com', (entry) => typeof entry === 'string' && /^https?:\/\/[a-z0-9*.-]+(:\d{1,5})?$/i.test(entry)),
   publicUrl: matching('public-url', /^(https?:\/\/[^\s?#]+)?$/, 'an absolute http(s) URL without query, or empty'),
+  sharedSecret: {
+    name: 'shared-secret',
+    // The value never goes into the message: it is a secret.
+    problem: (value: unknown) => (typeof value === 'string' && (value === '' || value.length >= 32) ? undefined : 'must be empty or at least 32 characters'),
+  },
   pluginList: listOf('plugin-list', 'a comma-separated list of package names or paths', (entry) => typeof entry === 'string' && entry !== ''),
   paramNames: listOf('param-names', 'a non-empty comma-separated list of URL parameter names (letters, digits, "_", ".", "-")', (entry) => typeof entry === 'string' && PARAM_NAME.test(entry), { min: 1 }),
   apiKeys: {
@@ -155,6 +160,9 @@ export const DISPATCH_DEFAULTS = Object.freeze({
   breakerCooldownMs: 30_000,
   disableAfterMs: 432_000_000,
 });
+
+/** How often an instance writes its heartbeat row (also the documented `@default` of FleetOptions). */
+export const FLEET_DEFAULTS = Object.freeze({ heartbeatMs: 10_000 });
 
 /** The ingest bound's default (also the documented `@default` of IngestOptions). */
 export const INGEST_DEFAULTS = Object.freeze({ maxQueued: 2_000 });
@@ -314,6 +322,22 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { key: 'portal.allowReplay', option: 'portal.allowReplay', env: 'POSTBACK_RELAY_PORTAL_ALLOW_REPLAY', format: FORMATS.boolean, default: PORTAL_DEFAULTS.allowReplay, doc: 'Whether affiliates may replay their own failed deliveries.' },
   { key: 'portal.frameAncestors', option: 'portal.frameAncestors', env: 'POSTBACK_RELAY_PORTAL_FRAME_ANCESTORS', format: FORMATS.origins, default: [], doc: 'Comma-separated origins that may frame the portal (CSP frame-ancestors); empty: none.' },
   { key: 'portal.testsPerMinute', option: 'portal.testsPerMinute', env: 'POSTBACK_RELAY_PORTAL_TESTS_PER_MINUTE', format: FORMATS.positiveInt, default: PORTAL_DEFAULTS.testsPerMinute, doc: 'Test postbacks one affiliate may send per minute.' },
+  {
+    key: 'secret',
+    env: 'POSTBACK_RELAY_SECRET',
+    format: FORMATS.sharedSecret,
+    default: '',
+    doc: "A secret of 32+ characters shared by every instance of a fleet: signs the dashboard's form tokens, so a form fetched from one instance posts through another. Required in production; unset elsewhere, each process picks a random one.",
+    secret: 'value',
+  },
+  {
+    key: 'fleet.heartbeatMs',
+    option: 'fleet.heartbeatMs',
+    env: 'POSTBACK_RELAY_HEARTBEAT_MS',
+    format: FORMATS.positiveInt,
+    default: FLEET_DEFAULTS.heartbeatMs,
+    doc: 'How often the instance writes its row in the instances table, in ms; one missing three beats is listed as dead.',
+  },
   { key: 'log.level', env: 'POSTBACK_RELAY_LOG_LEVEL', format: FORMATS.logLevel, default: 'info', doc: 'Least severe level logged (pino levels).' },
   { key: 'pixel.clickIdParams', option: 'pixel.clickIdParams', env: 'POSTBACK_RELAY_PIXEL_CLICK_ID_PARAMS', format: FORMATS.paramNames, default: PIXEL_DEFAULTS.clickIdParams, doc: 'Landing-URL parameters carrying the click ID, tried in order.' },
   { key: 'pixel.affiliateParams', option: 'pixel.affiliateParams', env: 'POSTBACK_RELAY_PIXEL_AFFILIATE_PARAMS', format: FORMATS.paramNames, default: PIXEL_DEFAULTS.affiliateParams, doc: "Landing-URL parameters carrying the affiliate's id." },

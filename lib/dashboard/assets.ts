@@ -30,8 +30,8 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
 .host{overflow-wrap:break-word;word-break:normal}
 .status{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;font-weight:600;white-space:nowrap}
-.status-delivered,.status-ok{background:#dff3e4;color:#14532d}
-.status-failed,.status-disabled{background:#fde2e1;color:#7f1d1d}
+.status-delivered,.status-ok,.status-alive{background:#dff3e4;color:#14532d}
+.status-failed,.status-disabled,.status-dead{background:#fde2e1;color:#7f1d1d}
 .status-pending,.status-failing{background:#fff3cd;color:#6b4e00}
 .status-skipped{background:#e8eaed;color:#333}
 form.stack{display:grid;gap:.85rem;max-width:40rem}

@@ -17,10 +17,11 @@ export interface CsrfGuard {
 
 /**
  * The host's authentication may be a cookie the browser sends with any request, so a form posted from another
- * site must not act. A per-process secret signs the issue time: no session store is needed, and a token from
- * before a restart is refused (the page is reloaded).
+ * site must not act. A secret signs the issue time: no session store is needed. The fleet's shared secret lets
+ * a token issued by one instance pass on another; without one, a per-process secret means a token from before a
+ * restart is refused (the page is reloaded).
  */
-export function createCsrfGuard(secret: Buffer = randomBytes(32), now: () => number = Date.now): CsrfGuard {
+export function createCsrfGuard(secret: Buffer | string = randomBytes(32), now: () => number = Date.now): CsrfGuard {
   const sign = (issued: string) => createHmac('sha256', secret).update(`dashboard-form:${issued}`).digest('base64url');
   function valid(token: unknown): boolean {
     if (typeof token !== 'string') return false;

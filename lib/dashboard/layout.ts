@@ -10,7 +10,7 @@ export interface PageContext {
   csrf: string;
 }
 
-export type Section = 'overview' | 'endpoints' | 'deliveries';
+export type Section = 'overview' | 'endpoints' | 'deliveries' | 'fleet';
 
 /** A page's navigation: section, path under `base`, label. */
 export type Nav = ReadonlyArray<readonly [Section, string, string]>;
@@ -19,6 +19,7 @@ const NAV: Nav = [
   ['overview', '/', 'Overview'],
   ['endpoints', '/endpoints', 'Endpoints'],
   ['deliveries', '/deliveries', 'Delivery log'],
+  ['fleet', '/fleet', 'Fleet'],
 ];
 
 /** A whole page. */

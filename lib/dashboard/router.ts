@@ -6,6 +6,7 @@ import type { DeliveryService } from '../deliveries/service.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
 import type { EndpointService } from '../endpoints/service.js';
+import type { FleetView } from '../fleet/instances-store.js';
 import type { Endpoint } from '../endpoints/types.js';
 import { NotFoundError, RelayError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
@@ -30,6 +31,7 @@ import { deliveryLogPage, deliveryPage, SEARCH_FIELDS } from './pages/deliveries
 import type { DeliverySearch, LogEntry } from './pages/deliveries.js';
 import { endpointFormPage, endpointListPage } from './pages/endpoints.js';
 import type { FormError } from './pages/endpoints.js';
+import { fleetPage } from './pages/fleet.js';
 import { overviewPage } from './pages/overview.js';
 import { previewPostbacks } from './preview.js';
 import type { PostbackPreview } from './preview.js';
@@ -42,6 +44,10 @@ export interface DashboardDeps {
   activity: DeliveryActivityStore;
   plugins: PluginRegistry;
   sendTest(endpointId: string, event: EventName): Promise<TestPostbackResult>;
+  /** The fleet's instances and the leases still held by dead ones. */
+  fleet(): Promise<FleetView>;
+  /** The fleet's shared secret for form tokens; a random one per process when absent. */
+  secret?: string;
   bodyLimit: string;
   logger: Logger;
 }
@@ -79,7 +85,7 @@ const pageCursor = optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'a de
 /** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
 export function createDashboardRouter(deps: DashboardDeps): Router {
   const { endpoints, deliveries, activity, plugins } = deps;
-  const csrf = createCsrfGuard();
+  const csrf = deps.secret === undefined ? createCsrfGuard() : createCsrfGuard(deps.secret);
   const pluginList = plugins.names().map((name) => ({ name, description: plugins.get(name).description }));
   const context = (req: Request): PageContext => ({ base: req.baseUrl, csrf: csrf.token() });
   const send = (res: Response, status: number, markup: SafeHtml) => res.status(status).type('html').send(markup.toString());
@@ -118,6 +124,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       activity.endpointHealth(),
     ]);
     send(res, 200, overviewPage(context(req), { now, stats, lastHour, lastDay, minutes, chartFrom, chartMinutes: CHART_MINUTES, endpoints: endpointList, health }));
+  });
+
+  router.get('/fleet', async function fleet(req, res) {
+    send(res, 200, fleetPage(context(req), await deps.fleet()));
   });
 
   router.get('/endpoints', async function listEndpoints(req, res) {

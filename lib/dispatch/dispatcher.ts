@@ -36,6 +36,8 @@ export interface DispatcherSettings {
   leaseMs: number;
   /** The client's request timeout: a request starts only while its lease outlasts it. */
   requestTimeoutMs: number;
+  /** This instance's fleet id, at the start of each lease token it writes. */
+  leaseOwner?: string;
   /** How often to look for work when nothing woke the dispatcher (work queued by another process, retries). */
   idlePollMs: number;
   /** How long `stop()` waits for requests in flight before it aborts them. */
@@ -107,6 +109,11 @@ export class Dispatcher implements DeliveryHandoff {
       batchSize: settings.batchSize,
       disableAfterMs: settings.disableAfterMs,
     });
+  }
+
+  /** Deliveries held under lease now (queued, in flight, or waiting for their attempt to be written). */
+  get held(): number {
+    return this.#leases.size;
   }
 
   /** True between `start()` and `stop()`. */

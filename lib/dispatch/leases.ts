@@ -14,11 +14,16 @@ export interface LeaseSettings {
   leaseMs: number;
   /** The longest a request can take: a delivery goes on the wire only if its lease outlasts that. */
   requestTimeoutMs: number;
+  /** This instance's fleet id, written at the start of every token, so the fleet can tell whose leases are live. */
+  leaseOwner?: string;
 }
 
-/** A fresh lease token: it names one claim (or one hand-off), so a write by an earlier holder matches nothing. */
-export function newLeaseToken(): string {
-  return randomBytes(12).toString('hex');
+/**
+ * A fresh lease token: it names one claim (or one hand-off), so a write by an earlier holder matches nothing. An
+ * `owner` (the instance's 12-character id) takes the place of the first 12 random characters; 16 random ones remain.
+ */
+export function newLeaseToken(owner = ''): string {
+  return owner === '' ? randomBytes(12).toString('hex') : `${owner}${randomBytes(8).toString('hex')}`;
 }
 
 /**
@@ -65,7 +70,7 @@ export class LeaseKeeper {
 
   /** A new lease for one claim or hand-off, starting at `now`. */
   lease(now: Date): Lease {
-    return { until: new Date(now.getTime() + this.#settings.leaseMs), token: newLeaseToken() };
+    return { until: new Date(now.getTime() + this.#settings.leaseMs), token: newLeaseToken(this.#settings.leaseOwner) };
   }
 
   hold(delivery: HeldDelivery, until: Date): void {

@@ -9,12 +9,16 @@ export type ReadinessCheck = () => Promise<string | undefined>;
 /** A check that has not answered in this time counts as failed, so an orchestrator's probe never hangs. */
 const CHECK_TIMEOUT_MS = 2_000;
 
+/** Facts shown beside the checks, read from memory (never a query per probe); they do not decide readiness. */
+export type ReadinessFacts = Readonly<Record<string, () => object>>;
+
 /**
  * Builds the router: `GET /healthz` is 200 `{"status":"ok"}`; `GET /readyz` is 200 when every check
- * passes and 503 otherwise, with `{"status", "checks": {name: "ok" | reason}}`. No authentication:
- * probes carry no key, and the answers hold no data.
+ * passes and 503 otherwise, with `{"status", "checks": {name: "ok" | reason}}` and each of `facts` by its name
+ * (the fleet: this instance's id and how many instances are alive). No authentication: probes carry no key,
+ * and the answers hold no data.
  */
-export function createHealthRouter(checks: Readonly<Record<string, ReadinessCheck>>): Router {
+export function createHealthRouter(checks: Readonly<Record<string, ReadinessCheck>>, facts: ReadinessFacts = {}): Router {
   const router = Router();
   router.get('/healthz', function alive(_req, res) {
     res.set('cache-control', 'no-store').json({ status: 'ok' });
@@ -22,7 +26,8 @@ export function createHealthRouter(checks: Readonly<Record<string, ReadinessChec
   router.get('/readyz', async function ready(_req, res) {
     const results = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const));
     const ok = results.every(([, result]) => result === 'ok');
-    res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    const shown = Object.fromEntries(Object.entries(facts).map(([name, read]) => [name, read()]));
+    res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results), ...shown });
   });
   return router;
 }

@@ -24,6 +24,7 @@ export async function relayOptionsFromConfig(
   const portal = options.portal as Record<string, unknown>;
   if (config.portal.publicUrl === '') delete portal.publicUrl;
   if (config.portal.plugins.length === 0) delete portal.plugins;
+  if (config.secret !== '') options.secret = config.secret;
   return {
     ...(options as Partial<PostbackRelayOptions>),
     database: config.database.url,

@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RelayConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
 import { parseApiKey, requireApiKey, requireScope } from '../http/auth.js';
 import { errorHandler } from '../http/errors.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { fromHostLogger } from '../log.js';
-import type { HostLogger } from '../log.js';
+import type { HostLogger, Logger } from '../log.js';
 import { createPostbackRelay } from '../relay.js';
 import type { PostbackRelay } from '../relay.js';
 import { redactUrl } from '../store/database.js';
@@ -31,6 +32,11 @@ export interface RunningServer {
 /** Starts the relay from configuration: migrate (unless disabled), mount, listen, dispatch. */
 export async function startServer(config: Readonly<RelayConfig>, hostLogger: HostLogger): Promise<RunningServer> {
   const logger = fromHostLogger(hostLogger);
+  // Always in production, not only when a fleet is declared: nothing tells one instance that a second will join,
+  // and a per-process secret then breaks every dashboard form that lands on another instance.
+  if (config.env === 'production' && config.secret === '') {
+    throw new ConfigError('invalid configuration: secret (POSTBACK_RELAY_SECRET) must be set in production, the same on every instance (see docs/scaling.md)');
+  }
   let apiKeys = config.apiKeys;
   if (apiKeys.length === 0) {
     // Only outside production (loadConfig refuses it there): a key for this run, so the API is never open.
@@ -42,14 +48,21 @@ export async function startServer(config: Readonly<RelayConfig>, hostLogger: Hos
   collectDefaultMetrics({ register: registry });
   const relay = createPostbackRelay(await relayOptionsFromConfig(config, { apiKeys, logger: hostLogger, metrics: { registry } }));
   try {
-    if (config.database.migrate) {
-      const ran = await relay.migrate();
-      if (ran.length > 0) logger.info('migrations applied', { migrations: ran });
-    }
-    await relay.start();
+    return await listenThenDispatch(config, logger, relay, registry, apiKeys);
   } catch (error) {
+    // Nothing may outlive a failed start: no dispatcher sending, no heartbeat, no open pool.
     await relay.stop();
+    logger.error('start failed; the relay is stopped', { error: error instanceof Error ? error.message : String(error) });
     throw error;
+  }
+}
+
+// Migrations, then the listening socket, and only then the dispatcher: an instance that cannot take requests (its
+// port taken) must not send, and /readyz answers 503 until dispatching has started.
+async function listenThenDispatch(config: Readonly<RelayConfig>, logger: Logger, relay: PostbackRelay, registry: Registry, apiKeys: readonly string[]): Promise<RunningServer> {
+  if (config.database.migrate) {
+    const ran = await relay.migrate();
+    if (ran.length > 0) logger.info('migrations applied', { migrations: ran });
   }
 
   const app = express();
@@ -90,6 +103,16 @@ export async function startServer(config: Readonly<RelayConfig>, hostLogger: Hos
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  try {
+    await relay.start();
+  } catch (error) {
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host}:${port}${config.http.mountPath}`;

@@ -16,6 +16,8 @@ export interface TableNames {
   rateLimits: string;
   migrations: string;
   migrationsLock: string;
+  /** The fleet's instances and their heartbeats. */
+  instances: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -29,6 +31,7 @@ export function tableNames(prefix: string): TableNames {
     rateLimits: `${prefix}rate_limits`,
     migrations: `${prefix}knex_migrations`,
     migrationsLock: `${prefix}knex_migrations_lock`,
+    instances: `${prefix}instances`,
   };
 }
 

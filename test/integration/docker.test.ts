@@ -127,7 +127,7 @@ describe('Docker image and compose file', function () {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pb-data-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ http: { port, host: '127.0.0.1' }, database: { url: join(dir, 'postback-relay.sqlite') }, apiKeys: ['docker-test-key-1'] }));
+    writeFileSync(file, JSON.stringify({ http: { port, host: '127.0.0.1' }, database: { url: join(dir, 'postback-relay.sqlite') }, apiKeys: ['docker-test-key-1'], secret: 'docker-test-secret-of-32-characters!' }));
     const env = cleanEnv({ ...imageEnv, POSTBACK_RELAY_CONFIG_FILE: file });
     const server = await startServerProcess(command!, args, { cwd: ROOT, env });
     try {

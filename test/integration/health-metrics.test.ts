@@ -38,7 +38,9 @@ describeEachDatabase('health and metrics', (target) => {
     expect((await request(app).get('/healthz')).body).to.deep.equal({ status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).to.equal(200);
-    expect(ready.body).to.deep.equal({ status: 'ok', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok' } });
+    const { fleet, ...rest } = ready.body as { fleet: unknown };
+    expect(rest).to.deep.equal({ status: 'ok', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok' } });
+    expect(fleet).to.include({ instance: fx.relay.instanceId, alive: 1 });
   });
 
   it('counts events by type and result, attempts by plugin and outcome, and reads the outbox gauges', async () => {

@@ -17,7 +17,9 @@ describeEachDatabase('an ingest-only instance (dispatch.enabled: false)', (targe
   async function recordOneUnsent(): Promise<void> {
     const app = express();
     app.use(ingest.relay.health);
-    expect((await request(app).get('/readyz')).body).to.deep.equal({ status: 'ok', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok' } });
+    const { fleet, ...ready } = (await request(app).get('/readyz')).body as { fleet: unknown };
+    expect(ready).to.deep.equal({ status: 'ok', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok' } });
+    expect(fleet).to.include({ instance: ingest.relay.instanceId, alive: 1 });
     await ingest.relay.endpoints.create({ affiliateId: 'aff-i', plugin: 'generic', settings: { url: `${tracker.origin}/pb?cid={click_id}` } });
     const recorded = await ingest.relay.recordLead({ id: 'I-1', clickId: 'ci-1', affiliateId: 'aff-i' });
     expect(recorded.deliveriesQueued).to.equal(1);

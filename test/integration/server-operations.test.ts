@@ -26,6 +26,7 @@ describe('standalone server in operation [MariaDB/MySQL]', function () {
     DATABASE_URL: MYSQL_URL,
     POSTBACK_RELAY_TABLE_PREFIX: prefix,
     POSTBACK_RELAY_API_KEYS: API_KEY,
+    POSTBACK_RELAY_SECRET: 'server-operations-secret-32-characters',
     POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
     POSTBACK_RELAY_CONCURRENCY: '4',
   });
@@ -52,7 +53,7 @@ describe('standalone server in operation [MariaDB/MySQL]', function () {
     for (const each of opened) await each.close();
     const knex = openDatabase(MYSQL_URL);
     const t = tableNames(prefix);
-    for (const table of [t.attempts, t.deliveries, t.adjustments, t.commissions, t.leads, t.endpoints, t.migrations, t.migrationsLock]) await knex.schema.dropTableIfExists(table);
+    for (const table of [t.attempts, t.deliveries, t.adjustments, t.commissions, t.leads, t.endpoints, t.instances, t.migrations, t.migrationsLock]) await knex.schema.dropTableIfExists(table);
     await knex.destroy();
   });
 

@@ -1,6 +1,8 @@
 // The migration source: migrations are compiled in (no directory scan), and named tables follow the prefix.
 
 import type { Knex } from 'knex';
+import { MigrationLockedError } from '../../errors.js';
+import { isMySql } from '../database.js';
 import { tableNames } from '../tables.js';
 import type { TableNames } from '../tables.js';
 import { initialMigration } from './001_initial.js';
@@ -8,6 +10,7 @@ import { retryRoundsMigration } from './002_retry_rounds.js';
 import { deliveryCoreMigration } from './003_delivery_core.js';
 import { retentionMigration } from './003b_retention.js';
 import { rateLimitMigration } from './006_rate_limit.js';
+import { fleetMigration } from './007_fleet.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
@@ -15,6 +18,7 @@ const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration
   '20261203010000_delivery_core': deliveryCoreMigration,
   '20261203015000_retention': retentionMigration,
   '20261203040000_rate_limit': rateLimitMigration,
+  '20261203050000_fleet': fleetMigration,
 };
 
 // Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
@@ -52,10 +56,50 @@ export function migrationConfig(prefix: string): Knex.MigratorConfig {
   return { migrationSource: new RelayMigrationSource(prefix), tableName: tables.migrations };
 }
 
-/** Runs every pending migration; returns the names of those it ran. */
-export async function migrateLatest(knex: Knex, prefix: string): Promise<string[]> {
-  const [, ran] = (await knex.migrate.latest(migrationConfig(prefix))) as [number, string[]];
-  return ran;
+/** How long an instance waits for another one's migrations before giving up: far longer than the relay's take. */
+const MIGRATION_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs every pending migration; returns the names of those it ran. When several instances start at once on an
+ * empty database, knex's own lock is not enough: each creates the lock table and inserts its row, and two rows
+ * leave the lock taken for good. On MySQL the instances first queue on a named lock (GET_LOCK, released by the
+ * server if the holder dies), so one migrates and the others then find nothing to run; a lock knex reports as taken
+ * is waited out too, up to `lockWaitMs`.
+ */
+export async function migrateLatest(knex: Knex, prefix: string, lockWaitMs = MIGRATION_LOCK_WAIT_MS): Promise<string[]> {
+  const deadline = Date.now() + lockWaitMs;
+  const latest = async () => {
+    for (;;) {
+      try {
+        const [, ran] = (await knex.migrate.latest(migrationConfig(prefix))) as [number, string[]];
+        return ran;
+      } catch (error) {
+        // knex's MigrationLocked is not exported; its name is its type.
+        if (!(error instanceof Error && error.name === 'MigrationLocked')) throw error;
+        if (Date.now() >= deadline) throw new MigrationLockedError(`knex's migration lock stayed taken for ${lockWaitMs} ms`, error);
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  };
+  return isMySql(knex) ? withNamedLock(knex, `postback-relay:${prefix}:migrate`, lockWaitMs, latest) : latest();
+}
+
+// A MySQL named lock lives on one connection: it is held on a connection of its own while `run` uses the pool.
+async function withNamedLock<T>(knex: Knex, name: string, waitMs: number, run: () => Promise<T>): Promise<T> {
+  // knex types its client as any; these two are its documented pool calls.
+  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<unknown> };
+  const connection = await client.acquireConnection();
+  try {
+    const [rows] = (await knex.raw('select get_lock(?, ?) as got', [name, Math.ceil(waitMs / 1000)]).connection(connection)) as [Array<{ got: number | null }>];
+    if (rows[0]?.got !== 1) throw new MigrationLockedError(`another instance held the migration lock "${name}" for ${waitMs} ms`);
+    try {
+      return await run();
+    } finally {
+      await knex.raw('select release_lock(?)', [name]).connection(connection);
+    }
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 /** Rolls every migration back (for tests and `migrate down`). */

@@ -43,6 +43,7 @@ export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessE
     DATABASE_URL: BENCH_DATABASE_URL,
     POSTBACK_RELAY_TABLE_PREFIX: settings.tablePrefix,
     POSTBACK_RELAY_API_KEYS: BENCH_API_KEY,
+    POSTBACK_RELAY_SECRET: 'bench-fleet-secret-of-32-characters',
     POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1',
     POSTBACK_RELAY_RATE_LIMIT: 'false',
     ...(settings.concurrency === 'defaults'
