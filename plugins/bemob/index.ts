@@ -9,6 +9,7 @@ export default function createBeMobPlugin() {
     description: 'BeMob: /postback?cid=&payout=&txid=&status=&cet=',
     // [doc] statuses New/Approved/Declined/Chargeback; that a repeat cid+txid changes the status is [inferred].
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'skip'] },
     settings: {
       leadEvent: { doc: 'the custom conversion event `cet` of a lead', default: 'lead', guessed: true },
       approvedStatus: { doc: 'the `status` value mapped to Approved', default: 'approved', guessed: true },

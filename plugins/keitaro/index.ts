@@ -1,5 +1,6 @@
 // Keitaro: /<postback key>/postback with subid + status + payout + tid (trackers.md 3.4); a full clawback becomes `rejected`.
 
+import { signOf } from '../../lib/money.js';
 import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
 
 /** Creates the Keitaro plugin. Settings: `baseUrl` (the tracker's own server), `postbackKey` (required). */
@@ -8,13 +9,16 @@ export default function createKeitaroPlugin() {
     name: 'keitaro',
     description: 'Keitaro: /<key>/postback?subid=&status=&payout=&tid=',
     // [doc] lead→sale, sale→rejected on the same subid+tid; a payout-only change may be ignored ("pair SubId +
-    // tid already exists"), so only a full clawback is sent and partial changes are skipped.
+    // tid already exists"), so by default only a full clawback is sent and partial changes are skipped. The blog
+    // says the same subid+tid changes one conversion's data "many times": the opt-in `replace` mode [inferred].
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'replace', 'skip'] },
     settings: {
       postbackKey: { doc: 'the postback key in the path (Maintenance → Settings)' },
     },
     build(context, settings) {
-      const status = { lead_created: 'lead', commission_earned: 'sale', commission_adjusted: 'rejected' }[context.event];
+      const rejected = context.event === 'commission_adjusted' && (context.adjustmentMode === 'status' || signOf(context.payout) === 0);
+      const status = context.event === 'lead_created' ? 'lead' : rejected ? 'rejected' : 'sale';
       return {
         path: `/${encodeURIComponent(settings.postbackKey)}/postback`,
         params: [
