@@ -422,7 +422,7 @@ export class Dispatcher implements DeliveryHandoff {
   #format(delivery: ClaimedDelivery): PostbackRequest | PostbackSkip {
     const { endpoint } = delivery;
     const plugin = this.#plugins.get(endpoint.plugin);
-    return formatDelivery(plugin, delivery, perVersion(this.#settingsOf, endpoint, () => plugin.parseSettings(endpoint.settings)));
+    return formatDelivery(plugin, delivery, perVersion(this.#settingsOf, endpoint, () => plugin.parseSettings(endpoint.settings)), endpoint.adjustmentMode);
   }
 }
 

@@ -1,6 +1,7 @@
 // Input rules for endpoints; the plugin's own settings are checked by the plugin.
 
 import { EVENT_NAMES } from '../events/types.js';
+import { ADJUSTMENT_MODES } from '../plugins/capabilities.js';
 import { bool, distinctList, object, oneOf, optional, plainObject, required, text } from '../validation.js';
 
 const id = text({ max: 191 });
@@ -15,9 +16,10 @@ export const endpointSchema = object({
   settings: required(plainObject),
   events: optional(events),
   enabled: optional(bool),
+  adjustmentMode: optional(oneOf(ADJUSTMENT_MODES)),
 });
 
-/** A patch: the same fields, all optional; `offerId` and `name` may be set to null to clear them. */
+/** A patch: the same fields, all optional; `offerId`, `name` and `adjustmentMode` may be set to null to clear them. */
 export const endpointPatchSchema = object({
   affiliateId: optional(id),
   offerId: optional(id),
@@ -26,4 +28,5 @@ export const endpointPatchSchema = object({
   settings: optional(plainObject),
   events: optional(events),
   enabled: optional(bool),
+  adjustmentMode: optional(oneOf(ADJUSTMENT_MODES)),
 });

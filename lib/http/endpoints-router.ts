@@ -6,20 +6,25 @@ import { optional, text } from '../validation.js';
 
 const idQuery = optional(text({ max: 191 }));
 
-/** `GET|POST /endpoints`, `GET|PATCH /endpoints/:id`. Settings are answered with their secrets masked. */
+/**
+ * `GET|POST /endpoints`, `GET|PATCH /endpoints/:id`. Settings are answered with their secrets masked; a create or
+ * update answers `warnings` too (a tracker that cannot dedupe, an inferred adjustment mode).
+ */
 export function createEndpointsRouter(endpoints: EndpointService): Router {
   const router = Router();
   router.get('/', async function listEndpoints(req, res) {
     res.json({ data: (await endpoints.list({ affiliateId: idQuery(req.query.affiliateId, 'affiliateId') })).map((endpoint) => endpoints.masked(endpoint)) });
   });
   router.post('/', async function createEndpoint(req, res) {
-    res.status(201).json({ data: endpoints.masked(await endpoints.create(req.body)) });
+    const endpoint = await endpoints.create(req.body);
+    res.status(201).json({ data: endpoints.masked(endpoint), warnings: endpoints.warnings(endpoint) });
   });
   router.get('/:id', async function getEndpoint(req, res) {
     res.json({ data: endpoints.masked(await endpoints.get(req.params.id)) });
   });
   router.patch('/:id', async function updateEndpoint(req, res) {
-    res.json({ data: endpoints.masked(await endpoints.update(req.params.id, req.body)) });
+    const endpoint = await endpoints.update(req.params.id, req.body);
+    res.json({ data: endpoints.masked(endpoint), warnings: endpoints.warnings(endpoint) });
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { endpointKind } from '../endpoints/kind.js';
 import type { EndpointKind } from '../endpoints/kind.js';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName, Lead } from '../events/types.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
 import { toDate, toId } from './tables.js';
 import type { EndpointRow, TableNames } from './tables.js';
 
@@ -74,6 +75,7 @@ function toRow(values: EndpointValues): Omit<EndpointRow, 'pk' | 'created_at' | 
     settings: JSON.stringify(values.settings),
     events: values.events.join(','),
     enabled: values.enabled,
+    adjustment_mode: values.adjustmentMode,
   };
 }
 
@@ -88,6 +90,7 @@ export function fromRow(row: EndpointRow): Endpoint {
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     events: row.events.split(',') as EventName[],
     enabled: Boolean(row.enabled),
+    adjustmentMode: (row.adjustment_mode ?? null) as AdjustmentMode | null,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };

@@ -18,6 +18,8 @@ export interface NewDelivery {
   endpointPk: string;
   event: EventName;
   leadPk: string;
+  /** The lead's click ID: postbacks to one endpoint go in order per click, and totals are per click. */
+  clickId: string;
   commissionPk: string | null;
   adjustmentPk: string | null;
   /** Set when this instance's dispatcher takes the delivery at once: it is stored claimed, under this lease. */
@@ -39,11 +41,12 @@ export interface ClaimedDelivery {
   clickNetPayout: DecimalString;
 }
 
-// An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
-// (delivered, or a status such as a plugin's skip) lets them go.
+// An earlier delivery in these states holds back the later ones of its click and endpoint; any other state
+// (delivered, or a status such as a plugin's skip, or unconfirmed: waiting on an operator must not stop the
+// rest of the click) lets them go.
 const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
-const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
+const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'click_id', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
 type ClaimedRow = Pick<DeliveryRow, (typeof CLAIMED_COLUMNS)[number]>;
 const MAX_LIST = 500;
 const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now });
@@ -90,6 +93,7 @@ export class OutboxStore {
       endpoint_pk: d.endpointPk,
       event: d.event,
       lead_pk: d.leadPk,
+      click_id: d.clickId,
       commission_pk: d.commissionPk,
       adjustment_pk: d.adjustmentPk,
       dedupe_key: `${d.endpointPk}:${d.event}:${d.adjustmentPk ?? d.commissionPk ?? d.leadPk}`,
@@ -112,8 +116,9 @@ export class OutboxStore {
   /**
    * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, the earliest due first (then the
    * oldest). On MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
-   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same lead and
-   * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
+   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same click and
+   * endpoint are due: that keeps a click's postbacks to one tracker (all its leads') in the order they were
+   * recorded, which a tracker keeping one conversion per click needs for its running total to end right.
    */
   async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
     const d = this.#t.deliveries;
@@ -156,8 +161,8 @@ export class OutboxStore {
       .whereNotExists(
         db(`${d} as earlier`)
           .select(db.raw('1'))
-          .whereRaw(`earlier.lead_pk = ${d}.lead_pk`)
-          .andWhereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .whereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .andWhereRaw(`earlier.click_id = ${d}.click_id`)
           .andWhereRaw(`earlier.pk < ${d}.pk`)
           .whereIn('earlier.status', BLOCKING_STATUSES),
       )
