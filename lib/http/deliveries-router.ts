@@ -2,6 +2,7 @@
 
 import { Router } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
+import { DELIVERY_STATUSES } from '../deliveries/types.js';
 import { ValidationError } from '../errors.js';
 import { object, oneOf, optional, required, text, timestamp } from '../validation.js';
 import type { Rule } from '../validation.js';
@@ -15,14 +16,15 @@ const limit: Rule<number | undefined> = (value, field) => {
   }
   return Number(value);
 };
-const status = optional(oneOf(['pending', 'delivered', 'failed']));
+const status = optional(oneOf(DELIVERY_STATUSES));
 const endpointId = required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' }));
 const replayFailedBody = object({ endpointId, since: optional(timestamp) });
 const testBody = object({ endpointId });
 
 /**
  * `GET /deliveries?leadId&clickId&endpointId&status&since&until&limit`, `GET /deliveries/stats`,
- * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`, `POST /deliveries/test`.
+ * `GET /deliveries/:id`, `POST /deliveries/:id/replay`, `POST /deliveries/replay-failed`, `POST /deliveries/test`,
+ * and the decisions on an unconfirmed delivery: `POST /deliveries/:id/send-again`, `POST /deliveries/:id/mark-delivered`.
  */
 export function createDeliveriesRouter(deliveries: DeliveryService): Router {
   const router = Router();
@@ -56,6 +58,12 @@ export function createDeliveriesRouter(deliveries: DeliveryService): Router {
   });
   router.post('/:id/replay', async function replayDelivery(req, res) {
     res.status(202).json({ data: await deliveries.replay(req.params.id) });
+  });
+  router.post('/:id/send-again', async function sendUnconfirmedAgain(req, res) {
+    res.status(202).json({ data: await deliveries.decide(req.params.id, 'send-again') });
+  });
+  router.post('/:id/mark-delivered', async function markUnconfirmedDelivered(req, res) {
+    res.json({ data: await deliveries.decide(req.params.id, 'mark-delivered') });
   });
   return router;
 }

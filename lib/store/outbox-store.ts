@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Endpoint } from '../endpoints/types.js';
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
-import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
+import type { Delivery, DeliveryStatus, UnconfirmedDecision } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
 import { clickNetPayouts } from './click-totals.js';
 import { recordCompletions } from './completions.js';
@@ -67,6 +67,8 @@ export interface DeliveryFilter {
 export interface OutboxStats {
   pending: number;
   failed: number;
+  /** Deliveries waiting for an operator's decision (see `DeliveryStatus`). */
+  unconfirmed: number;
   delivered: number;
   /** Endpoints switched off (by hand or automatically). */
   disabledEndpoints: number;
@@ -325,6 +327,17 @@ export class OutboxStore {
     return Number(changed) > 0;
   }
 
+  /**
+   * Applies an operator's decision to an `unconfirmed` delivery: `send-again` queues it due now with a fresh
+   * round of retries, `mark-delivered` closes it as delivered. Returns false when it is not unconfirmed (any more).
+   */
+  async decide(id: string, decision: UnconfirmedDecision, now: Date): Promise<boolean> {
+    if (!/^\d{1,19}$/.test(id)) return false;
+    const change = decision === 'send-again' ? REPLAYED(now) : { status: 'delivered' as const, delivered_at: now, updated_at: now, locked_until: null };
+    const changed: unknown = await this.#knex<DeliveryRow>(this.#t.deliveries).where({ pk: id, status: 'unconfirmed' }).update(change);
+    return Number(changed) > 0;
+  }
+
   /** Queues again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
   async replayFailed(endpointId: string, since: Date | undefined, now: Date): Promise<number> {
     const query = this.#replayable(now).where({ endpoint_pk: endpointId, status: 'failed' });
@@ -351,6 +364,7 @@ export class OutboxStore {
     return {
       pending: count('pending'),
       failed: count('failed'),
+      unconfirmed: count('unconfirmed'),
       delivered: count('delivered'),
       disabledEndpoints: Number(disabled?.n ?? 0),
       oldestPendingAt: oldest?.at == null ? null : toDate(oldest.at),
