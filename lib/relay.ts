@@ -133,8 +133,9 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     settings: {
       concurrency: resolved.dispatch.concurrency,
       batchSize: resolved.dispatch.batchSize,
-      // Longer than any request can take, so a live claim never expires under its sender.
+      // Renewed every third of its length while held; long enough that a renewal can miss once or twice.
       leaseMs: resolved.dispatch.requestTimeoutMs * 3,
+      requestTimeoutMs: resolved.dispatch.requestTimeoutMs,
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
       retry: {
@@ -155,6 +156,9 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       metrics.attemptFinished(attempt);
       // One line per attempt, with ids and outcome; never the URL, which can hold the tracker's tokens.
       logger.info('postback attempt', { ...attempt });
+    },
+    onStaleWrite(write, count) {
+      metrics.staleLeaseWrites(write, count);
     },
   });
   const recorder = new ObservedRecorder({
@@ -216,7 +220,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         const pending = await pendingMigrations(knex, resolved.tablePrefix);
         return pending.length === 0 ? undefined : `${pending.length} pending migration(s)`;
       },
-      dispatcher: () => Promise.resolve(dispatcher.running || !resolved.dispatch.enabled ? undefined : 'not running'),
+      dispatcher: () => Promise.resolve(resolved.dispatch.enabled ? dispatcher.problem : undefined),
     }),
     metrics: metrics.registry,
     knex,

@@ -1,5 +1,6 @@
 // The delivery log as the API shows it: one delivery per postback, with every attempt made for it.
 
+import type { FailureKind } from '../dispatch/failure-kind.js';
 import type { EventName } from '../events/types.js';
 
 /**
@@ -28,6 +29,8 @@ export interface DeliveryAttempt {
   error: string | null;
   /** The start of the tracker's answer. */
   responseExcerpt: string | null;
+  /** Whether a failed attempt may have reached the tracker; null when delivered or skipped. */
+  failureKind: FailureKind | null;
 }
 
 /** One postback to one endpoint for one event. */

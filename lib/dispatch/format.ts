@@ -8,6 +8,8 @@ import { postbackContext } from './context.js';
 import type { DeliveryFacts } from './context.js';
 import type { SendResult } from './http-client.js';
 import { limitSkip } from './tracker-limits.js';
+import type { FailureKind } from './failure-kind.js';
+import { describeError } from '../log.js';
 
 /**
  * The request to send for one delivery, or why none is sent. Pure: a retry formats the same. `mode` is the
@@ -24,15 +26,32 @@ export function formatDelivery<S>(plugin: FormatterPlugin<S>, facts: DeliveryFac
   return plugin.format(context, settings);
 }
 
+/** Whether a send counts as delivered; when not, the error to record and whether the tracker may have counted it. */
+export interface Judged {
+  delivered: boolean;
+  error: string | null;
+  failureKind: FailureKind | null;
+}
+
 /**
- * Whether a send counts as delivered, and the error to record when not: a 2xx, unless the plugin judges the
- * body a refusal (TUNE answers 200 with `success=false`).
+ * Judges a send: a 2xx is delivered, unless the plugin judges the body a refusal (TUNE answers 200 with
+ * `success=false`). A plugin whose `judgeResponse` throws leaves the answer unjudged: not delivered, and
+ * ambiguous, since the tracker answered 2xx and may well have counted it.
  */
-export function judgeSend(plugin: FormatterPlugin, result: SendResult): { delivered: boolean; error: string | null } {
-  if (!result.ok) return { delivered: false, error: result.error };
-  if (result.statusCode < 200 || result.statusCode >= 300) return { delivered: false, error: `tracker answered HTTP ${result.statusCode}` };
-  const refusal = plugin.judgeResponse?.(result) ?? null;
-  return { delivered: refusal === null, error: refusal };
+export function judgeSend(plugin: FormatterPlugin, result: SendResult): Judged {
+  if (!result.ok) return { delivered: false, error: result.error, failureKind: result.failureKind };
+  const code = result.statusCode;
+  if (code < 200 || code >= 300) {
+    // A 4xx is a refusal; a 5xx or a redirect (never followed) may have been recorded on the way.
+    return { delivered: false, error: `tracker answered HTTP ${code}`, failureKind: code >= 400 && code < 500 ? 'rejected' : 'ambiguous' };
+  }
+  let refusal: string | null;
+  try {
+    refusal = plugin.judgeResponse?.(result) ?? null;
+  } catch (error) {
+    return { delivered: false, error: `the plugin could not judge the answer: ${describeError(error)}`, failureKind: 'ambiguous' };
+  }
+  return refusal === null ? { delivered: true, error: null, failureKind: null } : { delivered: false, error: refusal, failureKind: 'rejected' };
 }
 
 function adjustmentSkip(name: string, supported: readonly AdjustmentMode[], mode: AdjustmentMode, facts: DeliveryFacts): string | null {

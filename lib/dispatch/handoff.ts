@@ -1,6 +1,6 @@
 // The hand-off: postbacks an event queues go straight to this instance's dispatcher, stored already claimed.
 
-import type { ClaimedDelivery } from '../store/outbox-store.js';
+import type { ClaimedDelivery, Lease } from '../store/outbox-store.js';
 
 /**
  * What the dispatcher offers the recorder. A delivery handed off is written with a lease, so no other
@@ -9,12 +9,15 @@ import type { ClaimedDelivery } from '../store/outbox-store.js';
  * bound; if this instance dies first, the lease runs out and any instance claims the delivery as usual.
  */
 export interface DeliveryHandoff {
-  /** How long the lease written with a handed-off delivery lasts. */
-  readonly leaseMs: number;
+  /** A new lease (its own token) to write with handed-off deliveries. */
+  lease(now: Date): Lease;
   /** Reserves up to `wanted` places in the queue; returns how many it granted (0 when stopped or full). */
   reserve(wanted: number): number;
-  /** Ends a reservation of `granted` places: `deliveries` (committed, at most that many) are sent, the other places freed. */
-  settle(granted: number, deliveries: readonly ClaimedDelivery[]): void;
+  /**
+   * Ends a reservation of `granted` places: `deliveries` (committed under `lease`, at most that many) are sent,
+   * the other places freed.
+   */
+  settle(granted: number, deliveries: readonly ClaimedDelivery[], lease: Lease | undefined): void;
 }
 
 /** One transaction's reservations: settled after its commit, cancelled when it rolls back or runs again. */
@@ -22,13 +25,17 @@ export class HandoffSlip {
   readonly #port: DeliveryHandoff | undefined;
   #granted = 0;
   #deliveries: ClaimedDelivery[] = [];
+  #lease: Lease | undefined;
 
   constructor(port: DeliveryHandoff | undefined) {
     this.#port = port;
   }
 
-  get leaseMs(): number {
-    return this.#port?.leaseMs ?? 0;
+  /** The lease of this transaction's hand-offs, taken at its first reservation; undefined when nothing was granted. */
+  lease(now: Date): Lease | undefined {
+    if (this.#granted === 0) return undefined;
+    this.#lease ??= this.#port?.lease(now);
+    return this.#lease;
   }
 
   reserve(wanted: number): number {
@@ -54,8 +61,9 @@ export class HandoffSlip {
   }
 
   #end(deliveries: readonly ClaimedDelivery[]): void {
-    if (this.#granted > 0) this.#port?.settle(this.#granted, deliveries);
+    if (this.#granted > 0) this.#port?.settle(this.#granted, deliveries, this.#lease);
     this.#granted = 0;
     this.#deliveries = [];
+    this.#lease = undefined;
   }
 }

@@ -2,20 +2,34 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { got } from 'got';
+import { got, RequestError } from 'got';
 import type { OptionsOfTextResponseBody } from 'got';
-import { BlockedTargetError } from '../errors.js';
+import { BlockedTargetError, ERROR_CODES } from '../errors.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
 import type { TargetPolicy } from './target-guard.js';
+import type { FailureKind } from './failure-kind.js';
 
 /** What came back from one request: a status and the start of the body, or why there was none. */
 export type SendResult =
   | { ok: true; statusCode: number; bodyExcerpt: string; /** The tracker's `Retry-After` header, if it sent one. */ retryAfter: string | null }
-  | { ok: false; error: string; statusCode: null; bodyExcerpt: null };
+  | {
+      ok: false;
+      error: string;
+      /** Whether the request may have reached the tracker (see {@link NoAnswerKind}). */
+      failureKind: NoAnswerKind;
+      /** The SSRF guard refused the destination: it stays refused, so it is not retried. */
+      blocked: boolean;
+      statusCode: null;
+      bodyExcerpt: null;
+    };
+
+/** A request that got no answer either never left (`unreached`) or was written and may have been recorded (`ambiguous`). */
+export type NoAnswerKind = Extract<FailureKind, 'unreached' | 'ambiguous'>;
 
 export interface PostbackClient {
-  send(request: PostbackRequest): Promise<SendResult>;
+  /** Sends one request; `signal` aborts it (its result is then a failure like any other). */
+  send(request: PostbackRequest, signal?: AbortSignal): Promise<SendResult>;
   /** Closes idle keep-alive sockets. */
   close(): void;
 }
@@ -44,13 +58,13 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
     headers: { 'user-agent': options.userAgent },
   });
   return {
-    async send(request) {
+    async send(request, signal) {
       try {
         const url = new URL(request.url);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedTargetError(`postback targets must be http or https, got ${url.protocol}`);
         options.policy.checkLiteral(url.hostname);
         // Only the options this request sets: got merges every one given into the instance's defaults.
-        const response = await client(url, requestOptions(request));
+        const response = await client(url, requestOptions(request, signal));
         return {
           ok: true,
           statusCode: response.statusCode,
@@ -58,7 +72,7 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
           retryAfter: response.headers['retry-after'] ?? null,
         };
       } catch (error) {
-        return { ok: false, error: describeError(error), statusCode: null, bodyExcerpt: null };
+        return { ok: false, error: describeError(error), ...classifyNoAnswer(error), statusCode: null, bodyExcerpt: null };
       }
     },
     close() {
@@ -68,8 +82,22 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
   };
 }
 
-function requestOptions(request: PostbackRequest): OptionsOfTextResponseBody {
+function requestOptions(request: PostbackRequest, signal: AbortSignal | undefined): OptionsOfTextResponseBody {
   const { method, headers, body } = request;
-  if (headers === undefined) return body === undefined ? { method } : { method, body };
-  return body === undefined ? { method, headers } : { method, headers, body };
+  const options: OptionsOfTextResponseBody = headers === undefined ? { method } : { method, headers };
+  if (body !== undefined) options.body = body;
+  if (signal !== undefined) options.signal = signal;
+  return options;
+}
+
+/**
+ * Tells a request that never left from one that may have reached the tracker, by the error's class and got's
+ * timings: `upload` is set once the whole request was handed to the socket. A refused connection, a failed DNS
+ * lookup, a TLS handshake error or a timeout before that point sent nothing a tracker could record.
+ */
+export function classifyNoAnswer(error: unknown): { failureKind: NoAnswerKind; blocked: boolean } {
+  const blocked = error instanceof BlockedTargetError || (error instanceof RequestError && error.code === ERROR_CODES.ERR_PB_BLOCKED_TARGET);
+  if (blocked) return { failureKind: 'unreached', blocked };
+  const written = error instanceof RequestError && error.timings?.upload !== undefined;
+  return { failureKind: written ? 'ambiguous' : 'unreached', blocked };
 }

@@ -12,15 +12,13 @@ export interface RetryPolicy {
   retryAfterMaxMs: number;
 }
 
-const BLOCKED_TARGET = 'ERR_PB_BLOCKED_TARGET';
-
 /** What becomes of a delivery after an attempt. */
 export type Verdict = { status: 'delivered' } | { status: 'pending'; nextAttemptAt: Date } | { status: 'failed' };
 
 /** Network errors, timeouts, 5xx, 408, 429 and 3xx may pass on a later try; other 4xx and refused destinations will not. */
 export function isRetryable(result: SendResult): boolean {
-  // A destination the SSRF guard refused stays refused: its error is recorded with that code first.
-  if (!result.ok) return !result.error.startsWith(BLOCKED_TARGET);
+  // A destination the SSRF guard refused stays refused.
+  if (!result.ok) return !result.blocked;
   const code = result.statusCode;
   return code >= 500 || code === 408 || code === 429 || (code >= 300 && code < 400);
 }

@@ -3,6 +3,8 @@
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName } from '../events/types.js';
 import type { ClaimedDelivery } from '../store/outbox-store.js';
+import type { EndpointCache } from './endpoint-cache.js';
+import type { Sender } from './send.js';
 
 /** What a test postback did. `target` is the URL without its query, which can hold tokens. */
 export interface TestPostbackResult {
@@ -29,5 +31,33 @@ export function sampleDelivery(endpoint: Endpoint, event: EventName, now: Date):
     event === 'commission_adjusted'
       ? { id: 'test-adjustment', commissionId: 'test-commission', delta: '-0.50', amountBefore: '1.00', amountAfter: '0.50', currency: 'USD', reason: 'test', occurredAt: now, recordedAt: now }
       : null;
-  return { pk: 'test', event, attemptCount: 0, roundAttempts: 0, endpoint, lead, commission, adjustment, clickNetPayout: adjustment?.amountAfter ?? commission?.amount ?? '0' };
+  return { pk: 'test', leaseToken: 'test', event, attemptCount: 0, roundAttempts: 0, endpoint, lead, commission, adjustment, clickNetPayout: adjustment?.amountAfter ?? commission?.amount ?? '0' };
+}
+
+/** Sends a sample `event` to `endpoint` the way real deliveries go (plugin, host guard, client), storing nothing. */
+export async function sendTestPostback(
+  sender: Sender,
+  cache: EndpointCache,
+  endpoint: Endpoint,
+  event: EventName,
+  onSlot: (host: string) => void,
+): Promise<TestPostbackResult> {
+  const sent = await sender.send(sampleDelivery(endpoint, event, new Date()), onSlot);
+  const base = { endpointId: endpoint.id, event, method: '-', target: '-', statusCode: null, latencyMs: 0, responseExcerpt: null, delivered: false };
+  if ('skip' in sent) return { ...base, error: `skipped: ${sent.skip}` };
+  if ('busy' in sent) {
+    return { ...base, error: `not sent: ${sent.busy.open ? 'the circuit breaker of this host is open' : 'this host is at its concurrency cap'}` };
+  }
+  const { request, result, latencyMs, judged } = sent;
+  const url = request ? new URL(request.url) : undefined;
+  return {
+    ...base,
+    method: request?.method ?? '-',
+    target: url ? `${url.origin}${url.pathname}` : '-',
+    delivered: judged.delivered,
+    statusCode: result.statusCode,
+    latencyMs,
+    error: judged.error === null ? null : cache.masker(endpoint)(judged.error),
+    responseExcerpt: result.bodyExcerpt,
+  };
 }

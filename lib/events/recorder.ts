@@ -297,13 +297,13 @@ export class EventRecorder {
     const shared = slip && planned.length > 0 ? await this.#deps.events.sharedClicks(trx, items.map((item) => item.lead.clickId)) : new Set<string>();
     const eligible = planned.filter(({ item }) => !shared.has(item.lead.clickId));
     const leased = new Set(eligible.slice(0, slip?.reserve(eligible.length) ?? 0));
-    const leasedUntil = new Date(now.getTime() + (slip?.leaseMs ?? 0));
+    const lease = slip?.lease(now);
     const deliveries = planned.map((entry) => ({
       endpointPk: entry.endpoint.id,
       event,
       clickId: entry.item.lead.clickId,
       ...entry.item.refs,
-      ...(leased.has(entry) ? { leasedUntil } : {}),
+      ...(leased.has(entry) && lease ? { lease } : {}),
     }));
     const leasedPks: string[] = [];
     for (let start = 0; start < deliveries.length; start += OUTBOX_CHUNK) {
@@ -314,7 +314,7 @@ export class EventRecorder {
       leasedPks.map((pk, index) => {
         const { endpoint, item } = handedOff[index] as (typeof planned)[number];
         // Nothing is queued before a new lead's first postback, so its click's running payout is 0.
-        return { pk, event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
+        return { pk, leaseToken: lease?.token ?? '', event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
       }),
     );
     return firing.map((endpoints) => endpoints.length);

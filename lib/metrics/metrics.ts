@@ -18,6 +18,8 @@ export interface RelayMetrics {
   readonly registry: Registry;
   eventReceived(type: string, result: EventResult): void;
   attemptFinished(attempt: AttemptObservation): void;
+  /** Fenced writes (complete, postpone, release) that changed nothing: the lease had passed to another claim. */
+  staleLeaseWrites(write: string, count: number): void;
 }
 
 // Postback round trips: from a fast local tracker (ms) to the request timeout (s).
@@ -32,6 +34,12 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
   const registers = [registry];
   const events = new Counter({ name: `${prefix}events_received_total`, help: 'Inbound events by type and result (recorded, replayed, rejected, failed).', labelNames: ['type', 'result'], registers });
   const sent = new Counter({ name: `${prefix}postbacks_sent_total`, help: 'Postback attempts by plugin and outcome (delivered, http_error, network_error, format_error).', labelNames: ['plugin', 'outcome'], registers });
+  const stale = new Counter({
+    name: `${prefix}stale_lease_writes_total`,
+    help: 'Writes by an instance whose lease had passed to another claim, which therefore changed nothing, by write.',
+    labelNames: ['write'],
+    registers,
+  });
   const latency = new Histogram({ name: `${prefix}attempt_duration_seconds`, help: 'Duration of postback attempts, by plugin.', labelNames: ['plugin'], buckets: LATENCY_BUCKETS, registers });
 
   // One query per scrape feeds the three gauges, however many of them are collected at once.
@@ -63,6 +71,9 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
     attemptFinished(attempt) {
       sent.inc({ plugin: attempt.plugin, outcome: attempt.outcome });
       latency.observe({ plugin: attempt.plugin }, attempt.latencyMs / 1000);
+    },
+    staleLeaseWrites(write, count) {
+      stale.inc({ write }, count);
     },
   };
 }

@@ -2,6 +2,7 @@
 
 import type { Knex } from 'knex';
 import type { DeliveryAttempt, DeliveryStatus } from '../deliveries/types.js';
+import { isMySql } from './database.js';
 import { retryOnDeadlock } from './errors.js';
 import type { TableNames } from './tables.js';
 
@@ -15,10 +16,25 @@ export interface AttemptOutcome extends DeliveryAttempt {
   disableIfFailingSince: Date;
 }
 
-/** One claimed delivery's attempt, to record. */
+/** One claimed delivery's attempt, to record under the lease it was claimed with. */
 export interface Completion {
   pk: string;
+  /** The claim's lease token: the delivery's state changes only while the row still carries it. */
+  leaseToken: string;
   outcome: AttemptOutcome;
+}
+
+/** What a batch of completions did. */
+export interface CompletionResult {
+  /** Endpoints disabled by this batch's failures. */
+  disabled: string[];
+  /**
+   * Deliveries whose lease had passed to another claim: their attempts are recorded (they went on the wire), but
+   * their state is the new holder's to change, so it was left as it was.
+   */
+  stale: string[];
+  /** Why the endpoints' failure windows could not be moved, when they could not; the attempts are recorded regardless. */
+  windowError: unknown;
 }
 
 // Rows per statement: knex writes a multi-row SQLite insert as one compound SELECT, which SQLite caps at 500 terms.
@@ -26,25 +42,46 @@ const CHUNK = 100;
 const ERROR_LENGTH = 1024;
 
 /**
- * Records every attempt and its delivery's outcome, and releases each lease, in one transaction: one
- * multi-row insert and one update per 100 deliveries, whatever their outcomes. Returns the endpoints it disabled.
+ * Records every attempt and, for each delivery still held under its completion's lease token, its outcome and
+ * the end of its lease, in one transaction: one multi-row insert, one locking read and one update per 100
+ * deliveries, whatever their outcomes.
  */
-export async function recordCompletions(knex: Knex, t: TableNames, completions: readonly Completion[]): Promise<string[]> {
-  if (completions.length === 0) return [];
+export async function recordCompletions(knex: Knex, t: TableNames, completions: readonly Completion[]): Promise<CompletionResult> {
+  if (completions.length === 0) return { disabled: [], stale: [], windowError: undefined };
   // Primary-key order, so two writers whose rows overlap (a replay, a take-over) lock them in the same order.
   const sorted = [...completions].sort((a, b) => (BigInt(a.pk) < BigInt(b.pk) ? -1 : 1));
-  await retryOnDeadlock(() =>
+  const current = await retryOnDeadlock(() =>
     knex.transaction(async (trx) => {
+      const held: Completion[] = [];
       for (let start = 0; start < sorted.length; start += CHUNK) {
         const chunk = sorted.slice(start, start + CHUNK);
         await trx(t.attempts).insert(chunk.map(attemptRow));
-        await updateDeliveries(trx, t.deliveries, chunk);
+        const owned = await stillHeld(trx, t.deliveries, chunk);
+        if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned);
+        held.push(...owned);
       }
+      return held;
     }),
   );
+  const kept = new Set(current.map((c) => c.pk));
   // Outside the attempts' transaction: holding an endpoint row's lock together with deliveries' would deadlock
   // against an event's transaction, which locks the endpoint (foreign key) first.
-  return moveFailureWindows(knex, t, completions);
+  const stale = completions.filter((c) => !kept.has(c.pk)).map((c) => c.pk);
+  try {
+    return { disabled: await moveFailureWindows(knex, t, current), stale, windowError: undefined };
+  } catch (error) {
+    // The attempts are recorded: writing them again would count them twice. Only auto-disable waits for the next batch.
+    return { disabled: [], stale, windowError: error };
+  }
+}
+
+// The completions whose delivery still carries their lease token, read under a row lock on MySQL so no claim
+// can take the row between this read and the update.
+async function stillHeld(trx: Knex.Transaction, table: string, chunk: readonly Completion[]): Promise<Completion[]> {
+  const read = trx(table).whereIn('pk', chunk.map((c) => c.pk)).select<Array<{ pk: string | number; lease_token: string | null }>>('pk', 'lease_token');
+  if (isMySql(trx)) void read.forUpdate();
+  const tokens = new Map((await read).map((row) => [String(row.pk), row.lease_token]));
+  return chunk.filter((c) => tokens.get(c.pk) === c.leaseToken);
 }
 
 function attemptRow({ pk, outcome }: Completion): Record<string, unknown> {
@@ -57,6 +94,7 @@ function attemptRow({ pk, outcome }: Completion): Record<string, unknown> {
     latency_ms: outcome.latencyMs,
     error: outcome.error?.slice(0, ERROR_LENGTH) ?? null,
     response_excerpt: outcome.responseExcerpt,
+    failure_kind: outcome.failureKind,
   };
 }
 
@@ -76,6 +114,7 @@ async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: rea
       round_attempts: trx.raw('round_attempts + 1'),
       next_attempt_at: column((o) => o.nextAttemptAt),
       locked_until: null,
+      lease_token: null,
       last_status_code: column((o) => o.statusCode),
       last_error: column((o) => o.error?.slice(0, ERROR_LENGTH) ?? null),
       updated_at: column((o) => o.attemptedAt),

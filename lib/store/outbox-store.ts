@@ -7,7 +7,7 @@ import type { Delivery, DeliveryStatus, UnconfirmedDecision } from '../deliverie
 import type { DecimalString } from '../money.js';
 import { clickNetPayouts } from './click-totals.js';
 import { recordCompletions } from './completions.js';
-import type { Completion } from './completions.js';
+import type { Completion, CompletionResult } from './completions.js';
 import { isMySql } from './database.js';
 import { fromRow as endpointFromRow } from './endpoints-store.js';
 import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
@@ -23,12 +23,26 @@ export interface NewDelivery {
   commissionPk: string | null;
   adjustmentPk: string | null;
   /** Set when this instance's dispatcher takes the delivery at once: it is stored claimed, under this lease. */
-  leasedUntil?: Date;
+  lease?: Lease;
+}
+
+/** A lease on a delivery: until when it holds, and the token of the claim that took it. */
+export interface Lease {
+  until: Date;
+  token: string;
+}
+
+/** A delivery held under a lease, as the lease rules name it. */
+export interface HeldDelivery {
+  pk: string;
+  leaseToken: string;
 }
 
 /** A claimed delivery with everything needed to format it. */
 export interface ClaimedDelivery {
   pk: string;
+  /** The token of the claim holding it: every write that changes its state must name it. */
+  leaseToken: string;
   event: EventName;
   attemptCount: number;
   /** Attempts since the delivery was queued or last replayed: its step in the retry schedule. */
@@ -49,7 +63,7 @@ const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
 const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'click_id', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
 type ClaimedRow = Pick<DeliveryRow, (typeof CLAIMED_COLUMNS)[number]>;
 const MAX_LIST = 500;
-const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now });
+const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, lease_token: null, updated_at: now });
 
 /** Which deliveries to list; every given field must match. Times bound `createdAt` (since inclusive, until exclusive). */
 export interface DeliveryFilter {
@@ -102,7 +116,8 @@ export class OutboxStore {
       status: 'pending',
       attempt_count: 0,
       next_attempt_at: now,
-      locked_until: d.leasedUntil ?? null,
+      locked_until: d.lease?.until ?? null,
+      lease_token: d.lease?.token ?? null,
       created_at: now,
       updated_at: now,
     }));
@@ -116,38 +131,39 @@ export class OutboxStore {
   }
 
   /**
-   * Claims up to `limit` due deliveries under a lease until `now + leaseMs`, the earliest due first (then the
-   * oldest). On MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   * Claims up to `limit` due deliveries under a lease `lease` (its token names this claim), the earliest due
+   * first (then the oldest), none of `exclude` (what the claimer already holds, whatever its lease says). On
+   * MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
    * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same click and
    * endpoint are due: that keeps a click's postbacks to one tracker (all its leads') in the order they were
    * recorded, which a tracker keeping one conversion per click needs for its running total to end right.
    */
-  async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedDelivery[]> {
+  async claim(limit: number, lease: Lease, now: Date, exclude: ReadonlySet<string> = new Set()): Promise<ClaimedDelivery[]> {
     const d = this.#t.deliveries;
     const unleased = (where: Knex.QueryBuilder) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now);
     // Two steps: the eligibility check (a subquery on earlier deliveries) is a plain read, and the locking read
     // touches outbox rows by primary key only. A locking read with subqueries would lock the endpoint row too
     // on MariaDB, and deadlock against events inserting deliveries (their foreign key check holds that row).
-    const candidates = (await this.#due(now, await this.#disabledEndpoints()).andWhere(unleased).select(`${d}.pk`).limit(limit)) as Array<{
-      pk: string | number;
-    }>;
+    const due = this.#due(now, await this.#disabledEndpoints()).andWhere(unleased);
+    if (exclude.size > 0) void due.whereNotIn(`${d}.pk`, [...exclude]);
+    const candidates = (await due.select(`${d}.pk`).limit(limit)) as Array<{ pk: string | number }>;
     if (candidates.length === 0) return [];
     // The locking read takes what loading needs, so no second read of the rows follows (and no time column is parsed).
     const rows = await this.#knex.transaction(async (trx): Promise<ClaimedRow[]> => {
-      const due = trx<DeliveryRow>(d)
+      const locking = trx<DeliveryRow>(d)
         .whereIn('pk', candidates.map((row) => row.pk))
         .andWhere('status', 'pending')
         .andWhere(unleased)
         .select<ClaimedRow[]>([...CLAIMED_COLUMNS])
         .orderBy('pk');
-      if (isMySql(this.#knex)) void due.forUpdate().skipLocked();
-      const claimed = await due;
+      if (isMySql(this.#knex)) void locking.forUpdate().skipLocked();
+      const claimed = await locking;
       if (claimed.length > 0) {
-        await trx(d).whereIn('pk', claimed.map((row) => row.pk)).update({ locked_until: new Date(now.getTime() + leaseMs) });
+        await trx(d).whereIn('pk', claimed.map((row) => row.pk)).update({ locked_until: lease.until, lease_token: lease.token });
       }
       return claimed;
     });
-    return rows.length === 0 ? [] : this.#load(rows);
+    return rows.length === 0 ? [] : this.#load(rows, lease.token);
   }
 
   /**
@@ -180,7 +196,7 @@ export class OutboxStore {
   }
 
   // At most five queries per batch, whatever its size, all at once: each referenced table once, and the click totals.
-  async #load(rows: readonly ClaimedRow[]): Promise<ClaimedDelivery[]> {
+  async #load(rows: readonly ClaimedRow[], leaseToken: string): Promise<ClaimedDelivery[]> {
     const t = this.#t;
     const keys = (pick: (row: ClaimedRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
     // A table no delivery of the batch refers to is not asked (a backlog of leads has no commissions).
@@ -205,6 +221,7 @@ export class OutboxStore {
       const adjustmentRow = row.adjustment_pk === null ? undefined : adjustmentMap.get(toId(row.adjustment_pk));
       return {
         pk: toId(row.pk),
+        leaseToken,
         event: row.event,
         attemptCount: row.attempt_count,
         roundAttempts: row.round_attempts,
@@ -222,19 +239,63 @@ export class OutboxStore {
    * endpoint's failure window moves once: a delivered postback closes it; a failed one opens it, and disables
    * the endpoint (its pending postbacks kept) once it has lasted long enough. Returns the endpoints disabled.
    */
-  async completeMany(completions: readonly Completion[]): Promise<string[]> {
+  async completeMany(completions: readonly Completion[]): Promise<CompletionResult> {
     return recordCompletions(this.#knex, this.#t, completions);
   }
 
-  /** Puts a claimed delivery off until `until` without an attempt (its host is busy or failing), and releases its lease. */
-  async postpone(pk: string, until: Date): Promise<void> {
-    await this.#knex(this.#t.deliveries).where({ pk, status: 'pending' }).update({ next_attempt_at: until, locked_until: null });
+  /**
+   * Puts a held delivery off until `until` without an attempt (its host is busy or failing), and releases its
+   * lease. Returns false, changing nothing, when the lease had passed to another claim.
+   */
+  async postpone(held: HeldDelivery, until: Date): Promise<boolean> {
+    const changed: unknown = await this.#knex(this.#t.deliveries)
+      .where({ pk: held.pk, lease_token: held.leaseToken, status: 'pending' })
+      .update({ next_attempt_at: until, locked_until: null, lease_token: null });
+    return Number(changed) > 0;
   }
 
-  /** Gives back leases of deliveries that were claimed but not completed (a graceful stop). */
-  async release(pks: readonly string[]): Promise<void> {
-    if (pks.length === 0) return;
-    await this.#knex(this.#t.deliveries).whereIn('pk', pks).andWhere('status', 'pending').update({ locked_until: null });
+  /** Gives back the leases of held deliveries not completed (a graceful stop); returns how many were still held. */
+  async release(held: readonly HeldDelivery[]): Promise<number> {
+    return this.#byToken(held, (query) => query.andWhere('status', 'pending').update({ locked_until: null, lease_token: null }));
+  }
+
+  /**
+   * Extends the leases of held deliveries to `until`: the holder is alive and still working on them. Returns the
+   * primary keys still held (the others passed to another claim, or were completed).
+   */
+  async renew(held: readonly HeldDelivery[], until: Date): Promise<string[]> {
+    const renewed: string[] = [];
+    await this.#knex.transaction(async (trx) => {
+      await this.#byToken(held, async (query, token, pks) => {
+        await query.andWhere('status', 'pending').update({ locked_until: until });
+        const still = await trx(this.#t.deliveries).whereIn('pk', pks).andWhere({ lease_token: token, status: 'pending' }).pluck('pk');
+        renewed.push(...(still as Array<string | number>).map(toId));
+        return still.length;
+      }, trx);
+    });
+    return renewed;
+  }
+
+  // One statement per lease token and 500 deliveries, each touching only rows that still carry the token.
+  async #byToken(
+    held: readonly HeldDelivery[],
+    write: (query: Knex.QueryBuilder, token: string, pks: string[]) => Promise<unknown>,
+    knex: Knex = this.#knex,
+  ): Promise<number> {
+    const byToken = new Map<string, string[]>();
+    for (const { pk, leaseToken } of held) {
+      const pks = byToken.get(leaseToken);
+      if (pks) pks.push(pk);
+      else byToken.set(leaseToken, [pk]);
+    }
+    let changed = 0;
+    for (const [token, pks] of byToken) {
+      for (let start = 0; start < pks.length; start += 500) {
+        const slice = pks.slice(start, start + 500);
+        changed += Number(await write(knex(this.#t.deliveries).whereIn('pk', slice).andWhere('lease_token', token), token, slice));
+      }
+    }
+    return changed;
   }
 
   /**
@@ -306,6 +367,7 @@ export class OutboxStore {
           latencyMs: attempt.latency_ms,
           error: attempt.error,
           responseExcerpt: attempt.response_excerpt,
+          failureKind: attempt.failure_kind,
         })),
     }));
   }

@@ -2,6 +2,7 @@
 
 import { normalizeDecimal } from '../money.js';
 import type { DeliveryStatus } from '../deliveries/types.js';
+import type { FailureKind } from '../dispatch/failure-kind.js';
 import type { Adjustment, Commission, EventName, Lead, LeadSource } from '../events/types.js';
 
 /** The names of every table the relay owns, all starting with the configured prefix. */
@@ -106,6 +107,7 @@ export interface DeliveryRow {
   round_attempts: number;
   next_attempt_at: Time;
   locked_until: Time | null;
+  lease_token: string | null;
   last_status_code: number | null;
   last_error: string | null;
   created_at: Time;
@@ -123,6 +125,7 @@ export interface AttemptRow {
   latency_ms: number;
   error: string | null;
   response_excerpt: string | null;
+  failure_kind: FailureKind | null;
 }
 
 /** Reads a time column whichever way the driver returned it. Strings without a zone are UTC, as we store them. */

@@ -42,7 +42,7 @@ describeEachDatabase('claim query plan', (target) => {
     const queries: Array<{ sql: string; bindings: readonly unknown[] }> = [];
     const onQuery = (query: { sql: string; bindings?: readonly unknown[] }) => queries.push({ sql: query.sql, bindings: query.bindings ?? [] });
     knex.on('query', onQuery);
-    const claimed = await new OutboxStore(knex, t).claim(100, 60_000, new Date());
+    const claimed = await new OutboxStore(knex, t).claim(100, { until: new Date(Date.now() + 60_000), token: 'plan' }, new Date());
     knex.off('query', onQuery);
     expect(claimed).to.have.length(100);
     const candidates = queries.find((query) => /not exists/i.test(query.sql));

@@ -33,7 +33,7 @@ describeEachDatabase('click net payout', (target) => {
     const t = tableNames(fx.prefix);
     const outbox = new OutboxStore(relay.knex, t);
     // Claims at a time past every lease; ordering lets only the head of each (lead, endpoint) line through.
-    const claim = async () => (await outbox.claim(100, 1, new Date(Date.now() + 60_000))).map((d) => ({ pk: d.pk, label: `${d.endpoint.id}:${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}` }));
+    const claim = async () => (await outbox.claim(100, { until: new Date(Date.now() + 60_001), token: 'totals' }, new Date(Date.now() + 60_000))).map((d) => ({ pk: d.pk, label: `${d.endpoint.id}:${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}` }));
     const seen: string[] = [];
     for (let round = 0; round < 10; round += 1) {
       const batch = await claim();
@@ -60,7 +60,7 @@ describeEachDatabase('click net payout', (target) => {
     const outbox = new OutboxStore(relay.knex, t);
     const rounds: string[][] = [];
     for (let round = 0; round < 10; round += 1) {
-      const batch = await outbox.claim(100, 1, new Date(Date.now() + 60_000));
+      const batch = await outbox.claim(100, { until: new Date(Date.now() + 60_001), token: 'click' }, new Date(Date.now() + 60_000));
       if (batch.length === 0) break;
       rounds.push(batch.map((d) => `${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}`));
       await relay.knex(t.deliveries).whereIn('pk', batch.map((d) => d.pk)).update({ status: 'delivered' });

@@ -1,8 +1,10 @@
-// Attempts recorded in batches: each row keeps its own outcome, endpoint windows move once per batch, a lost batch is sent again.
+// Attempts recorded in batches: each row keeps its own outcome, endpoint windows move once per batch, a failed write is kept and retried.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
+import supertest from 'supertest';
 import type { Knex } from 'knex';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
@@ -18,7 +20,7 @@ const at = (ms: number) => new Date(base.getTime() + ms);
 
 function outcome(delivery: ClaimedDelivery, fields: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'attemptedAt' | 'status'>): AttemptOutcome {
   return {
-    method: 'GET', url: `http://127.0.0.1:9/pb?lead=${delivery.lead.id}`, statusCode: 200, latencyMs: 5, error: null, responseExcerpt: 'OK',
+    method: 'GET', url: `http://127.0.0.1:9/pb?lead=${delivery.lead.id}`, statusCode: 200, latencyMs: 5, error: null, responseExcerpt: 'OK', failureKind: null,
     nextAttemptAt: fields.attemptedAt, endpointPk: delivery.endpoint.id, disableIfFailingSince: new Date(fields.attemptedAt.getTime() - 3_600_000),
     ...fields,
   };
@@ -47,7 +49,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
     for (let i = 0; i < count; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: `c${i}`, affiliateId: 'aff-1' });
     const outbox = new OutboxStore(fx.relay.knex, tableNames(fx.prefix));
-    const claimed = await outbox.claim(100, 60_000, new Date());
+    const claimed = await outbox.claim(100, { until: new Date(Date.now() + 60_000), token: 'batching' }, new Date());
     expect(claimed).to.have.length(count);
     return { relay: fx, outbox, byLead: new Map(claimed.map((d) => [d.lead.id, d])) };
   }
@@ -56,15 +58,15 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const { relay, outbox, byLead } = await claimedLeads(4);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;
     const completions: Completion[] = [
-      { pk: d('L-0').pk, outcome: outcome(d('L-0'), { attemptedAt: at(1), status: 'delivered', statusCode: 200, latencyMs: 11, responseExcerpt: 'OK' }) },
-      { pk: d('L-1').pk, outcome: outcome(d('L-1'), { attemptedAt: at(2), status: 'pending', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', nextAttemptAt: at(5_000) }) },
-      { pk: d('L-2').pk, outcome: outcome(d('L-2'), { attemptedAt: at(3), status: 'failed', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }) },
-      { pk: d('L-3').pk, outcome: outcome(d('L-3'), { attemptedAt: at(4), status: 'skipped', method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }) },
+      { pk: d('L-0').pk, leaseToken: d('L-0').leaseToken, outcome: outcome(d('L-0'), { attemptedAt: at(1), status: 'delivered', statusCode: 200, latencyMs: 11, responseExcerpt: 'OK' }) },
+      { pk: d('L-1').pk, leaseToken: d('L-1').leaseToken, outcome: outcome(d('L-1'), { attemptedAt: at(2), status: 'pending', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', nextAttemptAt: at(5_000) }) },
+      { pk: d('L-2').pk, leaseToken: d('L-2').leaseToken, outcome: outcome(d('L-2'), { attemptedAt: at(3), status: 'failed', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }) },
+      { pk: d('L-3').pk, leaseToken: d('L-3').leaseToken, outcome: outcome(d('L-3'), { attemptedAt: at(4), status: 'skipped', method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }) },
     ];
     const statements: string[] = [];
     const onQuery = (query: { sql: string }) => statements.push(query.sql);
     relay.relay.knex.on('query', onQuery);
-    expect(await outbox.completeMany(completions)).to.deep.equal([]);
+    expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
     relay.relay.knex.off('query', onQuery);
     const t = tableNames(relay.prefix);
     expect(statements.filter((sql) => /^insert into [`"]?\w+delivery_attempts/i.test(sql))).to.have.length(1);
@@ -75,10 +77,10 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     expect(l1).to.deep.include({ status: 'pending', attemptCount: 1, lastStatusCode: 503, lastError: 'tracker answered HTTP 503', nextAttemptAt: at(5_000), deliveredAt: null });
     expect(l2).to.deep.include({ status: 'failed', attemptCount: 1, lastStatusCode: 404, lastError: 'tracker answered HTTP 404', deliveredAt: null });
     expect(l3).to.deep.include({ status: 'skipped', attemptCount: 1, lastStatusCode: null, lastError: 'skipped: not sent' });
-    expect(l0?.attempts).to.deep.equal([{ attemptedAt: at(1), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-0', statusCode: 200, latencyMs: 11, error: null, responseExcerpt: 'OK' }]);
-    expect(l1?.attempts).to.deep.equal([{ attemptedAt: at(2), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-1', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy' }]);
-    expect(l2?.attempts).to.deep.equal([{ attemptedAt: at(3), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-2', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }]);
-    expect(l3?.attempts).to.deep.equal([{ attemptedAt: at(4), method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }]);
+    expect(l0?.attempts).to.deep.equal([{ attemptedAt: at(1), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-0', statusCode: 200, latencyMs: 11, error: null, responseExcerpt: 'OK', failureKind: null }]);
+    expect(l1?.attempts).to.deep.equal([{ attemptedAt: at(2), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-1', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', failureKind: null }]);
+    expect(l2?.attempts).to.deep.equal([{ attemptedAt: at(3), method: 'GET', url: 'http://127.0.0.1:9/pb?lead=L-2', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no', failureKind: null }]);
+    expect(l3?.attempts).to.deep.equal([{ attemptedAt: at(4), method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null, failureKind: null }]);
     // Every lease released in the same write.
     expect(await relay.relay.knex(t.deliveries).whereNotNull('locked_until').pluck('pk')).to.deep.equal([]);
   });
@@ -87,10 +89,10 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const { relay, outbox, byLead } = await claimedLeads(7);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;
     const failed = (id: string, ms: number, disableAfterMs = 3_600_000): Completion => ({
-      pk: d(id).pk,
+      pk: d(id).pk, leaseToken: d(id).leaseToken,
       outcome: outcome(d(id), { attemptedAt: at(ms), status: 'pending', statusCode: 500, error: 'tracker answered HTTP 500', nextAttemptAt: at(ms + 60_000), disableIfFailingSince: at(ms - disableAfterMs) }),
     });
-    const delivered = (id: string, ms: number): Completion => ({ pk: d(id).pk, outcome: outcome(d(id), { attemptedAt: at(ms), status: 'delivered' }) });
+    const delivered = (id: string, ms: number): Completion => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, outcome: outcome(d(id), { attemptedAt: at(ms), status: 'delivered' }) });
     const t = tableNames(relay.prefix);
     const window = async () => {
       const row = await relay.relay.knex(t.endpoints).first<{ failing_since: Date | string | number | null; enabled: number | boolean }>('failing_since', 'enabled');
@@ -105,11 +107,11 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     await outbox.completeMany([failed('L-5', 60), delivered('L-3', 40), failed('L-2', 30), failed('L-4', 50)]);
     expect(await window()).to.deep.equal({ failingSince: at(50), enabled: true });
     // Failing since 50, and this attempt at 70 disables anything failing since 70 or earlier.
-    expect(await outbox.completeMany([failed('L-6', 70, 0)])).to.deep.equal([d('L-6').endpoint.id]);
+    expect((await outbox.completeMany([failed('L-6', 70, 0)])).disabled).to.deep.equal([d('L-6').endpoint.id]);
     expect(await window()).to.deep.equal({ failingSince: at(50), enabled: false });
   });
 
-  it('sends a delivery again, with the same transaction ID, once the lease of a batch that could not be recorded expires', async () => {
+  it('keeps a batch it could not record and records it once the database takes it, sending nothing again, while /readyz says not ready', async () => {
     const errors: string[] = [];
     const record = (message: string, _fields?: LogFields) => void errors.push(message);
     const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
@@ -132,13 +134,23 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
       const { port } = tracker.address() as AddressInfo;
       await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `http://127.0.0.1:${port}/pb?txid={transaction_id}` } });
       await fx.relay.recordLead({ id: 'L-1', clickId: 'c1', affiliateId: 'aff-1' });
-      await poll(() => Promise.resolve(errors), (list) => list.includes('could not record delivery attempts'), 'the failed write');
+      await poll(() => Promise.resolve(errors), (list) => list.includes('could not record delivery attempts; keeping them and trying again'), 'the failed write');
+      const ready = supertest(express().use(fx.relay.health));
+      const notReady = await ready.get('/readyz');
+      expect(notReady.status).to.equal(503);
+      expect(notReady.body.checks.dispatcher).to.match(/^cannot record delivery attempts since /);
+      // Past the end of the first lease: renewals keep the delivery this instance's while its attempt waits to be recorded.
+      const leasedUntil = async () => {
+        const row = await (knex as Knex)(t.deliveries).first<{ locked_until: Date | string | number | null }>('locked_until');
+        return row.locked_until === null ? 0 : toDate(row.locked_until).getTime();
+      };
+      const firstLease = await leasedUntil();
+      await poll(leasedUntil, (until) => Date.now() > firstLease && until > Date.now(), 'a renewal past the first lease');
       await attemptsAway(`${fx.prefix}attempts_away`, t.attempts);
       const [delivery] = await poll(() => (fx as RelayFixture).relay.deliveries.listForLead('L-1'), (list) => list[0]?.status === 'delivered', 'the delivery');
-      expect(seen).to.have.length(2);
-      expect(seen[1]).to.equal(seen[0]);
-      // Only the second attempt reached the log; the first was lost with its batch, never the delivery.
+      expect(seen).to.have.length(1);
       expect(delivery?.attempts).to.have.length(1);
+      expect((await poll(() => ready.get('/readyz'), (res) => res.status === 200, 'ready again')).body.checks.dispatcher).to.equal('ok');
     } finally {
       await new Promise((resolve) => tracker.close(resolve));
     }

@@ -36,12 +36,13 @@ function fakeOutbox(first = claimed) {
       writes.push([...completions]);
       firstWrite();
       await writesMayFinish;
-      return [];
+      return { disabled: [], stale: [], windowError: undefined };
     },
-    release(pks: readonly string[]) {
-      released.push(...pks);
-      return Promise.resolve();
+    release(held: ReadonlyArray<{ pk: string }>) {
+      released.push(...held.map((h) => h.pk));
+      return Promise.resolve(held.length);
     },
+    renew: (held: ReadonlyArray<{ pk: string }>) => Promise.resolve(held.map((h) => h.pk)),
   };
   return { outbox: outbox as unknown as OutboxStore, fake: outbox, queued, writes, released, written, releaseWrites };
 }
@@ -63,7 +64,7 @@ function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObserva
     logger: silentLogger,
     onAttempt,
     settings: {
-      concurrency: 4, batchSize: 10, leaseMs: 60_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
+      concurrency: 4, batchSize: 10, leaseMs: 60_000, requestTimeoutMs: 1_000, idlePollMs: 60_000, stopTimeoutMs: 60_000,
       retry: { schedule: [], jitter: 0, retryAfterMaxMs: 0 },
       hosts: { maxPerHost: 4, breakerThreshold: 5, breakerCooldownMs: 60_000, busyDelayMs: 1_000 },
       disableAfterMs: 60_000,

@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../../lib/errors.js';
 import { resolveOptions } from '../../lib/options.js';
 
 const answered = (statusCode: number, retryAfter: string | null = null): SendResult => ({ ok: true, statusCode, bodyExcerpt: '', retryAfter });
-const networkError: SendResult = { ok: false, error: 'Timeout awaiting request', statusCode: null, bodyExcerpt: null };
+const networkError: SendResult = { ok: false, error: 'Timeout awaiting request', failureKind: 'ambiguous', blocked: false, statusCode: null, bodyExcerpt: null };
 const policy: RetryPolicy = { schedule: [1000, 5000], jitter: 0.2, retryAfterMaxMs: 60_000 };
 const now = new Date('2026-12-01T10:00:00Z');
 const waitOf = (v: ReturnType<typeof verdict>) => (v.status === 'pending' ? v.nextAttemptAt.getTime() - now.getTime() : v.status);
@@ -18,7 +18,9 @@ describe('retry policy', () => {
     for (const code of [500, 502, 503, 599, 408, 429, 301, 302]) expect(isRetryable(answered(code)), String(code)).to.equal(true);
     for (const code of [400, 401, 403, 404, 410, 422]) expect(isRetryable(answered(code)), String(code)).to.equal(false);
     expect(isRetryable(networkError)).to.equal(true);
-    expect(isRetryable({ ok: false, error: 'ERR_PB_BLOCKED_TARGET: 10.0.0.1 is a private address', statusCode: null, bodyExcerpt: null })).to.equal(false);
+    expect(isRetryable({ ok: false, error: 'ERR_PB_BLOCKED_TARGET: 10.0.0.1 is a private address', failureKind: 'unreached', blocked: true, statusCode: null, bodyExcerpt: null })).to.equal(false);
+    // Told by the typed flag, never by the message: the same text without it is an ordinary network error.
+    expect(isRetryable({ ok: false, error: 'ERR_PB_BLOCKED_TARGET: lookalike', failureKind: 'unreached', blocked: false, statusCode: null, bodyExcerpt: null })).to.equal(true);
   });
 
   it('delivers on any 2xx, fails a 4xx at once, and fails after the last scheduled retry', () => {

@@ -77,8 +77,8 @@ ${delivery.status === 'pending' ? html`<tr><th scope="row">Next attempt</th><td>
 <form method="post" action="${ctx.base}/deliveries/${delivery.id}/replay">${csrfField(ctx)}<p><button type="submit">Replay this delivery</button></p></form>
 </section>
 <section aria-labelledby="attempts-h"><h2 id="attempts-h">Attempts (${delivery.attempts.length})</h2>
-${table('Attempts, oldest first', ['Time', 'Request', 'HTTP status', 'Latency', 'Error', 'Response'], delivery.attempts.map((attempt) => html`<tr>
+${table('Attempts, oldest first', ['Time', 'Request', 'HTTP status', 'Latency', 'Failure', 'Error', 'Response'], delivery.attempts.map((attempt) => html`<tr>
 <td>${utc(attempt.attemptedAt)}</td><td class="mono">${attempt.method} ${attempt.url}</td><td>${attempt.statusCode ?? 'no answer'}</td>
-<td>${attempt.latencyMs} ms</td><td>${attempt.error ?? '—'}</td><td><pre class="mono">${attempt.responseExcerpt ?? '—'}</pre></td></tr>`), 'No attempt yet.')}
+<td>${attempt.latencyMs} ms</td><td>${attempt.failureKind ?? '—'}</td><td>${attempt.error ?? '—'}</td><td><pre class="mono">${attempt.responseExcerpt ?? '—'}</pre></td></tr>`), 'No attempt yet.')}
 </section>`);
 }

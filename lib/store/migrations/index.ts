@@ -5,11 +5,13 @@ import { tableNames } from '../tables.js';
 import type { TableNames } from '../tables.js';
 import { initialMigration } from './001_initial.js';
 import { retryRoundsMigration } from './002_retry_rounds.js';
+import { deliveryCoreMigration } from './003_delivery_core.js';
 import { trackerBooksMigration } from './004_tracker_books.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
   '20261201100000_retry_rounds': retryRoundsMigration,
+  '20261203010000_delivery_core': deliveryCoreMigration,
   '20261203020000_tracker_books': trackerBooksMigration,
 };
 
