@@ -59,6 +59,15 @@ export const timestamp: Rule<Date> = (value, field) => {
   return date;
 };
 
+/** A page size from a query string: a whole number from 1 to 500, or undefined when not given. */
+export const pageLimit: Rule<number | undefined> = (value, field) => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) {
+    throw new ValidationError(field, 'must be a whole number from 1 to 500');
+  }
+  return Number(value);
+};
+
 /** A boolean, strictly. */
 export const bool: Rule<boolean> = (value, field) => {
   if (typeof value !== 'boolean') throw new ValidationError(field, `must be true or false, got ${describe(value)}`);

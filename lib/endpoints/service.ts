@@ -2,6 +2,9 @@
 
 import { NotFoundError, ValidationError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
+import { driftReport } from '../drift/report.js';
+import type { DriftQuery, DriftReport } from '../drift/report.js';
+import type { DriftStore } from '../drift/store.js';
 import { booksOf } from '../plugins/capabilities.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { maskSettings, maskerFor } from '../secrets.js';
@@ -14,10 +17,17 @@ import type { EndpointWarning } from './warnings.js';
 export class EndpointService {
   readonly #store: EndpointsStore;
   readonly #plugins: PluginRegistry;
+  readonly #drift: DriftStore;
 
-  constructor(store: EndpointsStore, plugins: PluginRegistry) {
+  constructor(store: EndpointsStore, plugins: PluginRegistry, drift: DriftStore) {
     this.#store = store;
     this.#plugins = plugins;
+    this.#drift = drift;
+  }
+
+  /** The endpoint's drift report: per click, what its tracker should show beside the platform's truth (docs/drift.md). */
+  async drift(id: string, query: DriftQuery = {}): Promise<DriftReport> {
+    return driftReport(this.#drift, this.#plugins, await this.get(id), query);
   }
 
   /** Creates an endpoint; its settings are checked by its plugin, so a bad one is refused now, not at send time. */

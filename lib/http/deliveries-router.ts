@@ -3,19 +3,10 @@
 import { Router } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
 import { DELIVERY_STATUSES } from '../deliveries/types.js';
-import { ValidationError } from '../errors.js';
-import { object, oneOf, optional, required, text, timestamp } from '../validation.js';
-import type { Rule } from '../validation.js';
+import { object, oneOf, optional, pageLimit, required, text, timestamp } from '../validation.js';
 
 const id = optional(text({ max: 191 }));
 const time = optional(timestamp);
-const limit: Rule<number | undefined> = (value, field) => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) {
-    throw new ValidationError(field, 'must be a whole number from 1 to 500');
-  }
-  return Number(value);
-};
 const status = optional(oneOf(DELIVERY_STATUSES));
 const endpointId = required(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id' }));
 const replayFailedBody = object({ endpointId, since: optional(timestamp) });
@@ -38,7 +29,7 @@ export function createDeliveriesRouter(deliveries: DeliveryService): Router {
         status: status(q.status, 'status'),
         since: time(q.since, 'since'),
         until: time(q.until, 'until'),
-        limit: limit(q.limit, 'limit'),
+        limit: pageLimit(q.limit, 'limit'),
       }),
     });
   });

@@ -2,13 +2,17 @@
 
 import { Router } from 'express';
 import type { EndpointService } from '../endpoints/service.js';
-import { optional, text } from '../validation.js';
+import { optional, pageLimit, text, timestamp } from '../validation.js';
 
 const idQuery = optional(text({ max: 191 }));
+const clickQuery = optional(text({ max: 255 }));
+const timeQuery = optional(timestamp);
+
 
 /**
  * `GET|POST /endpoints`, `GET|PATCH /endpoints/:id`. Settings are answered with their secrets masked; a create or
  * update answers `warnings` too (a tracker that cannot dedupe, an inferred adjustment mode).
+ * `GET /endpoints/:id/drift?since&until&clickId&after&limit`: the drift report (docs/drift.md).
  */
 export function createEndpointsRouter(endpoints: EndpointService): Router {
   const router = Router();
@@ -21,6 +25,17 @@ export function createEndpointsRouter(endpoints: EndpointService): Router {
   });
   router.get('/:id', async function getEndpoint(req, res) {
     res.json({ data: endpoints.masked(await endpoints.get(req.params.id)) });
+  });
+  router.get('/:id/drift', async function endpointDrift(req, res) {
+    const q = req.query;
+    const query = {
+      since: timeQuery(q.since, 'since'),
+      until: timeQuery(q.until, 'until'),
+      clickId: clickQuery(q.clickId, 'clickId'),
+      after: clickQuery(q.after, 'after'),
+      limit: pageLimit(q.limit, 'limit'),
+    };
+    res.json({ data: await endpoints.drift(req.params.id, query) });
   });
   router.patch('/:id', async function updateEndpoint(req, res) {
     const endpoint = await endpoints.update(req.params.id, req.body);
