@@ -1,6 +1,5 @@
 // Keitaro: /<postback key>/postback with subid + status + payout + tid (trackers.md 3.4); a full clawback becomes `rejected`.
 
-import { signOf } from '../../lib/money.js';
 import { defineQueryPlugin } from '../../lib/plugins/query-plugin.js';
 
 /** Creates the Keitaro plugin. Settings: `baseUrl` (the tracker's own server), `postbackKey` (required). */
@@ -17,7 +16,9 @@ export default function createKeitaroPlugin() {
       postbackKey: { doc: 'the postback key in the path (Maintenance → Settings)' },
     },
     build(context, settings) {
-      const rejected = context.event === 'commission_adjusted' && (context.adjustmentMode === 'status' || signOf(context.payout) === 0);
+      // [doc] rejected is final (no transition out of it), so under replace a clawback is a sale at 0, which a
+      // later raise can still change; under status it is the rejection.
+      const rejected = context.event === 'commission_adjusted' && context.adjustmentMode === 'status';
       const status = context.event === 'lead_created' ? 'lead' : rejected ? 'rejected' : 'sale';
       return {
         path: `/${encodeURIComponent(settings.postbackKey)}/postback`,

@@ -209,7 +209,7 @@ const VARIANTS: ReadonlyArray<{ label: string; plugin: string; settings: Record<
       'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=2.5&tid=com-C2&currency=EUR',
       'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=12.75&tid=com-C1&currency=EUR',
       'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=4&tid=com-C1&currency=EUR',
-      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=rejected&payout=0&tid=com-C2&currency=EUR',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=0&tid=com-C2&currency=EUR',
     ],
   },
 ];
