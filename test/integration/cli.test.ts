@@ -31,7 +31,7 @@ describe('postback-relay CLI', function () {
 
   it('prints help for the tool and each command, and exits 2 on no or an unknown command or option', async () => {
     expect((await cli('--help')).stdout).to.include('Usage: postback-relay <command>');
-    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'config']) {
+    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'drift', 'config']) {
       const help = await cli(command, '--help');
       expect(help.code, command).to.equal(EXIT.OK);
       expect(help.stdout, command).to.include(`Usage: postback-relay ${command}`);
@@ -45,13 +45,13 @@ describe('postback-relay CLI', function () {
   });
 
   it('migrate: status shows pending, up applies, status shows applied, down rolls one back', async () => {
-    const all = ['20261201000000_initial', '20261201100000_retry_rounds'];
+    const all = ['20261201000000_initial', '20261201100000_retry_rounds', '20261203010000_delivery_core', '20261203020000_tracker_books'];
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [], pending: all });
     expect((await cli('migrate', 'up', '--json')).json()).to.deep.equal({ applied: all });
     expect((await cli('migrate', 'up')).stdout).to.include('already up to date');
     expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all, pending: [] });
-    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [all[1]] });
-    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: [all[0]], pending: [all[1]] });
+    expect((await cli('migrate', 'down', '--json')).json()).to.deep.equal({ rolledBack: [all[3]] });
+    expect((await cli('migrate', 'status', '--json')).json()).to.deep.equal({ applied: all.slice(0, 3), pending: [all[3]] });
     expect((await cli('migrate', 'up')).code).to.equal(EXIT.OK);
   });
 
@@ -132,6 +132,18 @@ describe('postback-relay CLI', function () {
     expect(shown.json()).to.deep.include({ id: list[0]!.id, leadId: 'cli-lead-1', status: 'delivered', attemptCount: 1 });
     expect((await cli('deliveries', 'show', list[0]!.id)).stdout).to.match(/ 200 {2}\d+ ms/);
     expect((await cli('deliveries', 'show', '987654')).code).to.equal(EXIT.NOT_FOUND);
+    // The drift report of the endpoint: one click, its lead delivered, nothing to differ.
+    const drift = await cli('drift', id, '--json');
+    expect(drift.code, drift.stderr).to.equal(EXIT.OK);
+    expect((drift.json() as { totals: unknown }).totals).to.deep.equal({ clicks: 1, clicksDiffering: 0, truth: '0', expected: '0', difference: '0' });
+    expect((await cli('drift', id, '--click', 'ck-1')).stdout).to.match(/clicks 1 {2}differing 0 {2}truth 0/);
+    expect((await cli('drift', id, '--since', 'yesterday')).code).to.equal(EXIT.USAGE);
+    expect((await cli('drift', '987654')).code).to.equal(EXIT.NOT_FOUND);
+    // Only an unconfirmed delivery waits for a decision.
+    expect((await cli('deliveries', 'unconfirmed', '--json')).json()).to.deep.equal([]);
+    const undecidable = await cli('deliveries', 'mark-delivered', list[0]!.id, '--json');
+    expect(undecidable.code).to.equal(EXIT.USAGE);
+    expect((undecidable.json() as { error: { code: string } }).error.code).to.equal('ERR_PB_NOT_UNCONFIRMED');
     expect((await cli('deliveries', 'list')).code).to.equal(EXIT.USAGE);
     expect((await cli('deliveries', 'list', '--lead', 'nobody', '--json')).json()).to.deep.equal([]);
     // No relay runs now: a replayed delivery waits, pending, for the next one to start.
