@@ -42,6 +42,8 @@ export interface EndpointFormData {
   previews: readonly PostbackPreview[] | string;
   test: TestPostbackResult | undefined;
   notice: string | undefined;
+  /** The adjustment mode field and the saved endpoint's warnings (pages/tracker-books.ts). */
+  books?: { field: SafeHtml; warnings: SafeHtml };
 }
 
 /** The id of the input a refused field belongs to: its own, its settings JSON, or none (the summary alone shows it). */
@@ -50,7 +52,7 @@ export function inputIdFor(field: string | undefined, schema: EndpointFormData['
   const [head = '', setting] = field.split('.');
   if (head === 'settings') return schema && setting !== undefined && Object.hasOwn(schema, setting) ? `f-settings-${setting}` : schema ? undefined : 'f-settings';
   const name = head.replace(/\[\d+\]$/, '');
-  return ['affiliateId', 'offerId', 'name', 'events'].includes(name) ? `f-${name}` : undefined;
+  return ['affiliateId', 'offerId', 'name', 'events', 'adjustmentMode'].includes(name) ? `f-${name}` : undefined;
 }
 
 export function endpointFormPage(ctx: PageContext, data: EndpointFormData): SafeHtml {
@@ -72,6 +74,7 @@ ${fieldError(invalidId === 'f-settings' ? 'f-settings' : undefined, error)}</div
   const title = saved ? `Endpoint ${saved.name ?? `#${saved.id}`}` : 'New endpoint';
   return page(ctx, 'endpoints', title, html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
+${data.books?.warnings ?? ''}
 ${error ? html`<div class="alert" role="alert" id="form-error"><p class="error">Not saved: ${invalidId ? html`<a href="#${invalidId}">${error.message}</a>` : error.message}</p></div>` : ''}
 <form class="inline" method="get" action="${saved ? `${ctx.base}/endpoints/${saved.id}` : `${ctx.base}/endpoints/new`}">
 <div class="field"><label for="pick-plugin">Tracker</label>
@@ -86,6 +89,7 @@ ${input('f-affiliateId', 'Affiliate ID', 'affiliateId', values.affiliateId, unde
 ${input('f-offerId', 'Offer ID', 'offerId', values.offerId, 'Empty: every offer of the affiliate that has no endpoint of its own.')}
 ${input('f-name', 'Name', 'name', values.name, 'A label for people.')}
 ${settingsFields}
+${data.books?.field ?? ''}
 <fieldset id="f-events"${invalidId === 'f-events' ? html` aria-invalid="true" aria-describedby="f-events-error"` : ''}><legend>Events</legend>
 ${EVENT_NAMES.map((event) => html`<label><input type="checkbox" name="events" value="${event}"${values.events.includes(event) ? html` checked` : ''}> ${event}</label>`)}
 ${fieldError(invalidId === 'f-events' ? 'f-events' : undefined, error)}</fieldset>
@@ -130,7 +134,7 @@ function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResul
 ${test ? testResult(test) : ''}
 </section>
 <section aria-labelledby="replay-h"><h2 id="replay-h">Deliveries</h2>
-<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a></p>
+<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a> · <a href="${ctx.base}/endpoints/${saved.id}/drift">Drift report</a></p>
 <form method="post" action="${ctx.base}/endpoints/${saved.id}/replay-failed">${csrfField(ctx)}<button type="submit" class="secondary">Replay all failed deliveries</button></form>
 </section>`;
 }
