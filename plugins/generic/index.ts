@@ -36,15 +36,8 @@ export default function createGenericPlugin(): FormatterPlugin<GenericSettings> 
     description: 'Any tracker: a URL template with {macro} placeholders, GET or POST',
     // Each adjustment keeps its own {transaction_id}; the template picks {payout} or {delta} as the tracker needs.
     adjustments: 'delta',
-    // Its books are the template's: a tracker keyed by {transaction_id} counts a repeat once; without it, nothing
-    // tells a retry from a new conversion.
-    books: (settings: GenericSettings) => ({
-      family: 'per-txid',
-      dedupe: /\{transaction_id\}/.test(settings.url.source) || settings.body.some(([, template]) => /\{transaction_id\}/.test(template.source)) ? 'txid' : 'none',
-      maxAmount: null,
-      decimals: null,
-      adjustmentModes: ['delta', 'replace', 'skip'],
-    }),
+    // Its books are the template's; a template is assumed to carry a key ({transaction_id}), as the docs ask.
+    books: () => ({ family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['delta', 'replace', 'skip'] }),
     parseSettings(settings) {
       const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
       if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the generic plugin (settings: ${SETTING_KEYS.join(', ')})`);
