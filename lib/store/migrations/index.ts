@@ -7,12 +7,14 @@ import { initialMigration } from './001_initial.js';
 import { retryRoundsMigration } from './002_retry_rounds.js';
 import { deliveryCoreMigration } from './003_delivery_core.js';
 import { retentionMigration } from './003b_retention.js';
+import { trackerBooksMigration } from './004_tracker_books.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
   '20261201100000_retry_rounds': retryRoundsMigration,
   '20261203010000_delivery_core': deliveryCoreMigration,
   '20261203015000_retention': retentionMigration,
+  '20261203020000_tracker_books': trackerBooksMigration,
 };
 
 // Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
