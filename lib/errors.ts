@@ -228,6 +228,13 @@ export class MigrationLockedError extends RelayError {
   }
 }
 
+/** An operator's decision (send again, mark delivered) named a delivery that is not waiting as `unconfirmed`. */
+export class NotUnconfirmedError extends RelayError {
+  constructor(id: string, status: string) {
+    super(ERROR_CODES.ERR_PB_NOT_UNCONFIRMED, 409, `delivery ${id} is ${status}, not unconfirmed: there is nothing to decide`);
+  }
+}
+
 /** Every stable error code, keyed by itself. */
 export const ERROR_CODES = {
   ERR_PB_VALIDATION: 'ERR_PB_VALIDATION',
@@ -258,6 +265,7 @@ export const ERROR_CODES = {
   ERR_PB_INGEST_OVERLOADED: 'ERR_PB_INGEST_OVERLOADED',
   ERR_PB_MISSING_DEPENDENCY: 'ERR_PB_MISSING_DEPENDENCY',
   ERR_PB_MIGRATION_LOCKED: 'ERR_PB_MIGRATION_LOCKED',
+  ERR_PB_NOT_UNCONFIRMED: 'ERR_PB_NOT_UNCONFIRMED',
 } as const;
 
 /** One of the documented error codes. */

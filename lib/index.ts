@@ -32,9 +32,14 @@ export type { AddressClass } from './dispatch/target-guard.js';
 export { EVENT_NAMES } from './events/types.js';
 export type { EventName, Lead, LeadInput, LeadSource, Commission, CommissionInput, Adjustment, AdjustmentInput, Recorded } from './events/types.js';
 export type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
-export type { Delivery, DeliveryAttempt, DeliveryStatus } from './deliveries/types.js';
+export type { Delivery, DeliveryAttempt, DeliveryStatus, UnconfirmedDecision } from './deliveries/types.js';
+export { DELIVERY_STATUSES } from './deliveries/types.js';
 export type { FailureKind } from './dispatch/failure-kind.js';
 export { FAILURE_KINDS } from './dispatch/failure-kind.js';
+// What saving an endpoint warns about, and the drift report of relay.endpoints.drift().
+export type { EndpointWarning } from './endpoints/warnings.js';
+export type { DriftReport, DriftQuery } from './drift/report.js';
+export type { ClickDrift } from './drift/books.js';
 // The filter and signals of relay.deliveries.list() and stats().
 export type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 
@@ -49,6 +54,9 @@ export type { DecimalString } from './money.js';
 export type { FormatterPlugin, PostbackContext, PostbackRequest } from './plugins/types.js';
 export type { AdjustmentFamily, PluginKind, PostbackSkip, PostbackResponse, SettingSpec } from './plugins/types.js';
 export { ADJUSTMENT_FAMILIES, PLUGIN_KINDS, isSkip } from './plugins/types.js';
+// What a plugin declares its tracker stores and how it keeps its books.
+export { ADJUSTMENT_MODES } from './plugins/capabilities.js';
+export type { AdjustmentMode, ConversionFamily, TrackerBooks, TrackerDedupe } from './plugins/capabilities.js';
 export { definePlugin } from './plugins/define.js';
 export { loadPlugins } from './plugins/loader.js';
 export { clickStatus, defineQueryPlugin, eventKey, optional } from './plugins/query-plugin.js';

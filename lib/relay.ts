@@ -6,10 +6,12 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { builtinPlugins } from '../plugins/builtin.js';
 import { DeliveryService } from './deliveries/service.js';
-import type { Delivery } from './deliveries/types.js';
+import type { Delivery, UnconfirmedDecision } from './deliveries/types.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createPostbackClient } from './dispatch/http-client.js';
 import type { TestPostbackResult } from './dispatch/send-test.js';
+import type { DriftQuery, DriftReport } from './drift/report.js';
+import { DriftStore } from './drift/store.js';
 import { EndpointService } from './endpoints/service.js';
 import type { Endpoint, EndpointInput, EndpointPatch } from './endpoints/types.js';
 import type { Adjustment, AdjustmentInput, Commission, CommissionInput, EventName, Lead, LeadInput, Recorded } from './events/types.js';
@@ -92,6 +94,8 @@ export interface PostbackRelay {
     update(id: string, patch: EndpointPatch): Promise<Endpoint>;
     get(id: string): Promise<Endpoint>;
     list(filter?: { affiliateId?: string }): Promise<Endpoint[]>;
+    /** The endpoint's drift report (docs/drift.md): per click, what its tracker should show beside the truth. */
+    drift(id: string, query?: DriftQuery): Promise<DriftReport>;
     /** Sends one sample postback of `event` (default `lead_created`) to the endpoint now, recording nothing. */
     sendTest(id: string, event?: EventName): Promise<TestPostbackResult>;
   };
@@ -105,6 +109,8 @@ export interface PostbackRelay {
     get(id: string): Promise<Delivery>;
     /** Sends a delivery again (any status) with a fresh round of retries. */
     replay(id: string): Promise<Delivery>;
+    /** An operator's decision on an `unconfirmed` delivery: `send-again` or `mark-delivered`. */
+    decide(id: string, decision: UnconfirmedDecision): Promise<Delivery>;
     /** Sends again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
     replayFailed(endpointId: string, since?: Date): Promise<number>;
     /** Sends a test `lead_created` postback to an endpoint the way real ones go, and returns what the tracker answered. */
@@ -142,7 +148,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const events = new EventsStore(knex, tables);
   const outbox = new OutboxStore(knex, tables);
   const endpointsStore = new EndpointsStore(knex, tables, plugins);
-  const endpointService = new EndpointService(endpointsStore, plugins);
+  const endpointService = new EndpointService(endpointsStore, plugins, new DriftStore(knex, tables));
   const instanceId = newInstanceId();
   const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
   const dispatcher = new Dispatcher({
@@ -295,6 +301,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       update: (id, patch) => endpointService.update(id, patch),
       get: (id) => endpointService.get(id),
       list: (filter) => endpointService.list(filter),
+      drift: (id, query) => endpointService.drift(id, query),
       sendTest,
     },
     deliveries: {
@@ -302,6 +309,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       list: (filter) => deliveries.list(filter),
       get: (id) => deliveries.get(id),
       replay: (id) => deliveries.replay(id),
+      decide: (id, decision) => deliveries.decide(id, decision),
       replayFailed: (endpointId, since) => deliveries.replayFailed(endpointId, since),
       stats: () => deliveries.stats(),
       sendTest: (endpointId) => deliveries.sendTest(endpointId),

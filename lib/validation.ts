@@ -132,6 +132,14 @@ function parseTimestamp(value: unknown): Date | string {
   return date;
 }
 
+/** A page size from a query string: a whole number from 1 to 500. */
+export const pageLimit: z.ZodType<number> = z
+  .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once' : 'must be a whole number from 1 to 500') })
+  .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 500')
+  .transform(Number)
+  .refine((value) => value >= 1 && value <= 500, 'must be a whole number from 1 to 500')
+  .meta({ description: 'A page size: a whole number from 1 to 500' });
+
 /** A boolean, strictly. */
 export const bool: z.ZodType<boolean> = z.boolean({ error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : `must be true or false, got ${describe(issue.input)}`) });
 

@@ -6,8 +6,10 @@ Commands:
   serve                         run the server (migrates first unless POSTBACK_RELAY_MIGRATE=false)
   migrate up|status|down        apply pending migrations, list them, or roll the last one back
   endpoints add|list|disable    manage affiliates' postback endpoints
-  deliveries list|show|replay|replay-failed
-                                the delivery log; replay one, or an endpoint's dead letters
+  deliveries list|show|replay|replay-failed|unconfirmed|send-again|mark-delivered
+                                the delivery log; replay one, or an endpoint's dead letters;
+                                decide on postbacks held as unconfirmed
+  drift <endpoint-id>           what the endpoint's tracker should show per click beside the truth
   send-test <endpoint-id>       send one sample postback to an endpoint now (records nothing)
   portal-link <affiliate-id>    print a signed, expiring link into the affiliate portal
   config                        print the resolved configuration (secrets masked) and validate it
@@ -39,6 +41,7 @@ Stops cleanly on SIGTERM or SIGINT.
 
   add --affiliate <id> --url <template> [--plugin generic] [--offer <id>] [--name <label>]
       [--events lead_created,commission_earned,commission_adjusted] [--settings <json>]
+      [--adjustment-mode replace|delta|status|skip|correction]
       --url sets settings.url; --settings gives the plugin's whole settings object instead
   list [--affiliate <id>]
   disable <endpoint-id>
@@ -50,6 +53,15 @@ Stops cleanly on SIGTERM or SIGINT.
   show <delivery-id>                   one delivery and its attempts
   replay <delivery-id>                 send it again, from a fresh round of the retry schedule
   replay-failed --endpoint <id>        replay every dead letter of an endpoint
+  unconfirmed [--endpoint <id>]        postbacks that may have reached a tracker that cannot dedupe
+  send-again <delivery-id>             an unconfirmed postback the tracker does not have: send it once more
+  mark-delivered <delivery-id>         an unconfirmed postback the tracker has: close it as delivered
+`,
+  drift: `Usage: postback-relay drift <endpoint-id> [--click <id>] [--since <iso>] [--until <iso>] [--after <click-id>] [--limit <1-500>] [--json]
+
+Per click of the endpoint: the platform's truth, what the tracker should show given what was sent, skipped
+and how it keeps its books, and the difference with its reasons. Totals cover every click with a delivery
+queued in [since, until); the clicks that differ are listed in click ID order, --limit at a time (100).
 `,
   'send-test': `Usage: postback-relay send-test <endpoint-id> [--event lead_created|commission_earned|commission_adjusted] [--json]
 

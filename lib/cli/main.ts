@@ -13,6 +13,8 @@ import type { DeliveryFilter } from '../store/outbox-store.js';
 import type { PostbackRelay } from '../relay.js';
 import { migrationConfig, pendingMigrations } from '../store/migrations/index.js';
 import { parseJsonObject } from '../http/json-shape.js';
+import { check, optional, pageLimit, timestamp } from '../validation.js';
+import { describeDrift } from './drift.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { initPluginPackage } from './plugin-init.js';
@@ -31,8 +33,12 @@ const COMMON: Options = { json: { type: 'boolean' }, help: { type: 'boolean', sh
 const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   serve: {},
   migrate: {},
-  endpoints: { affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, settings: { type: 'string' } },
+  endpoints: {
+    affiliate: { type: 'string' }, offer: { type: 'string' }, name: { type: 'string' }, plugin: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' },
+    settings: { type: 'string' }, 'adjustment-mode': { type: 'string' },
+  },
   deliveries: { lead: { type: 'string' }, 'click-id': { type: 'string' }, affiliate: { type: 'string' }, endpoint: { type: 'string' }, status: { type: 'string' } },
+  drift: { click: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' } },
   'send-test': { event: { type: 'string' } },
   'portal-link': { ttl: { type: 'string' } },
   config: {},
@@ -145,7 +151,11 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
   },
 
   async deliveries({ positionals, values, source, print }) {
-    const action = oneOf(positionals[0], ['list', 'show', 'replay', 'replay-failed'], 'deliveries needs list, show, replay or replay-failed');
+    const action = oneOf(
+      positionals[0],
+      ['list', 'show', 'replay', 'replay-failed', 'unconfirmed', 'send-again', 'mark-delivered'],
+      'deliveries needs list, show, replay, replay-failed, unconfirmed, send-again or mark-delivered',
+    );
     await withRelay(source, async (relay) => {
       if (action === 'list') {
         const list = await relay.deliveries.list(deliveryFilter(values));
@@ -158,8 +168,16 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
         print(`replayed ${replayed} failed deliveries`, { replayed });
         return;
       }
+      if (action === 'unconfirmed') {
+        const list = await relay.deliveries.list({ status: 'unconfirmed', endpointId: typeof values.endpoint === 'string' ? values.endpoint : undefined });
+        print(list.map((d) => `${d.id}  ${d.event}  lead ${d.leadId}  endpoint ${d.endpointId}  ${d.lastError ?? ''}`).join('\n') || 'no unconfirmed deliveries', list);
+        return;
+      }
       const id = required(positionals[1], `deliveries ${action} needs a delivery id`);
-      const delivery = action === 'replay' ? await relay.deliveries.replay(id) : await relay.deliveries.get(id);
+      const delivery =
+        action === 'replay' ? await relay.deliveries.replay(id)
+        : action === 'send-again' || action === 'mark-delivered' ? await relay.deliveries.decide(id, action)
+        : await relay.deliveries.get(id);
       const attempts = delivery.attempts.map((a) => `  ${a.attemptedAt.toISOString()}  ${a.statusCode ?? '-'}  ${a.latencyMs} ms${a.error ? `  ${a.error}` : ''}`);
       print([`${delivery.id}  ${delivery.event}  lead ${delivery.leadId}  endpoint ${delivery.endpointId}  ${delivery.status}`, ...attempts].join('\n'), delivery);
     });
@@ -214,6 +232,21 @@ const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void
     print(`${url} answered ${response.status}`, { url, status: response.status });
   },
 
+  async drift({ positionals, values, source, print }) {
+    const id = required(positionals[0], 'drift needs an endpoint id');
+    const query = {
+      clickId: typeof values.click === 'string' ? values.click : undefined,
+      since: check(optional(timestamp), values.since, '--since'),
+      until: check(optional(timestamp), values.until, '--until'),
+      after: typeof values.after === 'string' ? values.after : undefined,
+      limit: check(optional(pageLimit), values.limit, '--limit'),
+    };
+    await withRelay(source, async (relay) => {
+      const report = await relay.endpoints.drift(id, query);
+      print(describeDrift(report), report);
+    });
+  },
+
   config({ source, print }) {
     const masked = maskedConfig(source);
     print(`${JSON.stringify(masked, null, 2)}\nconfiguration is valid`, masked);
@@ -262,6 +295,7 @@ function endpointInput(values: Values): EndpointInput {
     ...(values.offer === undefined ? {} : { offerId: values.offer }),
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(typeof values.events === 'string' ? { events: values.events.split(',').map((event) => event.trim()) } : {}),
+    ...(values['adjustment-mode'] === undefined ? {} : { adjustmentMode: values['adjustment-mode'] }),
   } as EndpointInput;
 }
 

@@ -3,6 +3,8 @@
 
 import { FAILURE_KINDS } from '../dispatch/failure-kind.js';
 import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../deliveries/types.js';
+import { ADJUSTMENT_MODES } from '../plugins/capabilities.js';
 import { ERROR_CODES } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 
@@ -61,10 +63,52 @@ export const endpointAnswer = z
     settings: z.record(z.string(), z.unknown()).meta({ description: "The plugin's settings, secrets masked" }),
     events: z.array(event),
     enabled: z.boolean(),
+    adjustmentMode: z.enum(ADJUSTMENT_MODES).nullable().meta({ description: "The chosen adjustment mode; null: the plugin's default" }),
     createdAt: time,
     updatedAt: time,
   })
   .meta({ title: 'Endpoint' });
+
+/** What saving an endpoint warns about (`EndpointWarning`), answered beside `data`. */
+export const endpointWarningsAnswer = z
+  .array(
+    z.object({
+      code: z.enum(['no_dedupe', 'inferred_correction']).meta({ description: 'Stable: match on it, never on the message' }),
+      message: z.string(),
+    }),
+  )
+  .meta({ title: 'EndpointWarnings' });
+
+/** `{data, warnings}`: the answer of an endpoint create or update. */
+export function endpointSavedAnswer() {
+  return dataOf(endpointAnswer).extend({ warnings: endpointWarningsAnswer });
+}
+
+const trackerBooksAnswer = z
+  .object({
+    family: z.enum(['per-click', 'per-txid']),
+    dedupe: z.enum(['txid', 'click', 'none']),
+    maxAmount: amount.nullable(),
+    decimals: z.int().nullable(),
+    adjustmentModes: z.array(z.enum(ADJUSTMENT_MODES)),
+  })
+  .meta({ title: 'TrackerBooks' });
+
+export const driftAnswer = z
+  .object({
+    endpointId: z.string(),
+    plugin: z.string(),
+    books: trackerBooksAnswer,
+    adjustmentMode: z.enum(ADJUSTMENT_MODES),
+    totals: z.object({ clicks: z.int(), clicksDiffering: z.int(), truth: amount, expected: amount, difference: amount }),
+    differing: z.array(
+      z
+        .object({ clickId: z.string(), truth: amount, expected: amount, difference: amount, reasons: z.array(z.string()) })
+        .meta({ title: 'ClickDrift' }),
+    ),
+    next: nullableText.meta({ description: 'The `after` of the next page of differing clicks; null on the last page' }),
+  })
+  .meta({ title: 'DriftReport' });
 
 /** What one request to a tracker came to: a delivery attempt's and a test postback's. */
 const requestOutcome = {
@@ -92,7 +136,7 @@ export const deliveryAnswer = z
     leadId: z.string(),
     commissionId: nullableText,
     adjustmentId: nullableText,
-    status: z.enum(['pending', 'delivered', 'failed', 'skipped']),
+    status: z.enum(DELIVERY_STATUSES),
     attemptCount: z.int(),
     nextAttemptAt: time,
     lastStatusCode: z.int().nullable(),
@@ -104,7 +148,7 @@ export const deliveryAnswer = z
   .meta({ title: 'Delivery' });
 
 export const statsAnswer = z
-  .object({ pending: z.int(), failed: z.int(), delivered: z.int(), disabledEndpoints: z.int(), oldestPendingAt: time.nullable() })
+  .object({ pending: z.int(), failed: z.int(), unconfirmed: z.int(), delivered: z.int(), disabledEndpoints: z.int(), oldestPendingAt: time.nullable() })
   .meta({ title: 'OutboxStats' });
 
 export const testPostbackAnswer = z

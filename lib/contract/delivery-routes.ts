@@ -1,25 +1,21 @@
 // The operations API's routes over the delivery log: search, inspect, replay, test, and the outbox signals.
 
 import { z } from 'zod';
-import { object, oneOf, optional, text, timestamp } from '../validation.js';
+import { DELIVERY_STATUSES } from '../deliveries/types.js';
+import { object, oneOf, optional, pageLimit, text, timestamp } from '../validation.js';
 import { dataOf, deliveryAnswer, statsAnswer, testPostbackAnswer } from './answers.js';
 import type { RouteContract } from './route.js';
 
 const endpointId = text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id', description: 'An endpoint id (digits)' });
-const limit = z
-  .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once' : 'must be a whole number from 1 to 500') })
-  .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 500')
-  .transform(Number)
-  .refine((value) => value >= 1 && value <= 500, 'must be a whole number from 1 to 500');
 
 export const deliveryListQuery = z.object({
   leadId: optional(text({ max: 191 })),
   clickId: optional(text({ max: 255 })),
   endpointId: optional(text({ max: 191 })),
-  status: optional(oneOf(['pending', 'delivered', 'failed'])),
+  status: optional(oneOf(DELIVERY_STATUSES)),
   since: optional(timestamp),
   until: optional(timestamp),
-  limit: optional(limit),
+  limit: optional(pageLimit),
 });
 export const deliveryIdParams = z.object({ id: z.string().meta({ description: 'The delivery id the relay assigned' }) });
 export const replayFailedBody = object({ endpointId, since: optional(timestamp) });
@@ -62,7 +58,7 @@ export const deliveryRoutes = [
     tag: 'deliveries',
     access: 'admin',
     summary: 'The outbox signals: what waits, what gave up, how old the oldest waiting delivery is',
-    responses: { 200: { description: 'The counts', schema: dataOf(statsAnswer), example: { data: { pending: 3, failed: 1, delivered: 120, disabledEndpoints: 0, oldestPendingAt: '2026-12-02T09:29:58.000Z' } } } },
+    responses: { 200: { description: 'The counts', schema: dataOf(statsAnswer), example: { data: { pending: 3, failed: 1, unconfirmed: 0, delivered: 120, disabledEndpoints: 0, oldestPendingAt: '2026-12-02T09:29:58.000Z' } } } },
     errors: ADMIN_ERRORS,
   },
   {
@@ -114,5 +110,29 @@ export const deliveryRoutes = [
     params: deliveryIdParams,
     responses: { 202: { description: 'Queued again', schema: dataOf(deliveryAnswer), example: { data: { ...delivery, status: 'pending' } } } },
     errors: [...ADMIN_ERRORS, 404],
+  },
+  {
+    operationId: 'sendUnconfirmedAgain',
+    method: 'post',
+    path: '/deliveries/:id/send-again',
+    tag: 'deliveries',
+    access: 'admin',
+    summary: 'Decide an unconfirmed delivery: the tracker did not record it, so queue it to be sent again',
+    description: 'Only for a delivery whose status is `unconfirmed` (a tracker that dedupes by nothing, after a lost answer); any other answers 409 ERR_PB_NOT_UNCONFIRMED and nothing changes.',
+    params: deliveryIdParams,
+    responses: { 202: { description: 'Queued again', schema: dataOf(deliveryAnswer), example: { data: { ...delivery, status: 'pending' } } } },
+    errors: [...ADMIN_ERRORS, 404, 409],
+  },
+  {
+    operationId: 'markUnconfirmedDelivered',
+    method: 'post',
+    path: '/deliveries/:id/mark-delivered',
+    tag: 'deliveries',
+    access: 'admin',
+    summary: 'Decide an unconfirmed delivery: the tracker did record it, so mark it delivered without sending',
+    description: 'Only for a delivery whose status is `unconfirmed`; any other answers 409 ERR_PB_NOT_UNCONFIRMED and nothing changes.',
+    params: deliveryIdParams,
+    responses: { 200: { description: 'Marked delivered', schema: dataOf(deliveryAnswer), example: { data: delivery } } },
+    errors: [...ADMIN_ERRORS, 404, 409],
   },
 ] as const satisfies readonly RouteContract[];

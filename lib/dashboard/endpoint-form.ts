@@ -3,6 +3,7 @@
 import type { Endpoint, EndpointInput } from '../endpoints/types.js';
 import { EVENT_NAMES } from '../events/types.js';
 import { parseJsonObject } from '../http/json-shape.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
 import type { SettingSpec } from '../plugins/types.js';
 import type { Masker } from '../secrets.js';
 import { maskSettings } from '../secrets.js';
@@ -20,11 +21,13 @@ export interface EndpointFormValues {
   /** As posted: the endpoint schema refuses a name that is no event. */
   events: string[];
   enabled: boolean;
+  /** The adjustment mode; empty: the plugin's default. */
+  adjustmentMode: string;
 }
 
 /** A new endpoint's form: every event, enabled, nothing filled in. */
 export function blankForm(plugin: string): EndpointFormValues {
-  return { affiliateId: '', offerId: '', name: '', plugin, settings: {}, settingsJson: '{}', events: [...EVENT_NAMES], enabled: true };
+  return { affiliateId: '', offerId: '', name: '', plugin, settings: {}, settingsJson: '{}', events: [...EVENT_NAMES], enabled: true, adjustmentMode: '' };
 }
 
 /** A saved endpoint's form, its secrets masked (a masked value left as it is keeps the secret: see {@link restoreMasked}). */
@@ -39,6 +42,7 @@ export function formOf(endpoint: Endpoint, mask: Masker): EndpointFormValues {
     settingsJson: JSON.stringify(settings, null, 2),
     events: endpoint.events,
     enabled: endpoint.enabled,
+    adjustmentMode: endpoint.adjustmentMode ?? '',
   };
 }
 
@@ -65,6 +69,7 @@ export function readForm(body: Record<string, unknown>): EndpointFormValues {
     settingsJson: typeof body.settingsJson === 'string' ? body.settingsJson : '{}',
     events,
     enabled: body.enabled === 'on',
+    adjustmentMode: field(body, 'adjustmentMode'),
   };
 }
 
@@ -87,6 +92,8 @@ export function formInput(values: EndpointFormValues, settings: Record<string, u
     settings,
     events: values.events,
     enabled: values.enabled,
+    // The service checks the mode against the plugin: an unknown word is refused there, naming the field.
+    adjustmentMode: values.adjustmentMode === '' ? null : (values.adjustmentMode as AdjustmentMode),
   };
 }
 

@@ -15,7 +15,7 @@ export type PostbackPreview =
   | { event: EventName; skip: string };
 
 /** The endpoint fields a preview depends on. */
-export type PreviewDraft = Pick<Endpoint, 'affiliateId' | 'offerId' | 'plugin' | 'settings'>;
+export type PreviewDraft = Pick<Endpoint, 'affiliateId' | 'offerId' | 'plugin' | 'settings'> & Partial<Pick<Endpoint, 'adjustmentMode'>>;
 
 /**
  * Formats the sample events of a test postback (a lead, a 12.5 commission, a change to 10) with `draft`'s
@@ -24,10 +24,10 @@ export type PreviewDraft = Pick<Endpoint, 'affiliateId' | 'offerId' | 'plugin' |
 export function previewPostbacks(plugins: PluginRegistry, draft: PreviewDraft, now: Date): PostbackPreview[] {
   const plugin = plugins.get(draft.plugin);
   const settings = plugin.parseSettings(draft.settings);
-  const endpoint: Endpoint = { ...draft, id: 'preview', name: null, events: [...EVENT_NAMES], enabled: true, createdAt: now, updatedAt: now };
+  const endpoint: Endpoint = { ...draft, adjustmentMode: draft.adjustmentMode ?? null, id: 'preview', name: null, events: [...EVENT_NAMES], enabled: true, createdAt: now, updatedAt: now };
   const mask = maskerFor(plugins, endpoint);
   return EVENT_NAMES.map((event) => {
-    const formatted = formatDelivery(plugin, sampleDelivery(endpoint, event, now), settings);
+    const formatted = formatDelivery(plugin, sampleDelivery(endpoint, event, now), settings, endpoint.adjustmentMode);
     if (isSkip(formatted)) return { event, skip: formatted.skip };
     return { event, method: formatted.method, url: mask(formatted.url), body: formatted.body === undefined ? null : mask(formatted.body) };
   });

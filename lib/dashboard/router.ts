@@ -3,6 +3,7 @@
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
+import { DELIVERY_STATUSES } from '../deliveries/types.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
 import type { EndpointService } from '../endpoints/service.js';
@@ -14,6 +15,7 @@ import type { EventName } from '../events/types.js';
 import { requireScope, trustHostAuth } from '../http/auth.js';
 import { verifyFormBytes } from '../http/raw-body.js';
 import type { Logger } from '../log.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
 import type { DeliveryActivityStore } from '../store/delivery-activity.js';
@@ -33,6 +35,8 @@ import { endpointFormPage, endpointListPage } from './pages/endpoints.js';
 import type { FormError } from './pages/endpoints.js';
 import { fleetPage } from './pages/fleet.js';
 import { overviewPage } from './pages/overview.js';
+import { adjustmentModeField, driftPage, warningList } from './pages/tracker-books.js';
+import { booksOf } from '../plugins/capabilities.js';
 import { previewPostbacks } from './preview.js';
 import type { PostbackPreview } from './preview.js';
 import { endpointHost, hostOf } from './target-host.js';
@@ -68,6 +72,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   created: 'Endpoint created.',
   saved: 'Changes saved.',
   replayed: 'Replay queued: the delivery is sent again shortly.',
+  'marked-delivered': 'Marked delivered: the tracker has it.',
+  'sent-again': 'Queued to be sent again.',
 };
 // datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
 const localTime = optional(z.preprocess(withZone, timestamp));
@@ -76,7 +82,7 @@ const searchSchema = object({
   leadId: optional(text({ max: 191 })),
   affiliateId: optional(text({ max: 191 })),
   endpointId: optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id (digits)' })),
-  status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
+  status: optional(oneOf(DELIVERY_STATUSES)),
   since: localTime,
   until: localTime,
 });
@@ -211,6 +217,18 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const delivery = await deliveries.get(req.params.id);
     send(res, 200, deliveryPage(context(req), delivery, await endpoints.get(delivery.endpointId), NOTICES[query(req, 'notice')]));
   });
+  router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
+    const saved = await endpoints.get(req.params.id);
+    const after = query(req, 'after');
+    const report = await endpoints.drift(saved.id, after === '' ? {} : { after });
+    send(res, 200, driftPage(context(req), report, saved.name ?? `#${saved.id}`));
+  });
+  for (const [decision, notice] of [['send-again', 'sent-again'], ['mark-delivered', 'marked-delivered']] as const) {
+    router.post(`/deliveries/:id/${decision}`, async function decideUnconfirmed(req, res) {
+      const delivery = await deliveries.decide(req.params.id, decision);
+      res.redirect(303, `${req.baseUrl}/deliveries/${delivery.id}?notice=${notice}`);
+    });
+  }
   router.post('/deliveries/:id/replay', async function replayDelivery(req, res) {
     const delivery = await deliveries.replay(req.params.id);
     res.redirect(303, `${req.baseUrl}/deliveries/${delivery.id}?notice=replayed`);
@@ -227,7 +245,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   }
 
   function previewOf(values: EndpointFormValues): PostbackPreview[] {
-    const draft = { affiliateId: values.affiliateId || 'affiliate', offerId: values.offerId || null, plugin: values.plugin };
+    const draft = { affiliateId: values.affiliateId || 'affiliate', offerId: values.offerId || null, plugin: values.plugin, adjustmentMode: (values.adjustmentMode || null) as AdjustmentMode | null };
     return previewPostbacks(plugins, { ...draft, settings: formSettings(values, plugins.get(values.plugin).settingsSchema) }, new Date());
   }
 
@@ -240,7 +258,20 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       previews = problem.message;
     }
     const schema = plugins.names().includes(values.plugin) ? plugins.get(values.plugin).settingsSchema : undefined;
-    return endpointFormPage(context(req), { saved, values, plugins: pluginList, schema, error, previews, test: extra.test, notice: extra.notice });
+    const books = { field: adjustmentModeField(values.adjustmentMode, modesFor(values), error?.field === 'adjustmentMode' ? error.message : undefined), warnings: warningList(saved ? endpoints.warnings(saved) : []) };
+    return endpointFormPage(context(req), { saved, values, plugins: pluginList, schema, error, previews, test: extra.test, notice: extra.notice, books });
+  }
+
+  // The modes the plugin supports with the settings as typed; with settings it refuses, its defaults' (or skip).
+  function modesFor(values: EndpointFormValues): readonly AdjustmentMode[] {
+    if (!plugins.names().includes(values.plugin)) return ['skip'];
+    const plugin = plugins.get(values.plugin);
+    try {
+      return booksOf(plugin, plugin.parseSettings(formSettings(values, plugin.settingsSchema))).adjustmentModes;
+    } catch (problem) {
+      if (!(problem instanceof RelayError)) throw problem;
+      return [plugin.adjustments === 'unsupported' ? 'skip' : plugin.adjustments];
+    }
   }
 
   /**

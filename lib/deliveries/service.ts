@@ -1,9 +1,9 @@
 // The delivery log's operations: look deliveries up, replay dead letters, read the outbox signals.
 
 import type { TestPostbackResult } from '../dispatch/send-test.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, NotUnconfirmedError } from '../errors.js';
 import type { DeliveryFilter, OutboxStats, OutboxStore } from '../store/outbox-store.js';
-import type { Delivery } from './types.js';
+import type { Delivery, UnconfirmedDecision } from './types.js';
 
 export class DeliveryService {
   readonly #outbox: OutboxStore;
@@ -40,6 +40,18 @@ export class DeliveryService {
   async replay(id: string): Promise<Delivery> {
     await this.get(id);
     if (await this.#outbox.replay(id, new Date())) this.#onQueued();
+    return this.get(id);
+  }
+
+  /**
+   * An operator's decision on an `unconfirmed` delivery (one that may have reached a tracker that dedupes by
+   * nothing): `send-again` sends it once more, `mark-delivered` records that the tracker has it. A
+   * NotUnconfirmedError when it is not waiting for one. Returns the delivery as it stands after the call.
+   */
+  async decide(id: string, decision: UnconfirmedDecision): Promise<Delivery> {
+    const delivery = await this.get(id);
+    if (!(await this.#outbox.decide(id, decision, new Date()))) throw new NotUnconfirmedError(id, delivery.status);
+    if (decision === 'send-again') this.#onQueued();
     return this.get(id);
   }
 

@@ -5,9 +5,17 @@ import type { EventName } from '../events/types.js';
 
 /**
  * `pending` until a 2xx (`delivered`); `failed` is a dead letter that is no longer retried; `skipped` was never
- * sent because the tracker cannot take it correctly (the reason is the attempt's `error`).
+ * sent because the tracker cannot take it correctly (the reason is the attempt's `error`); `unconfirmed` may have
+ * reached a tracker that dedupes by nothing (a timeout or a 5xx after it was sent), so it is not sent again
+ * blindly: it waits for an operator to send it again or mark it delivered.
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped' | 'unconfirmed';
+
+/** Every delivery status, for validation and listings. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped', 'unconfirmed'] as const satisfies readonly DeliveryStatus[];
+
+/** What an operator decides for an `unconfirmed` delivery. */
+export type UnconfirmedDecision = 'send-again' | 'mark-delivered';
 
 /** One request made for a delivery. */
 export interface DeliveryAttempt {

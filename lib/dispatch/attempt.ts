@@ -5,6 +5,7 @@ import { attemptOutcome } from '../metrics/instrumentation.js';
 import type { Masker } from '../secrets.js';
 import type { AttemptOutcome } from '../store/completions.js';
 import type { ClaimedDelivery } from '../store/outbox-store.js';
+import { holdForConfirmation } from '../deliveries/unconfirmed.js';
 import type { FailureKind } from './failure-kind.js';
 import { verdict } from './retry-policy.js';
 import type { RetryPolicy, Verdict } from './retry-policy.js';
@@ -38,6 +39,8 @@ export function finishedAttempt(delivery: ClaimedDelivery, sent: Made, attempted
   // The delivery log and logs only ever see the endpoint's secrets masked.
   const error = judged.error === null ? null : mask(judged.error);
   const failureKind: FailureKind | null = judged.delivered ? null : aborted ? 'ambiguous' : judged.failureKind;
+  // It may be on a tracker that would count a repeat twice: an operator decides (see DeliveryStatus).
+  const status = holdForConfirmation(sent.dedupe, failureKind) ? 'unconfirmed' : decided.status;
   const { endpoint } = delivery;
   return {
     delivery,
@@ -50,7 +53,7 @@ export function finishedAttempt(delivery: ClaimedDelivery, sent: Made, attempted
       error,
       responseExcerpt: result.bodyExcerpt,
       failureKind,
-      status: decided.status,
+      status,
       nextAttemptAt: decided.status === 'pending' ? decided.nextAttemptAt : attemptedAt,
       endpointPk: endpoint.id,
       disableIfFailingSince: new Date(attemptedAt.getTime() - rules.disableAfterMs),

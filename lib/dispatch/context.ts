@@ -2,7 +2,8 @@
 
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
 import type { DecimalString } from '../money.js';
-import type { AdjustmentFamily, PostbackContext } from '../plugins/types.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
+import type { PostbackContext } from '../plugins/types.js';
 
 /** The stored facts of one delivery. */
 export interface DeliveryFacts {
@@ -17,11 +18,11 @@ export interface DeliveryFacts {
 /**
  * Builds the context from stored facts only, so a retry formats exactly the same request: a commission's
  * postback carries its original amount even after later adjustments, which carry their own. An adjustment's
- * transaction key follows the plugin's family (see `PostbackContext.transactionId`).
+ * transaction key and payout follow its mode (see `PostbackContext.transactionId`).
  */
-export function postbackContext(facts: DeliveryFacts, adjustments: AdjustmentFamily): PostbackContext {
+export function postbackContext(facts: DeliveryFacts, mode: AdjustmentMode): PostbackContext {
   const { event, lead, commission, adjustment, clickNetPayout } = facts;
-  const base = { event, lead, commission, adjustment, clickNetPayout };
+  const base = { event, lead, commission, adjustment, clickNetPayout, adjustmentMode: null };
   switch (event) {
     case 'lead_created':
       return { ...base, transactionId: `lead-${lead.id}`, payout: '0', delta: '0', currency: null, occurredAt: lead.occurredAt };
@@ -39,11 +40,13 @@ export function postbackContext(facts: DeliveryFacts, adjustments: AdjustmentFam
     case 'commission_adjusted': {
       const change = required(adjustment, event, 'adjustment');
       // A tracker that updates by key must see the commission's own key; one that adds, a key of the adjustment's.
-      const byKey = adjustments === 'replace' || adjustments === 'status';
+      const byKey = mode === 'replace' || mode === 'status';
       return {
         ...base,
+        adjustmentMode: mode,
         transactionId: byKey ? `com-${change.commissionId}` : `adj-${change.id}`,
-        payout: change.amountAfter,
+        // A correction is a conversion of its own whose payout is the signed change.
+        payout: mode === 'correction' ? change.delta : change.amountAfter,
         delta: change.delta,
         currency: change.currency,
         occurredAt: change.occurredAt,

@@ -1,6 +1,8 @@
 // One send of one delivery: format it with its plugin, take a slot of its host, put it on the wire.
 
 import { describeError } from '../log.js';
+import { booksOf } from '../plugins/capabilities.js';
+import type { TrackerDedupe } from '../plugins/capabilities.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { isSkip } from '../plugins/types.js';
 import type { PostbackRequest, PostbackSkip } from '../plugins/types.js';
@@ -14,7 +16,7 @@ import type { PostbackClient, SendResult } from './http-client.js';
 
 /** What one send did: a request made (or one that could not be formatted), a busy host, or a skip. */
 export type Sent =
-  | { request: PostbackRequest | undefined; result: SendResult; latencyMs: number; judged: Judged }
+  | { request: PostbackRequest | undefined; result: SendResult; latencyMs: number; judged: Judged; /** How the tracker dedupes, when its plugin says. */ dedupe?: TrackerDedupe }
   | { busy: { until: Date; open: boolean }; host: string }
   | { skip: string };
 
@@ -55,12 +57,21 @@ export class Sender {
     this.#hosts.leave(host, result.ok && result.statusCode < 500, Date.now());
     onSlot(host);
     const judged = this.#judge(delivery, result);
-    return { request, result, latencyMs: Math.round(performance.now() - started), judged };
+    return { request, result, latencyMs: Math.round(performance.now() - started), judged, dedupe: this.#dedupe(delivery) };
   }
 
   #format(delivery: ClaimedDelivery): PostbackRequest | PostbackSkip {
     const plugin = this.#plugins.get(delivery.endpoint.plugin);
-    return formatDelivery(plugin, delivery, this.#cache.settings(delivery.endpoint));
+    return formatDelivery(plugin, delivery, this.#cache.settings(delivery.endpoint), delivery.endpoint.adjustmentMode);
+  }
+
+  // The endpoint formatted a moment ago, so its plugin and settings are known; a declaration that throws says nothing.
+  #dedupe(delivery: ClaimedDelivery): TrackerDedupe | undefined {
+    try {
+      return booksOf(this.#plugins.get(delivery.endpoint.plugin), this.#cache.settings(delivery.endpoint)).dedupe;
+    } catch {
+      return undefined;
+    }
   }
 
   #judge(delivery: ClaimedDelivery, result: SendResult): Judged {

@@ -1,11 +1,13 @@
 // Input rules for endpoints; the plugin's own settings are checked by the plugin.
 
 import { EVENT_NAMES } from '../events/types.js';
+import { ADJUSTMENT_MODES } from '../plugins/capabilities.js';
 import { bool, distinctList, object, oneOf, optional, plainObject, text } from '../validation.js';
 
 const id = text({ max: 191 });
 const pluginName = text({ max: 64, description: 'A registered formatter plugin, e.g. "generic" or "voluum"' });
 const events = distinctList(oneOf(EVENT_NAMES), EVENT_NAMES.length);
+const adjustmentMode = oneOf(ADJUSTMENT_MODES).meta({ description: "How a commission_adjusted reaches the tracker: one of the modes the plugin supports with these settings (docs/plugins.md); left out or null, the plugin's default" });
 const settings = plainObject.meta({ description: "The plugin's settings (see docs/plugins.md); the plugin checks them when the endpoint is saved" });
 
 export const endpointSchema = object({
@@ -16,9 +18,10 @@ export const endpointSchema = object({
   settings,
   events: optional(events),
   enabled: optional(bool),
+  adjustmentMode: optional(adjustmentMode),
 });
 
-/** A patch: the same fields, all optional; `offerId` and `name` may be set to null to clear them. */
+/** A patch: the same fields, all optional; `offerId`, `name` and `adjustmentMode` may be set to null to clear them. */
 export const endpointPatchSchema = object({
   affiliateId: optional(id),
   offerId: optional(id),
@@ -27,4 +30,5 @@ export const endpointPatchSchema = object({
   settings: optional(settings),
   events: optional(events),
   enabled: optional(bool),
+  adjustmentMode: optional(adjustmentMode),
 });

@@ -1,6 +1,7 @@
 // An affiliate's postback endpoint: where and how to tell its tracker about our events.
 
 import type { EventName } from '../events/types.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
 
 /**
  * A postback endpoint. It applies to one affiliate's leads; with `offerId` set, only to that offer's.
@@ -23,6 +24,8 @@ export interface Endpoint {
   /** Which events fire postbacks to it. */
   events: EventName[];
   enabled: boolean;
+  /** How its adjustments go, among the modes its plugin supports; null: the plugin's default. */
+  adjustmentMode: AdjustmentMode | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +39,7 @@ export interface EndpointInput {
   settings: Record<string, unknown>;
   events?: EventName[];
   enabled?: boolean;
+  adjustmentMode?: AdjustmentMode | null;
 }
 
 /** Changes to an endpoint; keys left out stay as they are. */

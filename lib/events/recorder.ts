@@ -299,21 +299,27 @@ export class EventRecorder {
   async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[], slip?: HandoffSlip): Promise<number[]> {
     const firing = await this.#deps.endpoints.firingForEach(trx, items.map((item) => item.lead), event);
     const planned = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpoint, item })));
-    const granted = slip?.reserve(planned.length) ?? 0;
+    // A lead whose click already has another lead is not first in line for its click, nor is its click's total 0:
+    // it waits for a claim, which orders it and counts the click's total.
+    const shared = slip && planned.length > 0 ? await this.#deps.events.sharedClicks(trx, items.map((item) => item.lead.clickId)) : new Set<string>();
+    const eligible = planned.filter(({ item }) => !shared.has(item.lead.clickId));
+    const leased = new Set(eligible.slice(0, slip?.reserve(eligible.length) ?? 0));
     const lease = slip?.lease(now);
-    const deliveries = planned.map(({ endpoint, item }, index) => ({
-      endpointPk: endpoint.id,
+    const deliveries = planned.map((entry) => ({
+      endpointPk: entry.endpoint.id,
       event,
-      ...item.refs,
-      ...(index < granted && lease ? { lease } : {}),
+      clickId: entry.item.lead.clickId,
+      ...entry.item.refs,
+      ...(leased.has(entry) && lease ? { lease } : {}),
     }));
     const leasedPks: string[] = [];
     for (let start = 0; start < deliveries.length; start += OUTBOX_CHUNK) {
       leasedPks.push(...(await this.#deps.outbox.enqueue(trx, deliveries.slice(start, start + OUTBOX_CHUNK), now)));
     }
+    const handedOff = [...leased];
     slip?.add(
       leasedPks.map((pk, index) => {
-        const { endpoint, item } = planned[index] as (typeof planned)[number];
+        const { endpoint, item } = handedOff[index] as (typeof planned)[number];
         // Nothing is queued before a new lead's first postback, so its click's running payout is 0.
         return { pk, leaseToken: lease?.token ?? '', event, attemptCount: 0, roundAttempts: 0, endpoint, lead: item.lead, commission: null, adjustment: null, clickNetPayout: '0' };
       }),

@@ -33,6 +33,12 @@ export function createDeliveriesRouter(deliveries: DeliveryService): Router {
       async replayDelivery(req, res) {
         res.status(202).json({ data: await deliveries.replay(String(req.params.id)) });
       },
+      async sendUnconfirmedAgain(req, res) {
+        res.status(202).json({ data: await deliveries.decide(String(req.params.id), 'send-again') });
+      },
+      async markUnconfirmedDelivered(req, res) {
+        res.json({ data: await deliveries.decide(String(req.params.id), 'mark-delivered') });
+      },
     },
     { prefix: '/deliveries' },
   );

@@ -3,6 +3,7 @@
 import { PluginSettingsError } from '../errors.js';
 import { signOf } from '../money.js';
 import type { UrlRecognizer } from './recognize.js';
+import type { BooksDeclaration } from './capabilities.js';
 import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip, SettingSpec } from './types.js';
 
 /** Query parameters in order; a `null` value leaves the parameter out. */
@@ -19,6 +20,8 @@ export interface QueryPluginSpec<K extends string> {
   name: string;
   description: string;
   adjustments: AdjustmentFamily;
+  /** What the tracker stores and how it keeps its books (see {@link FormatterPlugin.books}). */
+  books: BooksDeclaration<QuerySettings<K>>;
   /** Every setting but `baseUrl`, which every query plugin has. */
   settings: Readonly<Record<K, SettingSpec>>;
   /** Default for `baseUrl` when the tracker has one shared host; otherwise `baseUrl` is required. */
@@ -44,6 +47,7 @@ export function defineQueryPlugin<K extends string>(spec: QueryPluginSpec<K>): F
     apiVersion: 1,
     description: spec.description,
     adjustments: spec.adjustments,
+    books: (settings) => (typeof spec.books === 'function' ? spec.books(settings) : spec.books),
     settingsSchema: { baseUrl, ...spec.settings },
     ...(spec.recognize ? { recognize: spec.recognize } : {}),
     ...(spec.judgeResponse ? { judgeResponse: (response: PostbackResponse) => spec.judgeResponse?.(response) ?? null } : {}),
@@ -115,10 +119,12 @@ export function optional(value: string): string | null {
 }
 
 /**
- * The status for a one-conversion-per-click tracker, from the click's net total: the lead's until a commission,
- * then the sale's, or the rejected one once the net is back to zero after an adjustment.
+ * The status for a one-conversion-per-click tracker, from the click's net total across all its leads: the lead's
+ * until a commission, then the sale's, or the rejected one once the click's net is back to zero after an
+ * adjustment. A second lead on a click that already earns keeps the sale's (the postback overwrites the click).
  */
 export function clickStatus(context: PostbackContext, statuses: { lead: string; sale: string; rejected: string }): string {
-  if (context.event === 'lead_created') return statuses.lead;
-  return context.event === 'commission_adjusted' && signOf(context.clickNetPayout) === 0 ? statuses.rejected : statuses.sale;
+  const earns = signOf(context.clickNetPayout) !== 0;
+  if (context.event === 'lead_created') return earns ? statuses.sale : statuses.lead;
+  return context.event === 'commission_adjusted' && !earns ? statuses.rejected : statuses.sale;
 }

@@ -58,6 +58,7 @@ export function checkPluginShape(plugin: unknown, where: string): FormatterPlugi
   if (candidate.settingsSchema !== undefined && (typeof candidate.settingsSchema !== 'object' || candidate.settingsSchema === null)) {
     throw new InvalidPluginError(`${label}: settingsSchema must be an object of setting name to description when given`);
   }
+  if (candidate.books !== undefined && typeof candidate.books !== 'function') throw new InvalidPluginError(`${label}: books must be a function of the settings when given`);
   if (candidate.judgeResponse !== undefined && typeof candidate.judgeResponse !== 'function') {
     throw new InvalidPluginError(`${label}: judgeResponse must be a function when given`);
   }

@@ -3,6 +3,7 @@
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
 import type { DecimalString } from '../money.js';
 import type { UrlRecognizer } from './recognize.js';
+import type { AdjustmentMode, TrackerBooks } from './capabilities.js';
 
 /** Everything a formatter may use to build one postback. Built by the core; plugins never query anything. */
 export interface PostbackContext {
@@ -15,11 +16,14 @@ export interface PostbackContext {
   /**
    * Stable per conversion, distinct across conversions of one click: `lead-<id>`, `com-<id>` or `adj-<id>`
    * from the host's ids, so a retry is deduplicated by the tracker and two commissions count twice. For an
-   * adjustment it follows the plugin's {@link AdjustmentFamily}: `com-<commission id>` under `replace` and
-   * `status` (the conversion to change), `adj-<id>` under `delta` (a conversion of its own).
+   * adjustment it follows the endpoint's {@link AdjustmentMode}: `com-<commission id>` under `replace` and
+   * `status` (the conversion to change), `adj-<id>` under `delta` and `correction` (a conversion of its own).
    */
   transactionId: string;
-  /** The payout the conversion now stands at: `0` for a lead, the amount for a commission, the new amount after an adjustment. */
+  /**
+   * The payout the conversion now stands at: `0` for a lead, the amount for a commission, the new amount after an
+   * adjustment; under `correction`, the correction conversion's own payout, which is the signed change.
+   */
   payout: DecimalString;
   /** The change this event makes: `0` for a lead, the amount for a commission, the difference for an adjustment. */
   delta: DecimalString;
@@ -28,13 +32,15 @@ export interface PostbackContext {
   /** When the event happened. */
   occurredAt: Date;
   /**
-   * The click's running net payout once this event applies: every commission queued to this endpoint for the
-   * lead so far, with their adjustments. For trackers that keep one conversion per click and overwrite its
-   * payout (Binom without Upsell, Prosper202, PeerClick without txid). Computed by the core from the stored
-   * deliveries in queue order, so a retry sees the same value; events queued before the endpoint existed are
-   * not counted.
+   * The click's running net payout once this event applies: every commission queued to this endpoint for any
+   * lead with this click ID so far, with their adjustments. For trackers that keep one conversion per click and
+   * overwrite its payout (Binom without Upsell, Prosper202, PeerClick without txid). Computed by the core from
+   * the stored deliveries in queue order, so a retry sees the same value; events queued before the endpoint
+   * existed are not counted.
    */
   clickNetPayout: DecimalString;
+  /** How this adjustment goes (the endpoint's choice among the plugin's modes); null for other events. */
+  adjustmentMode: AdjustmentMode | null;
 }
 
 /**
@@ -116,8 +122,15 @@ export interface FormatterPlugin<Settings = unknown> {
   parseSettings(settings: Readonly<Record<string, unknown>>): Settings;
   /** The settings `parseSettings` takes, for listings and docs. Optional: `parseSettings` is what validates. */
   readonly settingsSchema?: Readonly<Record<string, SettingSpec>>;
-  /** How this tracker takes a commission adjustment; see {@link AdjustmentFamily}. */
+  /** How this tracker takes a commission adjustment by default; see {@link AdjustmentFamily}. */
   readonly adjustments: AdjustmentFamily;
+  /**
+   * What the tracker can store (largest amount, decimals), how it dedupes, whether it keeps one conversion per
+   * click, and the adjustment modes an endpoint may choose, for an endpoint's parsed settings (Binom's Upsell box
+   * changes them). Pure. Optional: without it, one conversion per transaction key, no known limit, and
+   * `adjustments` as the only mode.
+   */
+  books?(settings: Settings): TrackerBooks;
   /** Builds the request for one event, or a skip when this tracker cannot be told about it correctly. */
   format(context: PostbackContext, settings: Settings): PostbackRequest | PostbackSkip;
   /**

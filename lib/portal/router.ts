@@ -235,7 +235,7 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
   }
 
   function formValues(affiliateId: string, plugin: string, settings: Record<string, unknown>): EndpointFormValues {
-    const stored: Endpoint = { id: '', affiliateId, offerId: null, name: null, plugin, settings, events: [...EVENT_NAMES], enabled: true, createdAt: new Date(0), updatedAt: new Date(0) };
+    const stored: Endpoint = { id: '', affiliateId, offerId: null, name: null, plugin, settings, events: [...EVENT_NAMES], enabled: true, adjustmentMode: null, createdAt: new Date(0), updatedAt: new Date(0) };
     return formOf(stored, (value) => value);
   }
 
@@ -244,6 +244,8 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
     const draft: Record<string, unknown> = { ...formInput(values, formSettings(values, plugin?.settingsSchema)) };
     // The scope sets the affiliate; the form's read-only field is only shown.
     delete draft.affiliateId;
+    // The adjustment mode is the operator's choice (the dashboard's form): the portal form has no such field.
+    delete draft.adjustmentMode;
     return draftOf(draft) as AffiliateEndpointDraft;
   }
 

@@ -8,35 +8,35 @@ import type { DeliveryRow, TableNames } from './tables.js';
 
 /**
  * For each delivery (absent: 0), the sum of the commission amounts and adjustment deltas queued to the same endpoint for
- * the same lead up to and including it, in queue (primary key) order. Built from stored rows only, so a retry
- * gets the same total. One query per batch.
+ * any lead with the same click ID up to and including it, in queue (primary key) order: a tracker keeping one
+ * conversion per click ID must end at the click's total, whichever of its leads earned it. Built from stored rows
+ * only, so a retry gets the same total. One query per batch.
  */
-export async function clickNetPayouts(knex: Knex, t: TableNames, rows: ReadonlyArray<Pick<DeliveryRow, 'pk' | 'event' | 'lead_pk'>>): Promise<Map<string, DecimalString>> {
+export async function clickNetPayouts(knex: Knex, t: TableNames, rows: ReadonlyArray<Pick<DeliveryRow, 'pk' | 'endpoint_pk' | 'click_id'>>): Promise<Map<string, DecimalString>> {
   const totals = new Map<string, DecimalString>();
-  // A lead_created is its lead's first delivery to an endpoint (commissions need the lead, so queue after it):
-  // its total is 0 without a query, and a batch of only those, the usual backlog, asks nothing.
-  const counted = rows.filter((row) => row.event !== 'lead_created');
-  if (counted.length === 0) return totals;
-  const leadPks = [...new Set(counted.map((row) => toId(row.lead_pk)))];
-  const maxPk = counted.reduce((max, row) => (BigInt(row.pk) > max ? BigInt(row.pk) : max), 0n);
+  if (rows.length === 0) return totals;
+  const endpointPks = [...new Set(rows.map((row) => toId(row.endpoint_pk)))];
+  const clickIds = [...new Set(rows.map((row) => row.click_id))];
+  const maxPk = rows.reduce((max, row) => (BigInt(row.pk) > max ? BigInt(row.pk) : max), 0n);
   const history = await knex(t.deliveries)
     .leftJoin(t.commissions, function joinEarned() {
       this.on(`${t.commissions}.pk`, '=', `${t.deliveries}.commission_pk`).andOnVal(`${t.deliveries}.event`, '=', 'commission_earned');
     })
     .leftJoin(t.adjustments, `${t.adjustments}.pk`, `${t.deliveries}.adjustment_pk`)
-    .whereIn(`${t.deliveries}.lead_pk`, leadPks)
+    .whereIn(`${t.deliveries}.endpoint_pk`, endpointPks)
+    .whereIn(`${t.deliveries}.click_id`, clickIds)
     .andWhere(`${t.deliveries}.pk`, '<=', maxPk.toString())
     .orderBy(`${t.deliveries}.pk`)
-    .select<Array<{ pk: string | number; endpoint_pk: string | number; lead_pk: string | number; earned: unknown; delta: unknown }>>(
+    .select<Array<{ pk: string | number; endpoint_pk: string | number; click_id: string; earned: unknown; delta: unknown }>>(
       `${t.deliveries}.pk`,
       `${t.deliveries}.endpoint_pk`,
-      `${t.deliveries}.lead_pk`,
+      `${t.deliveries}.click_id`,
       `${t.commissions}.amount as earned`,
       `${t.adjustments}.delta as delta`,
     );
   const running = new Map<string, DecimalString>();
   for (const row of history) {
-    const click = `${toId(row.endpoint_pk)}:${toId(row.lead_pk)}`;
+    const click = `${toId(row.endpoint_pk)}\n${row.click_id}`;
     const change = row.delta ?? row.earned;
     const total = addDecimal(running.get(click) ?? '0', change == null ? '0' : normalizeDecimal(change as string | number));
     running.set(click, total);

@@ -6,6 +6,7 @@ import type { EndpointKind } from '../endpoints/kind.js';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName, Lead } from '../events/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import type { AdjustmentMode } from '../plugins/capabilities.js';
 import { toDate, toId } from './tables.js';
 import type { EndpointRow, TableNames } from './tables.js';
 
@@ -77,6 +78,7 @@ function toRow(values: EndpointValues): Omit<EndpointRow, 'pk' | 'created_at' | 
     settings: JSON.stringify(values.settings),
     events: values.events.join(','),
     enabled: values.enabled,
+    adjustment_mode: values.adjustmentMode,
   };
 }
 
@@ -91,6 +93,7 @@ export function fromRow(row: EndpointRow): Endpoint {
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     events: row.events.split(',') as EventName[],
     enabled: Boolean(row.enabled),
+    adjustmentMode: (row.adjustment_mode ?? null) as AdjustmentMode | null,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };

@@ -38,6 +38,16 @@ export class EventsStore {
     return new Map(rows.map((row) => [row.external_id, { pk: toId(row.pk), payloadHash: row.payload_hash, value: toLead(row) }]));
   }
 
+  /** Which of these click IDs more than one stored lead carries (the new ones included, inside their transaction). */
+  async sharedClicks(db: Knex | Knex.Transaction, clickIds: readonly string[]): Promise<Set<string>> {
+    const rows = await db(this.#t.leads)
+      .whereIn('click_id', [...new Set(clickIds)])
+      .groupBy('click_id')
+      .havingRaw('count(*) > 1')
+      .select<Array<{ click_id: string }>>('click_id');
+    return new Set(rows.map((row) => row.click_id));
+  }
+
   async findLead(db: Knex | Knex.Transaction, externalId: string): Promise<Stored<Lead> | undefined> {
     return (await this.findLeads(db, [externalId])).get(externalId);
   }

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Endpoint } from '../endpoints/types.js';
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
-import type { Delivery, DeliveryStatus } from '../deliveries/types.js';
+import type { Delivery, DeliveryStatus, UnconfirmedDecision } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
 import { clickNetPayouts } from './click-totals.js';
 import { recordCompletions } from './completions.js';
@@ -18,6 +18,8 @@ export interface NewDelivery {
   endpointPk: string;
   event: EventName;
   leadPk: string;
+  /** The lead's click ID: postbacks to one endpoint go in order per click, and totals are per click. */
+  clickId: string;
   commissionPk: string | null;
   adjustmentPk: string | null;
   /** Set when this instance's dispatcher takes the delivery at once: it is stored claimed, under this lease. */
@@ -53,11 +55,12 @@ export interface ClaimedDelivery {
   clickNetPayout: DecimalString;
 }
 
-// An earlier delivery in these states holds back the later ones of its lead and endpoint; any other state
-// (delivered, or a status such as a plugin's skip) lets them go.
+// An earlier delivery in these states holds back the later ones of its click and endpoint; any other state
+// (delivered, or a status such as a plugin's skip, or unconfirmed: waiting on an operator must not stop the
+// rest of the click) lets them go.
 const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
-const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
+const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'click_id', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
 type ClaimedRow = Pick<DeliveryRow, (typeof CLAIMED_COLUMNS)[number]>;
 const MAX_LIST = 500;
 const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, lease_token: null, updated_at: now });
@@ -84,6 +87,8 @@ export interface DeliveryFilter {
 export interface OutboxStats {
   pending: number;
   failed: number;
+  /** Deliveries waiting for an operator's decision (see `DeliveryStatus`). */
+  unconfirmed: number;
   delivered: number;
   /** Endpoints switched off (by hand or automatically). */
   disabledEndpoints: number;
@@ -110,6 +115,7 @@ export class OutboxStore {
       endpoint_pk: d.endpointPk,
       event: d.event,
       lead_pk: d.leadPk,
+      click_id: d.clickId,
       commission_pk: d.commissionPk,
       adjustment_pk: d.adjustmentPk,
       dedupe_key: `${d.endpointPk}:${d.event}:${d.adjustmentPk ?? d.commissionPk ?? d.leadPk}`,
@@ -134,8 +140,9 @@ export class OutboxStore {
    * Claims up to `limit` due deliveries under a lease `lease` (its token names this claim), the earliest due
    * first (then the oldest), none of `exclude` (what the claimer already holds, whatever its lease says). On
    * MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
-   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same lead and
-   * endpoint are due: that keeps a lead's postbacks to one tracker in the order they were recorded.
+   * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same click and
+   * endpoint are due: that keeps a click's postbacks to one tracker (all its leads') in the order they were
+   * recorded, which a tracker keeping one conversion per click needs for its running total to end right.
    */
   async claim(limit: number, lease: Lease, now: Date, exclude: ReadonlySet<string> = new Set()): Promise<ClaimedDelivery[]> {
     const d = this.#t.deliveries;
@@ -178,8 +185,8 @@ export class OutboxStore {
       .whereNotExists(
         db(`${d} as earlier`)
           .select(db.raw('1'))
-          .whereRaw(`earlier.lead_pk = ${d}.lead_pk`)
-          .andWhereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .whereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
+          .andWhereRaw(`earlier.click_id = ${d}.click_id`)
           .andWhereRaw(`earlier.pk < ${d}.pk`)
           .whereIn('earlier.status', BLOCKING_STATUSES),
       )
@@ -402,6 +409,17 @@ export class OutboxStore {
     return Number(changed) > 0;
   }
 
+  /**
+   * Applies an operator's decision to an `unconfirmed` delivery: `send-again` queues it due now with a fresh
+   * round of retries, `mark-delivered` closes it as delivered. Returns false when it is not unconfirmed (any more).
+   */
+  async decide(id: string, decision: UnconfirmedDecision, now: Date): Promise<boolean> {
+    if (!/^\d{1,19}$/.test(id)) return false;
+    const change = decision === 'send-again' ? REPLAYED(now) : { status: 'delivered' as const, delivered_at: now, updated_at: now, locked_until: null };
+    const changed: unknown = await this.#knex<DeliveryRow>(this.#t.deliveries).where({ pk: id, status: 'unconfirmed' }).update(change);
+    return Number(changed) > 0;
+  }
+
   /** Queues again every `failed` delivery of an endpoint that failed at or after `since`; returns how many. */
   async replayFailed(endpointId: string, since: Date | undefined, now: Date): Promise<number> {
     const query = this.#replayable(now).where({ endpoint_pk: endpointId, status: 'failed' });
@@ -428,6 +446,7 @@ export class OutboxStore {
     return {
       pending: count('pending'),
       failed: count('failed'),
+      unconfirmed: count('unconfirmed'),
       delivered: count('delivered'),
       disabledEndpoints: Number(disabled?.n ?? 0),
       oldestPendingAt: oldest?.at == null ? null : toDate(oldest.at),

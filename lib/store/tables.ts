@@ -92,6 +92,7 @@ export interface EndpointRow {
   settings: string;
   events: string;
   enabled: number | boolean;
+  adjustment_mode: string | null;
   created_at: Time;
   updated_at: Time;
 }
@@ -101,6 +102,8 @@ export interface DeliveryRow {
   endpoint_pk: Id;
   event: EventName;
   lead_pk: Id;
+  /** The lead's click ID, copied when queued. */
+  click_id: string;
   commission_pk: Id | null;
   adjustment_pk: Id | null;
   dedupe_key: string;

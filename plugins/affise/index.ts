@@ -15,6 +15,7 @@ export default function createAffisePlugin() {
     // [doc] a repeat postback changes the status only while the conversion is pending: with approved
     // commissions a clawback could not apply, so it is skipped (and says so) instead of sent for nothing.
     adjustments: 'status',
+    books: (settings) => ({ family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: settings.commissionStatus === PENDING ? ['status', 'skip'] : ['skip'] }),
     settings: {
       secure: { doc: 'the `secure` hash password, when the offer has one', default: '' },
       leadGoal: { doc: 'the `goal` of a lead', default: 'lead', guessed: true },
@@ -24,7 +25,6 @@ export default function createAffisePlugin() {
     build(context, settings) {
       const lead = context.event === 'lead_created';
       const clawback = context.event === 'commission_adjusted';
-      if (clawback && settings.commissionStatus !== PENDING) return { skip: 'Affise changes a status only from pending: set commissionStatus=2 to send clawbacks' };
       return {
         path: '/postback',
         params: [

@@ -11,6 +11,7 @@ export default function createBeMobPlugin() {
     recognize: bemobRecognizer,
     // [doc] statuses New/Approved/Declined/Chargeback; that a repeat cid+txid changes the status is [inferred].
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'skip'] },
     settings: {
       leadEvent: { doc: 'the custom conversion event `cet` of a lead', default: 'lead', guessed: true },
       approvedStatus: { doc: 'the `status` value mapped to Approved', default: 'approved', guessed: true },

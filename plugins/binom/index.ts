@@ -12,6 +12,11 @@ export default function createBinomPlugin() {
     // [doc] without "Upsell" a repeat postback overwrites the click's payout: sending the running net total
     // (replace at click level) keeps the books right. With Upsell each payout is added, so the change is sent.
     adjustments: 'replace',
+    // [doc] no txid: a repeat overwrites the click (a retry is harmless), but with Upsell it adds (a retry counts twice).
+    books: (settings) =>
+      settings.upsell === 'on'
+        ? { family: 'per-click', dedupe: 'none', maxAmount: null, decimals: null, adjustmentModes: ['delta', 'skip'] }
+        : { family: 'per-click', dedupe: 'click', maxAmount: null, decimals: null, adjustmentModes: ['replace', 'skip'] },
     settings: {
       path: { doc: 'the postback path: /click.php (v1) or /click (v2)', default: '/click.php', oneOf: ['/click.php', '/click'] },
       upsell: { doc: 'whether the offer has Binom\'s Upsell box ticked (payouts add up): on sends each change, off the total', default: 'off', oneOf: ['off', 'on'] },

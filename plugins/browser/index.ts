@@ -35,6 +35,7 @@ export default function createBrowserPlugin(): FormatterPlugin<BrowserSettings> 
     description: "An affiliate's own image or iframe pixel, fired in the visitor's browser after a form fill",
     // Only lead_created is ever fired from the browser: there is no adjustment to send.
     adjustments: 'unsupported',
+    books: () => ({ family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['skip'] }),
     parseSettings(settings) {
       const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
       if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the browser plugin (settings: ${SETTING_KEYS.join(', ')})`);

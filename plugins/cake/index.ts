@@ -11,6 +11,7 @@ export default function createCakePlugin() {
     recognize: cakeRecognizer,
     // [doc] UpdateConversion needs an admin or advertiser API key: out of scope for a postback.
     adjustments: 'unsupported',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['skip'] },
     settings: {
       offerId: { doc: 'the offer ID `o`' },
       leadEventId: { doc: 'the event ID `e` of a lead; empty skips leads', default: '' },

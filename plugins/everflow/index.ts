@@ -11,6 +11,7 @@ export default function createEverflowPlugin() {
     recognize: everflowRecognizer,
     // [doc] payout changes are API-only; the reversal postback cancels conversions by order_id.
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'skip'] },
     settings: {
       networkId: { doc: 'the network ID `nid`' },
       leadEventId: { doc: 'the `adv_event_id` of a lead event; empty skips leads (the base conversion is kept for commissions)', default: '' },

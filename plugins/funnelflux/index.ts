@@ -11,6 +11,8 @@ export default function createFunnelFluxPlugin() {
     recognize: funnelfluxRecognizer,
     // [doc] only the manual "Update Conversions" tool changes a conversion.
     adjustments: 'unsupported',
+    // [doc] in the manual tool a payout of -1 deletes a conversion: a negative correction could read as one, so none is offered.
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['skip'] },
     settings: {
       leads: { doc: 'skip a lead, or send it as a conversion with rev=0 (no type param exists to tell it apart)', default: 'skip', oneOf: ['skip', 'send'] },
     },

@@ -38,6 +38,8 @@ export default function createGenericPlugin(): FormatterPlugin<GenericSettings> 
     recognize: genericRecognizer,
     // Each adjustment keeps its own {transaction_id}; the template picks {payout} or {delta} as the tracker needs.
     adjustments: 'delta',
+    // Its books are the template's; a template is assumed to carry a key ({transaction_id}), as the docs ask.
+    books: () => ({ family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['delta', 'replace', 'skip'] }),
     parseSettings(settings) {
       const unknown = Object.keys(settings).find((key) => !SETTING_KEYS.includes(key));
       if (unknown !== undefined) throw new PluginSettingsError(unknown, `is not a setting of the generic plugin (settings: ${SETTING_KEYS.join(', ')})`);

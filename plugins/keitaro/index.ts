@@ -10,13 +10,18 @@ export default function createKeitaroPlugin() {
     description: 'Keitaro: /<key>/postback?subid=&status=&payout=&tid=',
     recognize: keitaroRecognizer,
     // [doc] lead→sale, sale→rejected on the same subid+tid; a payout-only change may be ignored ("pair SubId +
-    // tid already exists"), so only a full clawback is sent and partial changes are skipped.
+    // tid already exists"), so by default only a full clawback is sent and partial changes are skipped. The blog
+    // says the same subid+tid changes one conversion's data "many times": the opt-in `replace` mode [inferred].
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'replace', 'skip'] },
     settings: {
       postbackKey: { doc: 'the postback key in the path (Maintenance → Settings)' },
     },
     build(context, settings) {
-      const status = { lead_created: 'lead', commission_earned: 'sale', commission_adjusted: 'rejected' }[context.event];
+      // [doc] rejected is final (no transition out of it), so under replace a clawback is a sale at 0, which a
+      // later raise can still change; under status it is the rejection.
+      const rejected = context.event === 'commission_adjusted' && context.adjustmentMode === 'status';
+      const status = context.event === 'lead_created' ? 'lead' : rejected ? 'rejected' : 'sale';
       return {
         path: `/${encodeURIComponent(settings.postbackKey)}/postback`,
         params: [

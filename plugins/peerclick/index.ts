@@ -11,6 +11,7 @@ export default function createPeerClickPlugin() {
     recognize: peerclickRecognizer,
     // [doc] without txid the last postback's data is the click's one conversion: replace at click level.
     adjustments: 'replace',
+    books: { family: 'per-click', dedupe: 'click', maxAmount: null, decimals: null, adjustmentModes: ['replace', 'skip'] },
     defaultBaseUrl: 'https://pstb.peerclick.com',
     settings: {
       leadStatus: { doc: 'the `status` of a lead', default: 'lead', guessed: true },

@@ -11,6 +11,8 @@ export default function createProsper202Plugin() {
     recognize: prosper202Recognizer,
     // [code] each postback overwrites the click's payout: replace at click level with the running total.
     adjustments: 'replace',
+    // [code] amounts are DECIMAL(11,5): 999999.99999 at most, 5 places; a larger total is stored clamped.
+    books: { family: 'per-click', dedupe: 'click', maxAmount: '999999.99999', decimals: 5, adjustmentModes: ['replace', 'skip'] },
     settings: {},
     build(context) {
       return {

@@ -12,6 +12,7 @@ export default function createRedTrackPlugin() {
     // [doc] "Create new conversion" or "ignore duplicates by event id" per type: each adjustment is a new
     // conversion of its own type carrying the delta. A negative `sum` is unknown: a declared limitation.
     adjustments: 'delta',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['delta', 'skip'] },
     settings: {
       leadType: { doc: 'the conversion type for a lead (case-sensitive)', default: 'Lead' },
       commissionType: { doc: 'the conversion type for a commission', default: 'Purchase', guessed: true },

@@ -11,6 +11,7 @@ export default function createTrackierPlugin() {
     recognize: trackierRecognizer,
     // [doc] a status param exists; that a repeat txn_id updates the conversion is unknown (declared).
     adjustments: 'status',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['status', 'skip'] },
     settings: {
       leadGoal: { doc: 'the `goal_value` of a lead', default: 'lead', guessed: true },
       commissionGoal: { doc: 'the `goal_value` of a commission; empty uses the default goal', default: '' },

@@ -11,6 +11,7 @@ export default function createTunePlugin() {
     recognize: tuneRecognizer,
     // Nothing documented via postback (API or manual only).
     adjustments: 'unsupported',
+    books: { family: 'per-txid', dedupe: 'txid', maxAmount: null, decimals: null, adjustmentModes: ['skip'] },
     settings: {
       offerId: { doc: 'the `offer_id`; empty makes it a global postback', default: '' },
       leadGoalId: { doc: 'the `goal_id` of a lead goal; empty skips leads', default: '', guessed: true },

@@ -85,7 +85,7 @@ describe('dashboard in headless Chromium', function () {
     expect(await text('.notice')).to.equal('Endpoint created.');
     expect(await text('[data-preview-event=lead_created]')).to.match(new RegExp(`^GET ${tracker.origin}/postback\\?cid=test-click-id&payout=0&txid=lead-test-\\d+&et=lead$`));
     expect(await text('[data-preview-event=commission_earned]')).to.include('payout=12.5&').and.include('txid=com-test-commission');
-    expect(await text('[data-preview-event=commission_adjusted]')).to.include('not sent: plugin "voluum" cannot send a payout change');
+    expect(await text('[data-preview-event=commission_adjusted]')).to.include('not sent: the endpoint\'s adjustment mode is skip (plugin "voluum" also supports correction)');
     // The live preview follows the form as it is typed, before saving.
     await page.fill('#f-settings-leadEvent', 'signup');
     // Locators, not waitForFunction: the page's CSP (rightly) refuses the eval that would need.

@@ -33,7 +33,7 @@ describe('postback-relay CLI', function () {
 
   it('prints help for the tool and each command, and exits 2 on no or an unknown command or option', async () => {
     expect((await cli('--help')).stdout).to.include('Usage: postback-relay <command>');
-    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'config', 'healthcheck']) {
+    for (const command of ['serve', 'migrate', 'endpoints', 'deliveries', 'send-test', 'drift', 'config', 'healthcheck']) {
       const help = await cli(command, '--help');
       expect(help.code, command).to.equal(EXIT.OK);
       expect(help.stdout, command).to.include(`Usage: postback-relay ${command}`);
@@ -147,6 +147,18 @@ describe('postback-relay CLI', function () {
     expect(shown.json()).to.deep.include({ id: list[0]!.id, leadId: 'cli-lead-1', status: 'delivered', attemptCount: 1 });
     expect((await cli('deliveries', 'show', list[0]!.id)).stdout).to.match(/ 200 {2}\d+ ms/);
     expect((await cli('deliveries', 'show', '987654')).code).to.equal(EXIT.NOT_FOUND);
+    // The drift report of the endpoint: one click, its lead delivered, nothing to differ.
+    const drift = await cli('drift', id, '--json');
+    expect(drift.code, drift.stderr).to.equal(EXIT.OK);
+    expect((drift.json() as { totals: unknown }).totals).to.deep.equal({ clicks: 1, clicksDiffering: 0, truth: '0', expected: '0', difference: '0' });
+    expect((await cli('drift', id, '--click', 'ck-1')).stdout).to.match(/clicks 1 {2}differing 0 {2}truth 0/);
+    expect((await cli('drift', id, '--since', 'yesterday')).code).to.equal(EXIT.USAGE);
+    expect((await cli('drift', '987654')).code).to.equal(EXIT.NOT_FOUND);
+    // Only an unconfirmed delivery waits for a decision.
+    expect((await cli('deliveries', 'unconfirmed', '--json')).json()).to.deep.equal([]);
+    const undecidable = await cli('deliveries', 'mark-delivered', list[0]!.id, '--json');
+    expect(undecidable.code).to.equal(EXIT.USAGE);
+    expect((undecidable.json() as { error: { code: string } }).error.code).to.equal('ERR_PB_NOT_UNCONFIRMED');
     expect((await cli('deliveries', 'list')).code).to.equal(EXIT.USAGE);
     expect((await cli('deliveries', 'list', '--lead', 'nobody', '--json')).json()).to.deep.equal([]);
     // No relay runs now: a replayed delivery waits, pending, for the next one to start.

@@ -1,4 +1,4 @@
-// clickNetPayout from the store: per endpoint and lead, in queue order, the same on a retry.
+// clickNetPayout from the store: per endpoint and click ID (across leads), in queue order, the same on a retry.
 
 import { expect } from 'chai';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -45,5 +45,27 @@ describeEachDatabase('click net payout', (target) => {
     }
     const [e1, e2] = (await relay.endpoints.list()).map((e) => e.id);
     expect(seen.sort()).to.deep.equal([`${e1}:L1=0`, `${e1}:L2=0`, `${e1}:C1=0.1`, `${e1}:C2=100`, `${e1}:C3=0.3`, `${e1}:A1=0.25`, `${e2}:A1=-0.05`].sort());
+  });
+
+  it('totals a click across its leads, and lets a later lead of the click go only once the earlier ones are done', async () => {
+    const { relay } = fx;
+    await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?cid={click_id}' } });
+    await relay.recordLead({ id: 'LA', clickId: 'X', affiliateId: 'aff-1' });
+    await relay.recordCommission({ id: 'CA', leadId: 'LA', amount: '10.00' });
+    await relay.recordLead({ id: 'LB', clickId: 'X', affiliateId: 'aff-1' });
+    await relay.recordCommission({ id: 'CB', leadId: 'LB', amount: '5.00' });
+    await relay.adjustCommission({ id: 'AA', commissionId: 'CA', amount: '0' });
+
+    const t = tableNames(fx.prefix);
+    const outbox = new OutboxStore(relay.knex, t);
+    const rounds: string[][] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const batch = await outbox.claim(100, { until: new Date(Date.now() + 60_001), token: 'click' }, new Date(Date.now() + 60_000));
+      if (batch.length === 0) break;
+      rounds.push(batch.map((d) => `${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}`));
+      await relay.knex(t.deliveries).whereIn('pk', batch.map((d) => d.pk)).update({ status: 'delivered' });
+    }
+    // One at a time, in the order recorded: lead B's postbacks wait behind lead A's, as they share click X.
+    expect(rounds).to.deep.equal([['LA=0'], ['CA=10'], ['LB=10'], ['CB=15'], ['AA=5']]);
   });
 });

@@ -76,7 +76,7 @@ describe('dashboard router', function () {
   });
 
   it('renders a hostile click ID and tracker answer as text', async () => {
-    const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-x', plugin: 'generic', settings: { url: `${trackerOrigin}/pb?cid={click_id}` } });
+    const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-x', plugin: 'generic', settings: { url: `${trackerOrigin}/pb?cid={click_id}&txid={transaction_id}` } });
     await fx.relay.recordLead({ id: 'L-hostile', clickId: HOSTILE_CLICK, affiliateId: 'aff-x' });
     const [delivery] = await waitForDeliveries(fx, 'L-hostile', (list) => list[0]?.status === 'failed');
     const log = await request(app).get(`${ADMIN}/deliveries`).query({ clickId: HOSTILE_CLICK }).set(host);
@@ -146,7 +146,7 @@ describe('dashboard router', function () {
     expect(good.status).to.equal(200);
     expect((good.body.data as Array<{ event: string }>).map((line) => line.event)).to.deep.equal(['lead_created', 'commission_earned', 'commission_adjusted']);
     expect(good.body.data[1].url).to.equal('https://trk.example.com/postback?cid=test-click-id&payout=12.5&txid=com-test-commission&currency=USD');
-    expect(good.body.data[2].skip).to.include('cannot send a payout change');
+    expect(good.body.data[2].skip).to.include("the endpoint's adjustment mode is skip");
     const bad = await request(app).post(`${ADMIN}/preview`).set(host).type('form').send({ _csrf: token, plugin: 'voluum', 'settings.baseUrl': 'ftp://trk.example.com' });
     expect(bad.status).to.equal(400);
     expect(bad.body.error).to.include({ code: 'ERR_PB_INVALID_SETTINGS', field: 'settings.baseUrl' });

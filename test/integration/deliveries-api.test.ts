@@ -75,7 +75,7 @@ describeEachDatabase('deliveries API', (target) => {
 
   it('reads the outbox signals', async () => {
     const res = await get('/deliveries/stats');
-    expect(res.body.data).to.deep.equal({ pending: 0, failed: 1, delivered: 2, disabledEndpoints: 0, oldestPendingAt: null });
+    expect(res.body.data).to.deep.equal({ pending: 0, failed: 1, unconfirmed: 0, delivered: 2, disabledEndpoints: 0, oldestPendingAt: null });
   });
 
   it('replays every dead letter of an endpoint since a time', async () => {

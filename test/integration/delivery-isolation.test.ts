@@ -30,8 +30,8 @@ describeEachDatabase('delivery isolation', (target) => {
       .set(auth)
       .send({ affiliateId: 'aff-2', plugin: 'generic', settings: { url: `${healthy.origin}/pb?txid={transaction_id}` } });
     expect(created.status).to.equal(201);
-    for (let i = 0; i < 20; i++) await fx.relay.recordLead({ id: `H-${i}`, clickId: 'c', affiliateId: 'aff-1' });
-    for (let i = 0; i < 60; i++) await fx.relay.recordLead({ id: `OK-${i}`, clickId: 'c', affiliateId: 'aff-2' });
+    for (let i = 0; i < 20; i++) await fx.relay.recordLead({ id: `H-${i}`, clickId: `c-${i}`, affiliateId: 'aff-1' });
+    for (let i = 0; i < 60; i++) await fx.relay.recordLead({ id: `OK-${i}`, clickId: `ok-${i}`, affiliateId: 'aff-2' });
     await healthy.waitFor(60, 12_000);
     // Every healthy postback arrived while the hanging tracker held its cap of requests and none had even
     // timed out yet: without the cap, its 20 postbacks would have taken all 4 slots for 15 s.
@@ -46,7 +46,7 @@ describeEachDatabase('delivery isolation', (target) => {
     fx = setup.fx;
     trackers.push(setup.tracker);
     setup.tracker.respondWith(503);
-    for (let i = 0; i < 6; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    for (let i = 0; i < 6; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: `c-${i}`, affiliateId: 'aff-1' });
     await setup.tracker.waitFor(3);
     const attempts = async () => (await fx.relay.deliveries.list({})).reduce((sum, d) => sum + d.attemptCount, 0);
     // On a loaded database the last attempt can take a moment to be recorded.

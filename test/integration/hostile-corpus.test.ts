@@ -153,6 +153,11 @@ const endpoints: Hostile[] = [
   { name: 'patch of an unknown endpoint', method: 'PATCH', path: '/endpoints/999999', body: { enabled: false }, status: 404, code: 'ERR_PB_NOT_FOUND' },
   { name: 'endpoint list by a padded affiliate', method: 'GET', path: '/endpoints?affiliateId=%20aff-1', status: 400, code: 'ERR_PB_VALIDATION', field: 'affiliateId' },
   { name: 'endpoint list by two affiliates', method: 'GET', path: '/endpoints?affiliateId=a&affiliateId=b', status: 400, code: 'ERR_PB_VALIDATION', field: 'affiliateId' },
+  { name: 'endpoint with an adjustment mode that is none', path: '/endpoints', body: { ...endpointBody, adjustmentMode: 'clawback' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'adjustmentMode' },
+  { name: 'endpoint with an adjustment mode its plugin does not support', path: '/endpoints', body: { ...endpointBody, adjustmentMode: 'status' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'adjustmentMode' },
+  ...['0', '501', 'abc'].map((limit): Hostile => ({ name: `drift limit ${limit}`, method: 'GET', path: `/endpoints/1/drift?limit=${limit}`, status: 400, code: 'ERR_PB_VALIDATION', field: 'limit' })),
+  { name: 'drift since on 30 February', method: 'GET', path: '/endpoints/1/drift?since=2026-02-30T00:00:00Z', status: 400, code: 'ERR_PB_VALIDATION', field: 'since' },
+  { name: 'drift after given twice', method: 'GET', path: '/endpoints/1/drift?after=a&after=b', status: 400, code: 'ERR_PB_VALIDATION', field: 'after' },
 ];
 
 const deliveries: Hostile[] = [
@@ -160,7 +165,8 @@ const deliveries: Hostile[] = [
   { name: 'limit given twice', method: 'GET', path: '/deliveries?limit=1&limit=2', status: 400, code: 'ERR_PB_VALIDATION', field: 'limit' },
   { name: 'since on 30 February', method: 'GET', path: '/deliveries?since=2026-02-30T00:00:00Z', status: 400, code: 'ERR_PB_VALIDATION', field: 'since' },
   { name: 'until in year 0000', method: 'GET', path: '/deliveries?until=0000-01-01T00:00:00Z', status: 400, code: 'ERR_PB_VALIDATION', field: 'until' },
-  { name: 'status skipped (not searchable by the API)', method: 'GET', path: '/deliveries?status=skipped', status: 400, code: 'ERR_PB_VALIDATION', field: 'status' },
+  // Every delivery status is searchable (an operator looks for the unconfirmed ones); a word that is none is refused.
+  { name: 'status that is no delivery status', method: 'GET', path: '/deliveries?status=held', status: 400, code: 'ERR_PB_VALIDATION', field: 'status' },
   { name: 'replay-failed with a numeric endpointId', path: '/deliveries/replay-failed', body: { endpointId: 1 }, status: 400, code: 'ERR_PB_VALIDATION', field: 'endpointId' },
   { name: 'replay-failed with a padded endpointId', path: '/deliveries/replay-failed', body: { endpointId: ' 1' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'endpointId' },
   { name: 'replay-failed since year 10000 UTC', path: '/deliveries/replay-failed', body: { endpointId: '1', since: '9999-12-31T23:59:59-05:00' }, status: 400, code: 'ERR_PB_VALIDATION', field: 'since' },

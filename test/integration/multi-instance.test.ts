@@ -60,7 +60,7 @@ describe('several relay processes on one MariaDB', function () {
   async function recordLeads(count: number): Promise<void> {
     for (let start = 0; start < count; start += 100) {
       await Promise.all(
-        Array.from({ length: Math.min(100, count - start) }, (_, i) => fx.relay.recordLead({ id: `L-${start + i}`, clickId: 'c', affiliateId: 'aff-1' })),
+        Array.from({ length: Math.min(100, count - start) }, (_, i) => fx.relay.recordLead({ id: `L-${start + i}`, clickId: `c-${start + i}`, affiliateId: 'aff-1' })),
       );
     }
   }

@@ -196,6 +196,12 @@ describe('OpenAPI contract', () => {
     await call('post', '/deliveries/replay-failed', { endpointId: id });
     await call('post', '/deliveries/test', { endpointId: id });
     await call('get', '/deliveries/stats');
+    const drift = await call('get', `/endpoints/${id}/drift?limit=10`);
+    expect(drift.status).to.equal(200);
+    expect(drift.body.data.totals.clicks).to.equal(1);
+    // Generic dedupes by transaction id, so nothing here is unconfirmed: both decisions answer 409.
+    expect((await call('post', `/deliveries/${list.body.data[1].id as string}/send-again`)).status).to.equal(409);
+    expect((await call('post', `/deliveries/${list.body.data[1].id as string}/mark-delivered`)).status).to.equal(409);
     // Errors: each status the API answers, in the one documented shape.
     await call('post', '/events/commissions', { id: 'C-x', leadId: 'L-none', amount: '1' });
     await call('post', '/events/leads', { id: 'L-c', clickId: 'other', affiliateId: 'aff-c' });

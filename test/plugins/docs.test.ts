@@ -3,7 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expect } from 'chai';
+import { booksOf } from '../../lib/plugins/capabilities.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
+import { BUILTIN_FIXTURES } from './builtin-fixtures.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const docs = await readFile(resolve(root, 'docs/plugins.md'), 'utf8');
@@ -14,6 +16,14 @@ describe('docs/plugins.md', () => {
       const row = docs.split('\n').find((line) => line.includes(`| \`${plugin.name}\` |`));
       expect(row, plugin.name).to.be.a('string');
       expect(row).to.include(`\`${plugin.adjustments}\``);
+    }
+  });
+
+  it('lists the adjustment modes each plugin supports with its test settings, default first', () => {
+    for (const plugin of builtinPlugins()) {
+      const row = docs.split('\n').find((line) => line.includes(`| \`${plugin.name}\` |`)) ?? '';
+      const modes = booksOf(plugin, plugin.parseSettings(BUILTIN_FIXTURES[plugin.name]?.settings ?? {})).adjustmentModes;
+      expect(row, plugin.name).to.include(modes.map((mode) => `\`${mode}\``).join(', '));
     }
   });
 

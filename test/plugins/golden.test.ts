@@ -1,6 +1,7 @@
 // Golden requests per built-in plugin: a lead, two commissions, an upward and a downward adjustment, a full clawback.
 
 import { expect } from 'chai';
+import type { AdjustmentMode } from '../../lib/plugins/capabilities.js';
 import { eventScenario, formatDelivery } from '../../lib/testing/index.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { BUILTIN_FIXTURES } from './builtin-fixtures.js';
@@ -32,9 +33,9 @@ const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
     'https://trk.example.com/postback?cid=ab%20c%261&payout=0&txid=lead-L1&et=lead',
     'https://trk.example.com/postback?cid=ab%20c%261&payout=10&txid=com-C1&currency=EUR',
     'https://trk.example.com/postback?cid=ab%20c%261&payout=2.5&txid=com-C2&currency=EUR',
-    { skip: 'plugin "voluum" cannot send a payout change: its tracker takes none by postback' },
-    { skip: 'plugin "voluum" cannot send a payout change: its tracker takes none by postback' },
-    { skip: 'plugin "voluum" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "voluum" also supports correction)' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "voluum" also supports correction)' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "voluum" also supports correction)' },
   ],
   // trackers.md 3.2: clickid/sum/type/rdtk_event_id [doc]; adjustments as new conversions of the delta
   redtrack: [
@@ -68,9 +69,9 @@ const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
     'https://trk.example.com/cf/cv?click_id=ab%20c%261&payout=0&txid=lead-L1&ct=lead',
     'https://trk.example.com/cf/cv?click_id=ab%20c%261&payout=10&txid=com-C1',
     'https://trk.example.com/cf/cv?click_id=ab%20c%261&payout=2.5&txid=com-C2',
-    { skip: 'plugin "clickflare" cannot send a payout change: its tracker takes none by postback' },
-    { skip: 'plugin "clickflare" cannot send a payout change: its tracker takes none by postback' },
-    { skip: 'plugin "clickflare" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "clickflare" also supports correction)' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "clickflare" also supports correction)' },
+    { skip: 'the endpoint\'s adjustment mode is skip (plugin "clickflare" also supports correction)' },
   ],
   // trackers.md 3.6: cid/payout/txid/status/cet [doc]; clawback as Declined [inferred update]
   bemob: [
@@ -135,14 +136,15 @@ const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
     { skip: 'plugin "affise" can only reject a conversion; a change to 4 is not sent' },
     'https://offers-net.affise.com/postback?clickid=ab%20c%261&action_id=com-C2&sum=0&status=3',
   ],
-  // trackers.md 3.14: /track/conv, /track/conv-change [doc]; transaction param name guessed
+  // trackers.md 3.14: /track/conv, /track/conv-change [doc]; the transaction param's name is in no doc: none by
+  // default, so no change is sent (it could change another commission); with the network's name, changes go
   scaleo: [
-    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&goal_alias=lead&payout=0&adv_order_id=lead-L1',
-    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=10&currency=EUR&adv_order_id=com-C1&conv_status=approved',
-    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=2.5&currency=EUR&adv_order_id=com-C2&conv_status=approved',
-    'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=12.75&currency=EUR&adv_order_id=com-C1&conv_status=approved',
-    'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=4&currency=EUR&adv_order_id=com-C1&conv_status=approved',
-    'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=0&currency=EUR&adv_order_id=com-C2&conv_status=rejected',
+    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&goal_alias=lead&payout=0',
+    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=10&currency=EUR&conv_status=approved',
+    'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=2.5&currency=EUR&conv_status=approved',
+    { skip: 'plugin "scaleo" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'plugin "scaleo" cannot send a payout change: its tracker takes none by postback' },
+    { skip: 'plugin "scaleo" cannot send a payout change: its tracker takes none by postback' },
   ],
   // trackers.md 3.15: click_id/txn_id/revenue/status [doc]; status update on a repeat txn_id unknown
   trackier: [
@@ -164,7 +166,68 @@ const GOLDEN: Record<string, ReadonlyArray<string | { skip: string }>> = {
   ],
 };
 
+// Endpoint settings and adjustment modes other than the defaults, each with its expected requests for FACTS.
+const VARIANTS: ReadonlyArray<{ label: string; plugin: string; settings: Record<string, unknown>; mode: AdjustmentMode; expected: ReadonlyArray<string | { skip: string }> }> = [
+  {
+    // [doc] Conversion Upload's negative-payout correction with a custom type; by postback [inferred]
+    label: 'voluum (correction)',
+    plugin: 'voluum',
+    settings: { baseUrl: 'https://trk.example.com' },
+    mode: 'correction',
+    expected: [
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=0&txid=lead-L1&et=lead',
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=10&txid=com-C1&currency=EUR',
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=2.5&txid=com-C2&currency=EUR',
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=2.75&txid=adj-A3&currency=EUR&et=correction',
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=-8.75&txid=adj-A4&currency=EUR&et=correction',
+      'https://trk.example.com/postback?cid=ab%20c%261&payout=-2.5&txid=adj-A5&currency=EUR&et=correction',
+    ],
+  },
+  {
+    label: 'scaleo (transaction param from the network)',
+    plugin: 'scaleo',
+    settings: { baseUrl: 'https://ws.scaletrk.com', token: 't0k', transactionParam: 'adv_order_id' },
+    mode: 'replace',
+    expected: [
+      'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&goal_alias=lead&payout=0&adv_order_id=lead-L1',
+      'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=10&currency=EUR&adv_order_id=com-C1&conv_status=approved',
+      'https://ws.scaletrk.com/track/conv?click_id=ab%20c%261&token=t0k&payout=2.5&currency=EUR&adv_order_id=com-C2&conv_status=approved',
+      'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=12.75&currency=EUR&adv_order_id=com-C1&conv_status=approved',
+      'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=4&currency=EUR&adv_order_id=com-C1&conv_status=approved',
+      'https://ws.scaletrk.com/track/conv-change?click_id=ab%20c%261&token=t0k&payout=0&currency=EUR&adv_order_id=com-C2&conv_status=rejected',
+    ],
+  },
+  {
+    // [blog, inferred] the same subid+tid changes one conversion's data
+    label: 'keitaro (replace)',
+    plugin: 'keitaro',
+    settings: { baseUrl: 'https://keitaro.example.com', postbackKey: 'k3y' },
+    mode: 'replace',
+    expected: [
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=lead&payout=0&tid=lead-L1',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=10&tid=com-C1&currency=EUR',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=2.5&tid=com-C2&currency=EUR',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=12.75&tid=com-C1&currency=EUR',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=4&tid=com-C1&currency=EUR',
+      'https://keitaro.example.com/k3y/postback?subid=ab%20c%261&status=sale&payout=0&tid=com-C2&currency=EUR',
+    ],
+  },
+];
+
 describe('golden requests', () => {
+  for (const variant of VARIANTS) {
+    it(`${variant.label}: lead, two commissions, up, down, clawback`, () => {
+      const plugin = builtinPlugins().find((candidate) => candidate.name === variant.plugin);
+      if (!plugin) throw new Error(`no plugin ${variant.plugin}`);
+      const settings = plugin.parseSettings(variant.settings);
+      const produced = FACTS.map((facts) => {
+        const result = formatDelivery(plugin, facts, settings, variant.mode);
+        return 'skip' in result ? result : result.url;
+      });
+      expect(produced).to.deep.equal(variant.expected);
+    });
+  }
+
   for (const plugin of builtinPlugins()) {
     it(`${plugin.name}: lead, two commissions, up, down, clawback`, () => {
       const settings = plugin.parseSettings(BUILTIN_FIXTURES[plugin.name]?.settings ?? {});

@@ -1,4 +1,5 @@
-// Small models of how each tracker keeps its books (from ../shared/trackers.md), fed the requests our plugins build.
+// Small models of how each tracker keeps its books (from ../shared/trackers.md and docs/plugins.md), fed the requests
+// our plugins build. Each rule says its source: [doc] vendor docs, [code] the tracker's own code, [blog], [inferred].
 
 import { fromUnits, toUnits } from '../../lib/money.js';
 import type { PostbackRequest } from '../../lib/plugins/types.js';
@@ -56,7 +57,8 @@ function statusBook(key: string, amount: string, status: string, transitions: Re
 
 /** A model per built-in plugin (not generic or browser: their books are whatever their template makes them). */
 export const TRACKER_MODELS: Readonly<Record<string, () => TrackerModel>> = {
-  // [doc] same cid+txid counted once.
+  // [doc] same cid+txid counted once; [doc for Conversion Upload, inferred for postbacks] a negative payout is
+  // a conversion that deducts (a correction).
   voluum: firstWins((q) => `${get(q, 'cid')}|${get(q, 'txid')}`, 'payout'),
   // [doc] "ignore duplicate postbacks by event id"; every other event adds its sum.
   redtrack: firstWins((q) => get(q, 'rdtk_event_id'), 'sum'),
@@ -67,9 +69,10 @@ export const TRACKER_MODELS: Readonly<Record<string, () => TrackerModel>> = {
     const click = book.get('click') ?? { amount: 0n, status: '' };
     book.set('click', { amount: click.amount + units(q.get('payout')), status: get(q, 'cnv_status') });
   }),
-  // [doc] subid+tid is one conversion; lead→sale, lead→rejected, sale→rejected, rebill→rejected; lead is hold revenue.
-  keitaro: statusBook('tid', 'payout', 'status', { lead: ['sale', 'rejected'], sale: ['rejected'], rebill: ['rejected'] }, ['rejected', 'lead']),
-  // [doc] txid tells conversions apart; a repeat is assumed dropped (unknown).
+  // [doc] subid+tid is one conversion; lead→sale, lead→rejected, sale→rejected, rebill→rejected; lead is hold
+  // revenue; nothing leaves rejected. [blog, inferred] the same subid+tid changes a sale's payout (sale→sale).
+  keitaro: statusBook('tid', 'payout', 'status', { lead: ['sale', 'rejected'], sale: ['sale', 'rejected'], rebill: ['rejected'] }, ['rejected', 'lead']),
+  // [doc] txid tells conversions apart; a repeat is assumed dropped (unknown); a negative payout deducts [inferred].
   clickflare: firstWins((q) => `${get(q, 'click_id')}|${get(q, 'txid')}`, 'payout'),
   // [doc] statuses; [inferred] a repeat cid+txid moves the conversion to Declined.
   bemob: statusBook('txid', 'payout', 'status', { approved: ['declined'], '': ['declined'] }, ['declined']),
@@ -91,11 +94,16 @@ export const TRACKER_MODELS: Readonly<Record<string, () => TrackerModel>> = {
   // [doc] unique (goal, action_id); a repeat changes the status only from pending (2); 3 is declined.
   affise: statusBook('action_id', 'sum', 'status', { '2': ['1', '3', '5'] }, ['3']),
   // [doc] conv adds (a repeat transaction is an error), conv-change sets payout and status of that transaction.
-  scaleo: conversionBook(['rejected'], (q, path, book) => {
-    const key = get(q, 'adv_order_id');
-    const conversion = { amount: units(q.get('payout')), status: get(q, 'conv_status') };
-    if (path === '/track/conv-change' ? book.has(key) : !book.has(key)) book.set(key, conversion);
-  }),
+  // Without a transaction ID (its parameter name is the network's, `adv_order_id` in our variant), every conv adds
+  // [doc: Multiple Conversion = Yes].
+  scaleo: () => {
+    let untagged = 0;
+    return conversionBook(['rejected'], (q, path, book) => {
+      const key = q.get('adv_order_id') ?? `untagged-${(untagged += 1)}`;
+      const conversion = { amount: units(q.get('payout')), status: get(q, 'conv_status') };
+      if (path === '/track/conv-change' ? book.has(key) : !book.has(key)) book.set(key, conversion);
+    })();
+  },
   // [doc] "Yes with Txn ID"; [unknown, modelled as inferred] a repeat txn_id with a status changes it.
   trackier: statusBook('txn_id', 'revenue', 'status', { approved: ['rejected'] }, ['rejected']),
   // [code] txid unique per click (a repeat is dropped); each accepted amount overwrites the click's payout.

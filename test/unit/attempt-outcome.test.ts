@@ -19,7 +19,7 @@ describe('attempt outcome', () => {
 
 describe('finished attempt record', () => {
   const endpoint: Endpoint = {
-    id: '7', affiliateId: 'aff-1', offerId: null, name: null, plugin: 'generic', settings: {}, events: ['lead_created'], enabled: true, createdAt: now, updatedAt: now,
+    id: '7', affiliateId: 'aff-1', offerId: null, name: null, plugin: 'generic', settings: {}, events: ['lead_created'], enabled: true, adjustmentMode: null, createdAt: now, updatedAt: now,
   };
   const delivery = sampleDelivery(endpoint, 'lead_created', now);
   const rules = { retry: { schedule: [1_000], jitter: 0, retryAfterMaxMs: 0 }, disableAfterMs: 60_000 };

@@ -43,7 +43,7 @@ const faulty: FormatterPlugin = {
 
 const endpointThrowingIn = (hook: Hook | 'none', id: string): Endpoint => ({
   id, affiliateId: 'aff-1', offerId: null, name: null, plugin: 'faulty', settings: { throwIn: hook },
-  events: ['lead_created'], enabled: true, createdAt: now, updatedAt: now,
+  events: ['lead_created'], enabled: true, adjustmentMode: null, createdAt: now, updatedAt: now,
 });
 
 function deliveriesFor(endpoints: readonly Endpoint[]): ClaimedDelivery[] {

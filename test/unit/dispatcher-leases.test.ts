@@ -15,7 +15,7 @@ import type { HeldDelivery, Lease, OutboxStore } from '../../lib/store/outbox-st
 const now = new Date('2026-12-01T10:00:00Z');
 const endpoint: Endpoint = {
   id: '7', affiliateId: 'aff-1', offerId: null, name: null, plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' },
-  events: ['lead_created'], enabled: true, createdAt: now, updatedAt: now,
+  events: ['lead_created'], enabled: true, adjustmentMode: null, createdAt: now, updatedAt: now,
 };
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

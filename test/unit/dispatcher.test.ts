@@ -16,7 +16,7 @@ import type { OutboxStore } from '../../lib/store/outbox-store.js';
 const now = new Date('2026-12-01T10:00:00Z');
 const endpoint: Endpoint = {
   id: '7', affiliateId: 'aff-1', offerId: null, name: null, plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' },
-  events: ['lead_created'], enabled: true, createdAt: now, updatedAt: now,
+  events: ['lead_created'], enabled: true, adjustmentMode: null, createdAt: now, updatedAt: now,
 };
 const claimed = ['1', '2', '3'].map((pk) => ({ ...sampleDelivery(endpoint, 'lead_created', now), pk }));
 

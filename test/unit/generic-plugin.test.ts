@@ -35,6 +35,7 @@ const context: PostbackContext = {
   currency: 'EUR',
   occurredAt,
   clickNetPayout: '12.5',
+  adjustmentMode: null,
 };
 
 function format(context: PostbackContext, settings: ReturnType<typeof plugin.parseSettings>): PostbackRequest {

@@ -36,6 +36,7 @@ function contextFor(lead: Record<(typeof fields)[number], string>): PostbackCont
     currency: null,
     occurredAt: at,
     clickNetPayout: '0',
+    adjustmentMode: null,
   };
 }
 

@@ -1,5 +1,6 @@
 // The delivery log pages: search (click ID, lead, affiliate, endpoint, status, time) and one delivery with every attempt.
 
+import { DELIVERY_STATUSES } from '../../deliveries/types.js';
 import type { Delivery, DeliveryStatus } from '../../deliveries/types.js';
 import type { Endpoint } from '../../endpoints/types.js';
 import { html } from '../html.js';
@@ -7,6 +8,7 @@ import type { SafeHtml } from '../html.js';
 import { badge, csrfField, errorSummary, hostCell, page, row, table, utc } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import type { FormError } from './endpoints.js';
+import { unconfirmedActions } from './tracker-books.js';
 
 /** The search form's fields as typed (times as `datetime-local` values, read as UTC). */
 export interface DeliverySearch {
@@ -20,7 +22,7 @@ export interface DeliverySearch {
 }
 
 export const SEARCH_FIELDS: ReadonlyArray<keyof DeliverySearch> = ['clickId', 'leadId', 'affiliateId', 'endpointId', 'status', 'since', 'until'];
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped'];
+const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
 const LABELS: Readonly<Record<keyof DeliverySearch, string>> = {
   clickId: 'Click ID', leadId: 'Lead ID', affiliateId: 'Affiliate', endpointId: 'Endpoint ID', status: 'Status', since: 'From (UTC)', until: 'Until (UTC)',
 };
@@ -108,6 +110,7 @@ ${delivery.adjustmentId ? html`<tr><th scope="row">Adjustment</th><td>${delivery
 <tr><th scope="row">Delivered</th><td>${utc(delivery.deliveredAt)}</td></tr>
 ${delivery.status === 'pending' ? html`<tr><th scope="row">Next attempt</th><td>${utc(delivery.nextAttemptAt)}</td></tr>` : ''}
 </tbody></table></div>
+${unconfirmedActions(ctx, delivery)}
 <form method="post" action="${ctx.base}/deliveries/${delivery.id}/replay">${csrfField(ctx)}<p><button type="submit">Replay this delivery</button></p></form>
 </section>
 <section aria-labelledby="attempts-h"><h2 id="attempts-h">Attempts (${delivery.attempts.length})</h2>

@@ -60,6 +60,8 @@ export interface EndpointFormData {
   allowReplay?: boolean;
   /** The page's navigation, when not the dashboard's. */
   nav?: Nav;
+  /** The adjustment mode field and the saved endpoint's warnings (pages/tracker-books.ts); given, the drift report is linked too. */
+  books?: { field: SafeHtml; warnings: SafeHtml };
 }
 
 /** The id of the input a refused field belongs to: its own, its settings JSON, or none (the summary alone shows it). */
@@ -68,7 +70,7 @@ export function inputIdFor(field: string | undefined, schema: EndpointFormData['
   const [head = '', setting] = field.split('.');
   if (head === 'settings') return schema && setting !== undefined && Object.hasOwn(schema, setting) ? `f-settings-${setting}` : schema ? undefined : 'f-settings';
   const name = head.replace(/\[\d+\]$/, '');
-  return ['affiliateId', 'offerId', 'name', 'events'].includes(name) ? `f-${name}` : undefined;
+  return ['affiliateId', 'offerId', 'name', 'events', 'adjustmentMode'].includes(name) ? `f-${name}` : undefined;
 }
 
 export function endpointFormPage(ctx: PageContext, data: EndpointFormData): SafeHtml {
@@ -90,6 +92,7 @@ ${fieldError(invalidId === 'f-settings' ? 'f-settings' : undefined, error)}</div
   const title = saved ? `Endpoint ${saved.name ?? `#${saved.id}`}` : 'New endpoint';
   return page(ctx, 'endpoints', title, html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
+${data.books?.warnings ?? ''}
 ${error ? errorSummary(html`Not saved: ${invalidId ? html`<a href="#${invalidId}">${error.message}</a>` : error.message}`) : ''}
 <form class="inline" method="get" action="${saved ? `${ctx.base}/endpoints/${saved.id}` : `${ctx.base}/endpoints/new`}">
 <div class="field"><label for="pick-plugin">Tracker</label>
@@ -105,6 +108,7 @@ ${input('f-affiliateId', 'Affiliate ID', 'affiliateId', values.affiliateId, unde
 ${input('f-offerId', 'Offer ID', 'offerId', values.offerId, 'Empty: every offer of the affiliate that has no endpoint of its own.')}
 ${input('f-name', 'Name', 'name', values.name, 'A label for people.')}
 ${settingsFields}
+${data.books?.field ?? ''}
 <fieldset id="f-events"${invalidId === 'f-events' ? html` aria-invalid="true" aria-describedby="f-events-error"` : ''}><legend>Events</legend>
 ${EVENT_NAMES.map((event) => html`<label><input type="checkbox" name="events" value="${event}"${values.events.includes(event) ? html` checked` : ''}> ${event}</label>`)}
 ${fieldError(invalidId === 'f-events' ? 'f-events' : undefined, error)}</fieldset>
@@ -112,7 +116,7 @@ ${fieldError(invalidId === 'f-events' ? 'f-events' : undefined, error)}</fieldse
 <div><button type="submit">${saved ? 'Save changes' : 'Create endpoint'}</button></div>
 </form></section>
 ${previewSection(data.previews)}
-${saved ? savedActions(ctx, saved, data.test, data.allowReplay ?? true) : ''}`, data.nav);
+${saved ? savedActions(ctx, saved, data.test, data.allowReplay ?? true, data.books !== undefined) : ''}`, data.nav);
 }
 
 function fieldError(id: string | undefined, error: FormError | undefined): HtmlValue {
@@ -140,7 +144,7 @@ function previewSection(previews: EndpointFormData['previews']): SafeHtml {
 </section>`;
 }
 
-function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined, allowReplay: boolean): SafeHtml {
+function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined, allowReplay: boolean, drift: boolean): SafeHtml {
   return html`<section aria-labelledby="test-h"><h2 id="test-h">Send a test postback</h2>
 <p class="hint">Sends one sample postback to the tracker now, the way real ones go, and shows its answer. Nothing is recorded.</p>
 <form class="inline" method="post" action="${ctx.base}/endpoints/${saved.id}/test">${csrfField(ctx)}
@@ -149,7 +153,7 @@ function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResul
 ${test ? testResult(test) : ''}
 </section>
 <section aria-labelledby="replay-h"><h2 id="replay-h">Deliveries</h2>
-<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a></p>
+<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a>${drift ? html` · <a href="${ctx.base}/endpoints/${saved.id}/drift">Drift report</a>` : ''}</p>
 ${allowReplay ? html`<form method="post" action="${ctx.base}/endpoints/${saved.id}/replay-failed">${csrfField(ctx)}<button type="submit" class="secondary">Replay all failed deliveries</button></form>` : ''}
 </section>`;
 }

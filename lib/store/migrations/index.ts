@@ -9,6 +9,7 @@ import { initialMigration } from './001_initial.js';
 import { retryRoundsMigration } from './002_retry_rounds.js';
 import { deliveryCoreMigration } from './003_delivery_core.js';
 import { retentionMigration } from './003b_retention.js';
+import { trackerBooksMigration } from './004_tracker_books.js';
 import { rateLimitMigration } from './006_rate_limit.js';
 import { fleetMigration } from './007_fleet.js';
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration
   '20261201100000_retry_rounds': retryRoundsMigration,
   '20261203010000_delivery_core': deliveryCoreMigration,
   '20261203015000_retention': retentionMigration,
+  '20261203020000_tracker_books': trackerBooksMigration,
   '20261203040000_rate_limit': rateLimitMigration,
   '20261203050000_fleet': fleetMigration,
 };
