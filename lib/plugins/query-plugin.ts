@@ -3,7 +3,7 @@
 import { PluginSettingsError } from '../errors.js';
 import { signOf } from '../money.js';
 import type { UrlRecognizer } from './recognize.js';
-import type { BooksDeclaration } from './capabilities.js';
+import type { BooksDeclaration, TrackerBooks } from './capabilities.js';
 import type { AdjustmentFamily, FormatterPlugin, PostbackContext, PostbackRequest, PostbackResponse, PostbackSkip, SettingSpec } from './types.js';
 
 /** Query parameters in order; a `null` value leaves the parameter out. */
@@ -20,8 +20,12 @@ export interface QueryPluginSpec<K extends string> {
   name: string;
   description: string;
   adjustments: AdjustmentFamily;
-  /** What the tracker stores and how it keeps its books (see {@link FormatterPlugin.books}). */
-  books: BooksDeclaration<QuerySettings<K>>;
+  /**
+   * What the tracker stores and how it keeps its books (see {@link FormatterPlugin.books}). Optional, as on the
+   * plugin contract, so a plugin written before books existed (or by `plugin init`) still builds: without it the
+   * core assumes the defaults of its `adjustments` family.
+   */
+  books?: BooksDeclaration<QuerySettings<K>>;
   /** Every setting but `baseUrl`, which every query plugin has. */
   settings: Readonly<Record<K, SettingSpec>>;
   /** Default for `baseUrl` when the tracker has one shared host; otherwise `baseUrl` is required. */
@@ -47,7 +51,7 @@ export function defineQueryPlugin<K extends string>(spec: QueryPluginSpec<K>): F
     apiVersion: 1,
     description: spec.description,
     adjustments: spec.adjustments,
-    books: (settings) => (typeof spec.books === 'function' ? spec.books(settings) : spec.books),
+    ...(spec.books === undefined ? {} : { books: booksFunction(spec.books) }),
     settingsSchema: { baseUrl, ...spec.settings },
     ...(spec.recognize ? { recognize: spec.recognize } : {}),
     ...(spec.judgeResponse ? { judgeResponse: (response: PostbackResponse) => spec.judgeResponse?.(response) ?? null } : {}),
@@ -127,4 +131,8 @@ export function clickStatus(context: PostbackContext, statuses: { lead: string; 
   const earns = signOf(context.clickNetPayout) !== 0;
   if (context.event === 'lead_created') return earns ? statuses.sale : statuses.lead;
   return context.event === 'commission_adjusted' && !earns ? statuses.rejected : statuses.sale;
+}
+
+function booksFunction<S>(declared: BooksDeclaration<S>): (settings: S) => TrackerBooks {
+  return (settings) => (typeof declared === 'function' ? declared(settings) : declared);
 }

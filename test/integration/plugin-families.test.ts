@@ -84,7 +84,8 @@ describeEachDatabase('adjustment families end to end', (target) => {
     const skipped = deliveries[5];
     expect(skipped?.attempts).to.have.length(1);
     expect(skipped?.attempts[0]).to.include({ method: '-', url: '-', statusCode: null });
-    expect(skipped?.lastError).to.equal('skipped: plugin "voluum" cannot send a payout change: its tracker takes none by postback');
+    // Voluum's default adjustment mode is skip; correction is opt-in (docs/plugins.md), and the reason says so.
+    expect(skipped?.lastError).to.equal('skipped: the endpoint\'s adjustment mode is skip (plugin "voluum" also supports correction)');
   });
 
   it('a 200 that TUNE\'s body calls a refusal (success=false) is not counted as delivered', async () => {
