@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { describeWithChromium, launchChromium } from '../helpers/browser.js';
 import { contrast } from '../helpers/contrast.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
@@ -61,7 +61,7 @@ const FOCUS_RING = `(() => {
   return { what: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + (el.textContent || '').trim().slice(0, 30), style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor, behind };
 })()`;
 
-describe('dashboard layout and accessibility in headless Chromium', function () {
+describeWithChromium('dashboard layout and accessibility in headless Chromium', function () {
   this.timeout(180_000);
   let browser: Browser;
   let fx: RelayFixture;

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { describeWithChromium, launchChromium } from '../helpers/browser.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { auth, startRelay } from '../helpers/relay.js';
@@ -19,7 +19,7 @@ import type { TestTracker } from '../helpers/tracker.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/dashboard/', import.meta.url);
 
-describe('dashboard in headless Chromium', function () {
+describeWithChromium('dashboard in headless Chromium', function () {
   this.timeout(90_000);
   let browser: Browser;
   let fx: RelayFixture;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { describeWithChromium, launchChromium } from '../helpers/browser.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
 import { serveLocally } from '../helpers/local-server.js';
@@ -20,7 +20,7 @@ const ARTIFACTS = new URL('../../test-artifacts/portal/', import.meta.url);
 // Every element outside a box that scrolls on its own must end inside the viewport.
 const OVERFLOWING = `[...document.querySelectorAll('body *')].filter((el) => !el.closest('.scroll') && el.getBoundingClientRect().right > window.innerWidth + 0.5).map((el) => el.tagName + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''))`;
 
-describe('affiliate portal in headless Chromium', function () {
+describeWithChromium('affiliate portal in headless Chromium', function () {
   this.timeout(90_000);
   let browser: Browser;
   let fx: RelayFixture;

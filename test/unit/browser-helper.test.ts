@@ -5,8 +5,8 @@ import { expect } from 'chai';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-function mocha(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', 'test/fixtures/browser-suite/suite.ts'], {
+function mocha(env: Record<string, string>, spec = 'test/fixtures/browser-suite/suite.ts'): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', spec], {
     cwd: ROOT,
     env: { ...process.env, PB_REQUIRE_BROWSER: '', ...env, PB_CHROMIUM_PATH: '/nonexistent/chromium' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,6 +26,13 @@ describe('browser suites without Chromium', function () {
     expect(run.output).to.include('SKIPPING the browser suite "a suite that needs Chromium": /nonexistent/chromium is missing');
     expect(run.output).to.match(/0 passing[\s\S]*1 pending/);
     expect(run.output).to.not.include('TypeError');
+  });
+
+  it("are the project's own browser suites too: each is skipped, none fails", async () => {
+    const run = await mocha({}, 'test/browser/*.test.ts');
+    expect(run.code, run.output).to.equal(0);
+    expect(run.output.match(/SKIPPING the browser suite/g), run.output).to.have.length(4);
+    expect(run.output).to.include('0 passing').and.not.include('failing');
   });
 
   it('fail the run when PB_REQUIRE_BROWSER=1, as in CI', async () => {
