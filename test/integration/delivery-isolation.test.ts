@@ -67,7 +67,8 @@ describeEachDatabase('delivery isolation', (target) => {
     fx = await startRelay(target, { start: false, relay: { dispatch: { concurrency: 4, perHostConcurrency: 1, requestTimeoutMs: 15_000, idlePollMs: 60_000 } } });
     const created = await request(fx.app).post('/postbacks/endpoints').set(auth).send({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `${tracker.origin}/pb?txid={transaction_id}` } });
     expect(created.status).to.equal(201);
-    for (let i = 0; i < 30; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: 'c', affiliateId: 'aff-1' });
+    // A click of its own per lead: one click's postbacks go one at a time (per-click order), which is not what this measures.
+    for (let i = 0; i < 30; i++) await fx.relay.recordLead({ id: `L-${i}`, clickId: `c-${i}`, affiliateId: 'aff-1' });
     const t = tableNames(fx.prefix);
     const postpones: string[] = [];
     fx.relay.knex.on('query', (query: { sql: string }) => {
