@@ -86,11 +86,12 @@ export async function migrateLatest(knex: Knex, prefix: string, lockWaitMs = MIG
   return isMySql(knex) ? withNamedLock(knex, `postback-relay:${prefix}:migrate`, lockWaitMs, latest) : latest();
 }
 
-// A MySQL named lock lives on one connection: it is held on a connection of its own while `run` uses the pool.
+// A MySQL named lock lives on one connection: it is held on a connection of its own, opened outside the pool, so
+// `run` has the whole pool (a host's pool of one connection would otherwise wait for itself).
 async function withNamedLock<T>(knex: Knex, name: string, waitMs: number, run: () => Promise<T>): Promise<T> {
-  // knex types its client as any; these two are its documented pool calls.
-  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<unknown> };
-  const connection = await client.acquireConnection();
+  // knex types its client as any; these two are the client's calls that open and close a connection beside its pool.
+  const client = knex.client as { acquireRawConnection(): Promise<unknown>; destroyRawConnection(connection: unknown): Promise<unknown> };
+  const connection = await client.acquireRawConnection();
   try {
     const [rows] = (await knex.raw('select get_lock(?, ?) as got', [name, Math.ceil(waitMs / 1000)]).connection(connection)) as [Array<{ got: number | null }>];
     if (rows[0]?.got !== 1) throw new MigrationLockedError(`another instance held the migration lock "${name}" for ${waitMs} ms`);
@@ -100,7 +101,8 @@ async function withNamedLock<T>(knex: Knex, name: string, waitMs: number, run: (
       await knex.raw('select release_lock(?)', [name]).connection(connection);
     }
   } finally {
-    await client.releaseConnection(connection);
+    // Closing the connection would release the lock too; it is closed either way.
+    await client.destroyRawConnection(connection);
   }
 }
 
