@@ -5,6 +5,7 @@ import { judge } from '../bench/harness/bars.js';
 import { clockOffset } from '../bench/harness/clock.js';
 import { topSelfTime } from '../bench/harness/cpu-profile.js';
 import { judgeDeliveries } from '../bench/harness/correctness.js';
+import { runPrefix } from '../bench/harness/database.js';
 import { accountExactlyOnce, DeliveryLedger, keyOfQuery, postbackKey } from '../bench/harness/ledger.js';
 import { BenchOptionError, parseBenchOptions, SCENARIOS } from '../bench/harness/options.js';
 import { dueAt, eventsDue } from '../bench/harness/pacing.js';
@@ -94,6 +95,14 @@ describe('bench harness: the table', () => {
     expect(judge([null, false], false)).to.equal('missed');
     expect(judge([true, null], false)).to.equal('not measured');
     expect(judge([true, true], true)).to.equal('not judged (smoke)');
+  });
+});
+
+describe('bench harness: table prefixes', () => {
+  it('makes a valid table prefix from any system name, distinct per call', () => {
+    const prefixes = ['relay-dispatching', 'relay-defaults', 'ingest'].map(runPrefix);
+    for (const prefix of prefixes) expect(prefix).to.match(/^[A-Za-z0-9_]+$/);
+    expect(new Set(prefixes).size).to.equal(3);
   });
 });
 

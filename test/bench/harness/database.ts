@@ -6,7 +6,8 @@ import { knexConfigForUrl } from '../../../lib/store/database.js';
 
 /** A prefix no other run uses: `pbb<time><random>_<scenario>_`, within the relay's 32 characters. */
 export function runPrefix(scenario: string): string {
-  return `pbb${Date.now().toString(36)}${randomBytes(2).toString('hex')}_${scenario.slice(0, 6)}_`;
+  // A table prefix takes letters, digits and underscores only (system names such as relay-defaults have dashes).
+  return `pbb${Date.now().toString(36)}${randomBytes(2).toString('hex')}_${scenario.replace(/[^A-Za-z0-9]/g, '').slice(0, 6)}_`;
 }
 
 /** The MariaDB/MySQL version string, or an error naming the URL when it does not answer. */
