@@ -14,16 +14,8 @@ import type { AttemptOutcome } from '../../lib/store/completions.js';
 import { OutboxStore } from '../../lib/store/outbox-store.js';
 import type { ClaimedDelivery } from '../../lib/store/outbox-store.js';
 import { tableNames, toDate } from '../../lib/store/tables.js';
+import { poll } from '../helpers/poll.js';
 
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const delivered = (at: Date, delivery: ClaimedDelivery): AttemptOutcome => ({
   attemptedAt: at, method: 'GET', url: 'http://127.0.0.1:9/pb', statusCode: 200, latencyMs: 5, error: null, responseExcerpt: 'OK', failureKind: null,
@@ -53,7 +45,7 @@ describeEachDatabase('fenced delivery leases', (target) => {
     const t = tableNames(fx.prefix);
     const knex = fx.relay.knex;
     // 44 postbacks, 4 at a time, 600 ms each: the last wait about 6.6 s, more than twice their 3 s lease.
-    await poll(async () => Number((await knex(t.deliveries).where('status', 'delivered').count<{ n: number | string }>({ n: '*' }).first())?.n ?? 0), (n) => n === 44, 'all 44 delivered');
+    await poll(async () => Number((await knex(t.deliveries).where('status', 'delivered').count<{ n: number | string }>({ n: '*' }).first())?.n ?? 0), (n) => n === 44, 'all 44 delivered', 30_000);
     expect(tracker.received).to.have.length(44);
     expect(new Set(tracker.received.map((r) => r.query.txid)).size).to.equal(44);
     expect(await knex(t.attempts).count<{ n: number | string }>({ n: '*' }).first().then((row) => Number(row?.n))).to.equal(44);

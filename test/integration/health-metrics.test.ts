@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { InvalidOptionError } from '../../lib/errors.js';
 import { describeEachDatabase } from '../helpers/databases.js';
+import { poll } from '../helpers/poll.js';
 import { sample } from '../helpers/prometheus.js';
 import { API_KEY, auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
@@ -56,7 +57,7 @@ describeEachDatabase('health and metrics', (target) => {
     await tracker.waitFor(2);
     await fx.settled();
     // An attempt is counted once its batch is recorded, which ends after the row `settled()` sees is committed.
-    const text = await metricsOnce(registry, (t) => sample(t, 'postback_relay_attempt_duration_seconds_count{plugin="generic"}') === 2);
+    const text = await poll(() => registry.metrics(), (t) => sample(t, 'postback_relay_attempt_duration_seconds_count{plugin="generic"}') === 2, 'both attempts counted', 5000);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="recorded"}')).to.equal(1);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="replayed"}')).to.equal(1);
     expect(sample(text, 'postback_relay_events_received_total{type="lead",result="rejected"}')).to.equal(1);
@@ -100,13 +101,3 @@ describe('metrics options', () => {
     expect(ready.body.checks.database).to.not.equal('ok');
   });
 });
-
-// The registry's text once `ready` holds, polled until a deadline.
-async function metricsOnce(registry: Registry, ready: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await registry.metrics();
-    if (ready(text) || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
