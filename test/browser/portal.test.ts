@@ -9,8 +9,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from '../helpers/browser.js';
 import { sqliteTarget } from '../helpers/databases.js';
 import { waitForDeliveries } from '../helpers/delivery.js';
-import { serveLocally } from '../helpers/local-server.js';
-import type { LocalServer } from '../helpers/local-server.js';
+import { serveOnLoopback } from '../helpers/serve-app.js';
+import type { ServedApp } from '../helpers/serve-app.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -24,7 +24,7 @@ describeWithChromium('affiliate portal in headless Chromium', function () {
   this.timeout(90_000);
   let browser: Browser;
   let fx: RelayFixture;
-  let server: LocalServer;
+  let server: ServedApp;
   let tracker: TestTracker;
   let origin: string;
   let context: BrowserContext;
@@ -41,7 +41,7 @@ describeWithChromium('affiliate portal in headless Chromium', function () {
     const app = express();
     app.use('/partners/postbacks', fx.relay.portal());
     app.use('/postbacks', fx.relay.router);
-    server = await serveLocally(app);
+    server = await serveOnLoopback(app);
     origin = server.origin;
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     context.setDefaultTimeout(10_000);
