@@ -7,7 +7,7 @@ import { tableNames } from '../../lib/store/tables.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { openDatabase } from '../../lib/store/database.js';
 import { cleanEnv } from '../helpers/cli.js';
-import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
+import { MYSQL_URL, requireMySql, uniquePrefix } from '../helpers/databases.js';
 import { poll } from '../helpers/poll.js';
 import { startRoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import type { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
@@ -24,11 +24,7 @@ describe('a fleet of three server processes on one MariaDB', function () {
   let servers: ServerProcess[] = [];
   let proxy: RoundRobinProxy | undefined;
 
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('a fleet of three server processes on one MariaDB'));
   after(async () => {
     await proxy?.close();
     for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) await server.stop();
