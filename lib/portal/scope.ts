@@ -41,6 +41,10 @@ export interface PortalServices {
 /** Deliveries shown per search. */
 export const PORTAL_LOG_LIMIT = 200;
 
+/** What an affiliate searches its log by: only its own endpoints are ever searched, so not by affiliate. */
+export const PORTAL_SEARCH_FIELDS = ['clickId', 'endpointId', 'status', 'since', 'until'] as const;
+export type PortalSearchField = (typeof PORTAL_SEARCH_FIELDS)[number];
+
 /**
  * One affiliate's view. Another affiliate's endpoint or delivery is answered exactly like one that does not
  * exist (NotFoundError, 404), so ids cannot be probed.
@@ -106,11 +110,10 @@ export class AffiliateScope {
   }
 
   /** The affiliate's deliveries matching `filter`, newest first, at most {@link PORTAL_LOG_LIMIT} (+1 to tell there are more). */
-  async deliveries(filter: Omit<DeliveryFilter, 'limit' | 'id'>): Promise<Delivery[]> {
-    const own = filter.endpointId === undefined ? await this.listEndpoints() : [await this.endpoint(filter.endpointId)];
-    const lists = await Promise.all(own.map((endpoint) => this.#s.deliveries.list({ ...filter, endpointId: endpoint.id })));
-    // Each list is oldest first and capped by the store; the newest across them are what a person looks for.
-    return lists.flat().sort((a, b) => Number(b.id) - Number(a.id)).slice(0, PORTAL_LOG_LIMIT + 1);
+  async deliveries(filter: Pick<DeliveryFilter, PortalSearchField>): Promise<Delivery[]> {
+    const { endpointId, ...rest } = filter;
+    const own = endpointId === undefined ? await this.listEndpoints() : [await this.endpoint(endpointId)];
+    return this.#s.deliveries.newestOf(own.map((endpoint) => endpoint.id), rest, PORTAL_LOG_LIMIT + 1);
   }
 
   /** The affiliate's own delivery with its attempts (URLs were stored with secrets masked), or a NotFoundError. */
