@@ -2,6 +2,7 @@
 
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
+import { driftQuery } from '../contract/endpoint-routes.js';
 import { CsrfError, ValidationError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import { requireJson } from '../http/errors.js';
@@ -61,6 +62,9 @@ export function createPortalApi(options: { scopeOf: (res: Response) => Affiliate
   router.patch('/endpoints/:id', async function updateEndpoint(req, res) {
     const scope = scopeOf(res);
     res.json({ data: scope.masked(await scope.updateEndpoint(req.params.id, draftOf(body(req)))) });
+  });
+  router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
+    res.json({ data: await scopeOf(res).drift(req.params.id, check(driftQuery, req.query)) });
   });
   router.post('/endpoints/:id/test', async function sendTest(req, res) {
     const event = check(optional(oneOf(EVENT_NAMES)), body(req).event, 'event') ?? 'lead_created';

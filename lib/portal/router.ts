@@ -11,6 +11,7 @@ import { dashboardErrorHandler } from '../dashboard/error-page.js';
 import type { SafeHtml } from '../dashboard/html.js';
 import type { PageContext } from '../dashboard/layout.js';
 import { endpointFormPage } from '../dashboard/pages/endpoints.js';
+import { driftPage } from '../dashboard/pages/tracker-books.js';
 import { replayedNotice } from '../dashboard/log-search-form.js';
 import { formError, query } from '../dashboard/router.js';
 import type { FormError } from '../dashboard/pages/endpoints.js';
@@ -24,7 +25,9 @@ import type { EventName } from '../events/types.js';
 import { errorHandler } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { maskerFor } from '../secrets.js';
+import { driftQuery } from '../contract/endpoint-routes.js';
 import { logSearch } from '../deliveries/search.js';
+import { check } from '../validation.js';
 import { createPortalApi, draftOf } from './api.js';
 import type { OfferedTracker } from './api.js';
 import { verifyPortalToken } from './link.js';
@@ -44,6 +47,9 @@ const NOTICES: Readonly<Record<string, string>> = {
 };
 // datetime-local inputs send no zone: the portal shows and reads times as UTC, as the dashboard does.
 const logForm = logSearch(PORTAL_SEARCH_FIELDS, 'form');
+
+// The report's reasons are written for operators; an affiliate cannot decide an unconfirmed delivery itself.
+const DRIFT_NOTE = 'An unconfirmed delivery may or may not have reached your tracker: the platform\'s operators check it with your tracker\'s reports and send it again or mark it delivered.';
 
 /** Builds one portal router; `services` are the relay's, `mount` says how the host authenticates affiliates. */
 export function createPortalRouter(services: PortalServices, mount: PortalMountOptions, deps: { bodyLimit: string; logger: Logger }): Router {
@@ -213,7 +219,12 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
     const delivery = await scopeOf(res).replay(req.params.id);
     res.redirect(303, `${req.baseUrl}/deliveries/${delivery.id}?notice=replayed`);
   });
-  // The drift report (issue 14) joins here once the relay has one: GET /endpoints/:id/drift through the same scope.
+  router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
+    const scope = scopeOf(res);
+    const saved = await scope.endpoint(req.params.id);
+    const report = await scope.drift(saved.id, check(driftQuery, req.query));
+    send(res, 200, driftPage(context(req, res), report, saved.name ?? `#${saved.id}`, { nav: PORTAL_NAV, note: DRIFT_NOTE }));
+  });
 
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('page', req.path));

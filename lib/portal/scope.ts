@@ -7,6 +7,7 @@ import type { PostbackPreview } from '../dashboard/preview.js';
 import { restoreMasked } from '../dashboard/endpoint-form.js';
 import type { TargetPolicy } from '../dispatch/target-guard.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
+import type { DriftQuery, DriftReport } from '../drift/report.js';
 import type { EndpointService } from '../endpoints/service.js';
 import type { Endpoint, EndpointInput } from '../endpoints/types.js';
 import { EndpointLimitError, NotFoundError, PortalActionDisabledError, ValidationError } from '../errors.js';
@@ -99,6 +100,12 @@ export class AffiliateScope {
   /** The offered plugin a pasted postback URL belongs to, with its settings; null when none recognises it. */
   recognize(url: unknown): Recognition | null {
     return recognizePostbackUrl(this.#s.offered, url);
+  }
+
+  /** The drift report of the affiliate's own endpoint (docs/drift.md), or a NotFoundError. */
+  async drift(id: string, query: DriftQuery): Promise<DriftReport> {
+    const saved = await this.endpoint(id);
+    return this.#s.endpoints.drift(saved.id, query);
   }
 
   /** A test postback to the affiliate's own endpoint, counted against its per-minute limit. */

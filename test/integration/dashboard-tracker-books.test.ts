@@ -62,6 +62,6 @@ describe('dashboard: tracker books', function () {
     expect(tracker.received.filter((r) => r.query.cnv_status === 'sale')).to.have.length(1);
 
     const drift = await request(app).get(`${ADMIN}/endpoints/${endpoint.id}/drift`).set(host).expect(200);
-    expect(drift.text).to.include('Drift: #').and.include('<td>1</td><td>0</td><td>10</td><td>10</td><td>0</td>').and.include('Every click matches.');
+    expect(drift.text).to.include('Drift: #').and.include('<tr><td data-label="Clicks">1</td><td data-label="Differing">0</td><td data-label="Truth">10</td><td data-label="Tracker should show">10</td><td data-label="Difference">0</td></tr>').and.include('Every click matches.');
   });
 });
