@@ -3,6 +3,7 @@
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
+import { driftQuery } from '../contract/endpoint-routes.js';
 import { logSearch } from '../deliveries/search.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
@@ -208,8 +209,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
   router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
     const saved = await endpoints.get(req.params.id);
-    const after = query(req, 'after');
-    const report = await endpoints.drift(saved.id, after === '' ? {} : { after });
+    const report = await endpoints.drift(saved.id, check(driftQuery, req.query));
     send(res, 200, driftPage(context(req), report, saved.name ?? `#${saved.id}`));
   });
   for (const [decision, notice] of [['send-again', 'sent-again'], ['mark-delivered', 'marked-delivered']] as const) {

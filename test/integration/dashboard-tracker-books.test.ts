@@ -71,6 +71,10 @@ describe('dashboard: tracker books', function () {
     expect(tracker.received.filter((r) => r.query.cnv_status === 'sale')).to.have.length(1);
 
     const drift = await request(app).get(`${ADMIN}/endpoints/${endpoint.id}/drift`).set(host).expect(200);
+    // The page takes the API's query: a bad one is refused, naming the field.
+    const badQuery = await request(app).get(`${ADMIN}/endpoints/${endpoint.id}/drift?after=${'x'.repeat(300)}`).set(host);
+    expect(badQuery.status).to.equal(400);
+    expect(badQuery.text).to.include('after');
     expect(drift.text).to.include('Drift: #').and.include('<tr><td data-label="Clicks">1</td><td data-label="Differing">0</td><td data-label="Truth">10</td><td data-label="Tracker should show">10</td><td data-label="Difference">0</td></tr>').and.include('Every click matches.');
   });
 });
