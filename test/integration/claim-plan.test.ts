@@ -44,7 +44,7 @@ describeEachDatabase('claim query plan', (target) => {
     knex.on('query', onQuery);
     // An instance holding a full queue's worth already: the claim passes over those rows, still on the due index.
     const held = new Set(((await knex(t.deliveries).where('status', 'pending').orderBy('pk').limit(216).pluck('pk')) as Array<string | number>).map(String));
-    const claimed = await new OutboxStore(knex, t).claim(100, { until: new Date(Date.now() + 60_000), token: 'plan' }, new Date(), held);
+    const claimed = await new OutboxStore(knex, t).claim(100, { until: new Date(Date.now() + 60_000), token: 'plan' }, new Date(), { deliveries: held });
     knex.off('query', onQuery);
     expect(claimed).to.have.length(100);
     expect(claimed.filter((delivery) => held.has(delivery.pk))).to.deep.equal([]);
