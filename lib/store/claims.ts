@@ -49,9 +49,9 @@ export interface ClaimExclusions {
 export async function claimDue(knex: Knex, t: TableNames, limit: number, lease: Lease, now: Date, exclude: ClaimExclusions): Promise<ClaimedDelivery[]> {
   const { deliveries: d, endpoints: e, leads: l, commissions: c, adjustments: a } = t;
   const read = (await dueQuery(knex, t, now, exclude)
-    .joinRaw(`${orderedJoin(knex)} ?? on ??.?? = ??.??`, [l, l, 'pk', d, 'lead_pk'])
-    .leftJoin(c, `${c}.pk`, `${d}.commission_pk`)
-    .leftJoin(a, `${a}.pk`, `${d}.adjustment_pk`)
+    .joinRaw(`${byKey(knex, 'join')} on ??.?? = ??.??`, [l, l, 'pk', d, 'lead_pk'])
+    .joinRaw(`${byKey(knex, 'left join')} on ??.?? = ??.??`, [c, c, 'pk', d, 'commission_pk'])
+    .joinRaw(`${byKey(knex, 'left join')} on ??.?? = ??.??`, [a, a, 'pk', d, 'adjustment_pk'])
     .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now))
     .select([
       ...DELIVERY_COLUMNS.map((column) => `${d}.${column}`),
@@ -76,13 +76,13 @@ export async function claimDue(knex: Knex, t: TableNames, limit: number, lease: 
 /**
  * The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled and not excluded, first
  * in line for their click and endpoint; in the order of the due index, so a claim reads only as far as the rows it
- * takes. The deliveries table drives the join (STRAIGHT_JOIN on MySQL, CROSS JOIN on SQLite): a plan driven from
- * the small endpoints table would sort every pending row of an endpoint on each claim.
+ * takes. The deliveries table drives the join (STRAIGHT_JOIN on MySQL, CROSS JOIN on SQLite), the endpoint read by
+ * its key: a plan driven from the small endpoints table would sort every pending row of an endpoint on each claim.
  */
 export function dueQuery(knex: Knex, t: TableNames, now: Date, exclude: ClaimExclusions): Knex.QueryBuilder {
   const { deliveries: d, endpoints: e } = t;
   const query = knex(d)
-    .joinRaw(`${orderedJoin(knex)} ?? on ??.?? = ??.?? and ??.?? = ?`, [e, e, 'pk', d, 'endpoint_pk', e, 'enabled', true])
+    .joinRaw(`${byKey(knex, 'join')} on ??.?? = ??.?? and ??.?? = ?`, [e, e, 'pk', d, 'endpoint_pk', e, 'enabled', true])
     .where(`${d}.status`, 'pending')
     .andWhere(`${d}.next_attempt_at`, '<=', now)
     .whereNotExists(
@@ -99,8 +99,11 @@ export function dueQuery(knex: Knex, t: TableNames, now: Date, exclude: ClaimExc
   return query;
 }
 
-function orderedJoin(knex: Knex): string {
-  return isMySql(knex) ? 'straight_join' : 'cross join';
+// A join to a table (the `??` that follows) read by primary key only, after the deliveries: on MySQL a scan of a
+// small table through a join buffer would lose the due index's order (a sort and a temporary table on every claim).
+function byKey(knex: Knex, join: 'join' | 'left join'): string {
+  if (!isMySql(knex)) return join === 'join' ? 'cross join ??' : 'left join ??';
+  return `${join === 'join' ? 'straight_join' : 'left join'} ?? force index (primary)`;
 }
 
 function aliased(table: string, alias: string, columns: readonly string[]): string[] {
