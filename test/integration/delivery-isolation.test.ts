@@ -1,7 +1,6 @@
 // Isolation between trackers: a per-host cap keeps a hanging tracker from starving a healthy one; a breaker stops hammering a failing one.
 
 import { expect } from 'chai';
-import { tableNames } from '../../lib/store/tables.js';
 import request from 'supertest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { relayWithTracker, waitForDeliveries } from '../helpers/delivery.js';
