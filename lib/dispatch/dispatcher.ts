@@ -70,6 +70,10 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #sender: Sender;
   readonly #completions: AttemptLog;
   readonly #postpones: Postpones;
+  readonly #hosts: HostGuard;
+  // Hosts the last claim left out: a slot of one coming free wakes the claim loop.
+  #excludedHosts = new Set<string>();
+  #trimTimer: NodeJS.Timeout | undefined;
   // Aborts the requests still on the wire once `stop()` has waited its time.
   #abort = new AbortController();
   readonly #client: PostbackClient;
@@ -91,12 +95,20 @@ export class Dispatcher implements DeliveryHandoff {
       leases: this.#leases,
       logger,
       settings,
-      target: { room: () => this.#room(), queued: () => this.#queue.size, take: (batch, lease) => { this.#take(batch, lease); } },
+      target: {
+        room: () => this.#room(),
+        queued: () => this.#queue.size,
+        excludedEndpoints: () => this.#excludedEndpoints(),
+        take: (batch, lease) => {
+          this.#take(batch, lease);
+        },
+      },
     });
-    this.#lines = new HostLines(settings.hosts.maxPerHost * 2);
+    this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2 });
     this.#cache = new EndpointCache(plugins);
     this.#postpones = new Postpones({ outbox, leases: this.#leases, logger });
-    this.#sender = new Sender({ plugins, client, hosts: new HostGuard(settings.hosts), cache: this.#cache });
+    this.#hosts = new HostGuard(settings.hosts);
+    this.#sender = new Sender({ plugins, client, hosts: this.#hosts, cache: this.#cache });
     this.#completions = new AttemptLog({
       outbox,
       leases: this.#leases,
@@ -108,6 +120,7 @@ export class Dispatcher implements DeliveryHandoff {
       },
       batchSize: settings.batchSize,
       disableAfterMs: settings.disableAfterMs,
+      coming: () => this.#queue.pending > 0 || this.#queue.size > 0,
     });
   }
 
@@ -134,6 +147,10 @@ export class Dispatcher implements DeliveryHandoff {
     this.#abort = new AbortController();
     this.#leases.start();
     this.#claims.start();
+    this.#trimTimer = setInterval(() => {
+      this.#trimLines();
+    }, 1_000);
+    this.#trimTimer.unref();
   }
 
   /** Looks for due work now. Called after every commit that queued deliveries; cheap to call often. */
@@ -150,6 +167,7 @@ export class Dispatcher implements DeliveryHandoff {
    */
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#trimTimer);
     await this.#claims.stop();
     this.#queue.clear();
     this.#lines.clear();
@@ -238,13 +256,13 @@ export class Dispatcher implements DeliveryHandoff {
       return;
     }
     const attemptedAt = new Date();
-    const sent = await this.#sender.send(delivery, (host) => { this.#resume(host); }, this.#abort.signal);
+    const sent = await this.#sender.send(delivery, (host) => { this.#ended(host); }, this.#abort.signal);
     if ('skip' in sent) {
       this.#completions.add(skippedAttempt(delivery, attemptedAt, sent.skip));
       return;
     }
     if ('busy' in sent) {
-      if (!sent.busy.open && this.#lines.wait(sent.host, delivery)) return;
+      if (!sent.busy.open && this.#lines.wait(sent.host, delivery, Date.now())) return;
       this.#postpones.add(delivery, sent.host, sent.busy.until);
       // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
       if (sent.busy.open) this.#resume(sent.host);
@@ -254,11 +272,36 @@ export class Dispatcher implements DeliveryHandoff {
     this.#completions.add(finishedAttempt(delivery, sent, attemptedAt, mask, this.#settings, this.#abort.signal.aborted));
   }
 
-  // A slot of `host` came free: the first postback waiting for it goes next.
+  // A request to `host` ended: it counts towards the host's pace, and its slot goes to the next in line.
+  #ended(host: string): void {
+    this.#lines.ended(host, Date.now());
+    this.#resume(host);
+  }
+
+  // A slot of `host` came free: the first postback waiting for it goes next, and a claim that left the host out
+  // may now take its postbacks.
   #resume(host: string): void {
     if (!this.#running) return;
     const next = this.#lines.next(host);
     if (next) this.#enqueue(next);
+    if (this.#excludedHosts.delete(host)) this.#claims.notify();
+  }
+
+  // The endpoints of hosts that cannot take a postback now, for the claim to leave out: an open breaker, or every
+  // slot taken and the line full. Their postbacks stay in the outbox, unclaimed and unwritten, until a slot frees.
+  #excludedEndpoints(): ReadonlySet<string> {
+    const now = Date.now();
+    const hosts = this.#hosts.unavailable(now).filter(({ host, open }) => open || this.#lines.full(host, now));
+    this.#excludedHosts = new Set(hosts.map(({ host }) => host));
+    return this.#cache.endpointsOf(this.#excludedHosts);
+  }
+
+  // A line longer than its host's pace now allows (the host slowed down or hangs) gives its tail back to the outbox.
+  #trimLines(): void {
+    const now = Date.now();
+    for (const [host, trimmed] of this.#lines.trim(now)) {
+      for (const delivery of trimmed) this.#postpones.add(delivery, host, new Date(now + this.#settings.hosts.busyDelayMs));
+    }
   }
 
   // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.

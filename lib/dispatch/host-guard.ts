@@ -46,6 +46,23 @@ export class HostGuard {
     return undefined;
   }
 
+  /**
+   * The hosts that cannot take a request at `now`: at their cap, or with an open breaker (`open`) that lets no
+   * probe through yet. Reads only; a claim leaves their postbacks in the outbox.
+   */
+  unavailable(now: number): Array<{ host: string; open: boolean }> {
+    const { maxPerHost, breakerThreshold } = this.#settings;
+    const hosts: Array<{ host: string; open: boolean }> = [];
+    for (const [host, state] of this.#hosts) {
+      if (state.failures >= breakerThreshold) {
+        if (now < state.openUntil || state.probing) hosts.push({ host, open: true });
+      } else if (state.inFlight >= maxPerHost) {
+        hosts.push({ host, open: false });
+      }
+    }
+    return hosts;
+  }
+
   /** Gives the slot back. `healthy` is false for no answer or a 5xx: those count towards the breaker. */
   leave(host: string, healthy: boolean, now: number): void {
     const state = this.#hosts.get(host);

@@ -50,6 +50,7 @@ export class Sender {
     if (isSkip(formatted)) return { skip: formatted.skip };
     const request = formatted;
     const host = hostOf(request.url);
+    this.#cache.noteHost(delivery.endpoint, host);
     const busy = this.#hosts.enter(host, Date.now());
     if (busy) return { busy, host };
     const started = performance.now();

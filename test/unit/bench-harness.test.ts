@@ -126,7 +126,7 @@ describe('bench harness: options', () => {
 
   it('refuses unknown options, unknown scenarios and bad numbers, naming them', () => {
     expect(() => parseBenchOptions(['--fast'])).to.throw(BenchOptionError, /unknown option "--fast"/);
-    expect(() => parseBenchOptions(['--only', 'ingest,latency'])).to.throw(BenchOptionError, /--only takes ingest, dispatch, e2e, memory, scaleout/);
+    expect(() => parseBenchOptions(['--only', 'ingest,latency'])).to.throw(BenchOptionError, /--only takes ingest, dispatch, isolation, e2e, memory, scaleout/);
     expect(() => parseBenchOptions(['--duration', '0'])).to.throw(BenchOptionError, /--duration must be an integer >= 1, got "0"/);
     expect(() => parseBenchOptions(['--concurrency', '1.5'])).to.throw(BenchOptionError, /--concurrency/);
     expect(() => parseBenchOptions(['--duration'])).to.throw(BenchOptionError, /--duration needs a value/);
