@@ -1,4 +1,4 @@
-// `npm run bench`: the five scenarios of issue 7 and issue 19's isolation scenario against the built relay on MariaDB, each beside its comparison in the
+// `npm run bench`: six scenarios (issue 19's bars) against the built relay on MariaDB, each beside its comparison in the
 // same run. Prints a table, writes bench-results.json. Exits non-zero only on a harness error or a correctness failure
 // (a duplicate or a lost postback); a missed bar is reported, not failed.
 

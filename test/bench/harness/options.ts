@@ -52,7 +52,7 @@ export const USAGE = `npm run bench -- [options]
   --backlog N           pending deliveries of the dispatch scenario (default 50000, smoke 2000); isolation drains half
   --memory-backlog N    pending deliveries of the memory scenario (default 100000, smoke 4000)
   --fanout N            endpoints per affiliate in a backlog (default 10)
-  --rate N              events/s of the end-to-end scenario (default 500)
+  --rate N              events/s of the end-to-end scenario (default 1000)
   --e2e-duration S      seconds of end-to-end load (default 30, smoke 3)
   --drain-timeout S     longest wait for a drain (default 45, smoke 30)
   --out FILE            results file (default bench-results.json)
@@ -103,7 +103,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     backlog: smoke ? 2_000 : 50_000,
     memoryBacklog: smoke ? 4_000 : 100_000,
     fanout: 10,
-    rate: 500,
+    rate: 1_000,
     e2eDurationS: smoke ? 3 : 30,
     drainTimeoutS: smoke ? 30 : 45,
     out: stringValue(given.get('--out')) ?? 'bench-results.json',
