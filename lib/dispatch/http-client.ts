@@ -93,7 +93,9 @@ function exchange(outgoing: ClientRequest, body: string | undefined, timeoutMs: 
     };
     // 'finish' comes once the whole request was handed to a connected socket: from then on the tracker may have it.
     outgoing.once('finish', () => (written = true));
-    outgoing.on('error', (error) => settle(noAnswer(error, written)));
+    outgoing.on('error', (error) => {
+      settle(noAnswer(error, written));
+    });
     outgoing.once('response', (response: IncomingMessage) => {
       let excerpt = '';
       response.setEncoding('utf8');
@@ -105,7 +107,9 @@ function exchange(outgoing: ClientRequest, body: string | undefined, timeoutMs: 
         settle({ ok: true, statusCode: response.statusCode ?? 0, bodyExcerpt: excerpt, retryAfter: retryAfter ?? null });
       });
       // A response cut short (the socket closed, the timeout, the caller's signal) is an answer never read whole.
-      response.once('error', (error) => settle(noAnswer(error, true)));
+      response.once('error', (error) => {
+        settle(noAnswer(error, true));
+      });
     });
     outgoing.end(body);
   });

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RelayConfig } from '../config/load.js';
@@ -117,7 +118,9 @@ async function listenThenDispatch(config: Readonly<RelayConfig>, logger: Logger,
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host}:${port}${config.http.mountPath}`;
   const dashboardUrl = `http://${host}:${port}${dashboardPath(config.http.mountPath)}`;
-  logger.info('postback-relay listening', { url, dashboard: dashboardUrl, database: redactUrl(config.database.url) });
+  // The heap limit shows whether the process runs with the heap sizing of `npm start` and the image (docs/performance.md).
+  const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info('postback-relay listening', { url, dashboard: dashboardUrl, database: redactUrl(config.database.url), heapLimitMb });
 
   let closing: Promise<void> | undefined;
   return {

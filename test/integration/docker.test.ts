@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { configSettings } from '../../lib/config/docs.js';
 import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
+import { startNodeFlags, startOldSpaceMb } from '../helpers/start-command.js';
 import { parseSimpleYaml } from '../helpers/simple-yaml.js';
 import type { YamlValue } from '../helpers/simple-yaml.js';
 import { freePort } from '../helpers/ports.js';
@@ -55,8 +56,10 @@ describe('Docker image and compose file', function () {
         if (!fromBuild) expect(ignored, `${path} is in .dockerignore`).to.not.include(path);
       }
     }
+    // The script node runs: its first argument that is not a flag.
     for (const [name, args] of [['CMD', jsonArgs('CMD')], ['HEALTHCHECK', jsonArgs('HEALTHCHECK')]] as const) {
-      expect(existsSync(join(ROOT, args[1]!)), `${name} ${args[1]}`).to.equal(true);
+      const script = args.slice(1).find((arg) => !arg.startsWith('--'));
+      expect(existsSync(join(ROOT, script!)), `${name} ${script}`).to.equal(true);
     }
     expect(existsSync(join(ROOT, 'dist/docker/cli.js'))).to.equal(true);
   });
@@ -123,6 +126,8 @@ describe('Docker image and compose file', function () {
     );
     expect(imageEnv).to.deep.equal({ NODE_ENV: 'production' });
     const [command, ...args] = jsonArgs('CMD');
+    // The image runs the server as `npm start` does, heap sizing included (docs/performance.md, "Memory").
+    expect([command, ...args]).to.deep.equal(['node', ...startNodeFlags(), 'dist/docker/server.js']);
     // A free port, and a temporary directory standing in for the volume.
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pb-data-'));
@@ -132,6 +137,7 @@ describe('Docker image and compose file', function () {
     const server = await startServerProcess(command!, args, { cwd: ROOT, env });
     try {
       expect(new URL(server.url).port).to.equal(String(port));
+      expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.heapLimitMb).to.be.within(startOldSpaceMb(), startOldSpaceMb() + 16);
       const [checkCommand, ...checkArgs] = jsonArgs('HEALTHCHECK');
       const healthy = await run(checkCommand!, checkArgs, env);
       expect(healthy.code, healthy.output).to.equal(0);

@@ -9,6 +9,7 @@ import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { MYSQL_URL, isMySqlReachable, MYSQL_REQUIRED, uniquePrefix } from '../helpers/databases.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import type { ServerProcess } from '../helpers/server-process.js';
+import { startNodeFlags, startOldSpaceMb } from '../helpers/start-command.js';
 import { startTestTracker } from '../helpers/tracker.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -52,7 +53,11 @@ describe('standalone server', function () {
     const file = join(mkdtempSync(join(tmpdir(), 'pb-start-')), 'postback-relay.sqlite');
     const server = await startServerProcess('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', POSTBACK_RELAY_TARGET_ALLOWLIST: '127.0.0.1', DATABASE_URL: file }) });
     try {
-      expect(server.logs.find((log) => log.msg === 'postback-relay listening')?.database).to.equal(file);
+      const listening = server.logs.find((log) => log.msg === 'postback-relay listening');
+      expect(listening?.database).to.equal(file);
+      // The heap is sized for the job (docs/performance.md, "Memory"): a small young generation, the old space capped.
+      expect(startNodeFlags().some((flag) => flag.startsWith('--max-semi-space-size='))).to.equal(true);
+      expect(listening?.heapLimitMb).to.be.within(startOldSpaceMb(), startOldSpaceMb() + 16);
       expect(server.apiKey, 'a key generated for the run').to.be.a('string');
       await exercise(server, server.apiKey!);
     } finally {

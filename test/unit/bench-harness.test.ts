@@ -109,7 +109,7 @@ describe('bench harness: table prefixes', () => {
 describe('bench harness: options', () => {
   it('has full-length defaults, and short ones for a smoke run', () => {
     const full = parseBenchOptions([])!;
-    expect(full).to.include({ smoke: false, durationS: 10, connections: 64, concurrency: 64, backlog: 50_000, memoryBacklog: 100_000, rate: 1_000, e2eDurationS: 30, out: 'bench-results.json' });
+    expect(full).to.include({ smoke: false, durationS: 10, connections: 64, concurrency: 64, backlog: 50_000, memoryBacklog: 100_000, memoryDrainTimeoutS: 300, rate: 1_000, e2eDurationS: 30, out: 'bench-results.json' });
     expect(full.only).to.deep.equal(SCENARIOS);
     expect(full.batchSize).to.equal(undefined);
     const smoke = parseBenchOptions(['--smoke'])!;
@@ -122,6 +122,7 @@ describe('bench harness: options', () => {
     expect(options.only).to.deep.equal(['ingest', 'dispatch']);
     expect(options).to.include({ durationS: 5, concurrency: 32, batchSize: 200, smoke: true });
     expect(parseBenchOptions(['--warmup', '0'])!.warmupS).to.equal(0);
+    expect(parseBenchOptions(['--memory-drain-timeout', '90'])!.memoryDrainTimeoutS).to.equal(90);
   });
 
   it('refuses unknown options, unknown scenarios and bad numbers, naming them', () => {

@@ -1,7 +1,9 @@
-// Starts the relay the way a user does: the built standalone server (dist/docker/server.js), configured by environment only.
+// Starts the relay the way a user does: the built standalone server (dist/docker/server.js) with `npm start`'s node flags,
+// configured by environment only.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startNodeFlags } from '../../helpers/start-command.js';
 import { freePort, REPO_ROOT, startChild } from './processes.js';
 import type { Child } from './processes.js';
 
@@ -68,7 +70,7 @@ export function profileArgs(dir: string | undefined, scenario: string): { nodeAr
 export async function startRelay(name: string, settings: RelaySettings): Promise<RelayProcess> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: npm run bench builds it first (npm run build)`);
   const port = await freePort();
-  const child = await startChild(name, process.execPath, [...(settings.nodeArgs ?? []), SERVER], { env: relayEnv(settings, port), readyTimeoutMs: 60_000 });
+  const child = await startChild(name, process.execPath, [...startNodeFlags(), ...(settings.nodeArgs ?? []), SERVER], { env: relayEnv(settings, port), readyTimeoutMs: 60_000 });
   const origin = `http://127.0.0.1:${port}`;
   const api = `${origin}/postbacks`;
   try {

@@ -1,4 +1,4 @@
-// Scenario 4, memory: the relay's peak resident set while it drains a large backlog created before it started.
+// Scenario 4, memory: the relay's peak resident set while it drains a large backlog created before it started, all of it.
 
 import { BARS, below, judge } from '../harness/bars.js';
 import type { Scenario } from '../harness/context.js';
@@ -25,7 +25,7 @@ export const memoryScenario: Scenario = async (context) => {
   context.progress('memory: relay draining, RSS sampled every 100 ms');
   const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize });
   const sampler = sampleRss(relay.child.pid, SAMPLE_EVERY_MS);
-  const stats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+  const stats = await sink.waitForUnique(total, options.memoryDrainTimeoutS * 1000);
   const memory = sampler.stop();
   await relay.child.stop();
   const drain = await drainOf(context, plan, stats);
@@ -40,12 +40,13 @@ export const memoryScenario: Scenario = async (context) => {
         comparison: `${formatCount(total)} pending; drained ${formatCount(drain.postbacks)} at ${formatCount(drain.perSecond)}/s`,
         ratio: '-',
         bar: `< ${formatMegabytes(BARS.memory.maxPeakRssBytes)}`,
-        result: judge([below(memory.peakRssBytes, BARS.memory.maxPeakRssBytes)], options.smoke),
+        // The bar is over the whole drain: a peak over part of it does not meet it.
+        result: judge([below(memory.peakRssBytes, BARS.memory.maxPeakRssBytes), drain.complete], options.smoke),
       },
     ],
     failures: verdict.failures,
     notes: [
-      ...(drain.complete ? [] : [`memory: the relay drained ${formatCount(drain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; the peak is over that part`]),
+      ...(drain.complete ? [] : [`memory: the relay drained ${formatCount(drain.postbacks)} of ${formatCount(total)} within ${options.memoryDrainTimeoutS} s; the peak is over that part, so the bar is missed`]),
       ...logNotes('memory', relay.child),
       ...(memory.samples === 0 ? ['memory: no RSS sample could be read (is /proc available?)'] : []),
     ],
