@@ -38,7 +38,7 @@ export interface PostbackClient {
 const EXCERPT_LENGTH = 512;
 
 /** No answer within the request timeout: the request was then destroyed. */
-export class PostbackTimeoutError extends Error {
+class PostbackTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
   constructor(timeoutMs: number) {
     super(`Timeout awaiting the answer for ${timeoutMs} ms`);
