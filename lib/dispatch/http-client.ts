@@ -1,11 +1,10 @@
 // The one HTTP client every postback goes through: keep-alive, a hard timeout, no retries, no redirects, the SSRF guard.
-// node:http directly: a postback is one small request and an excerpt of a tiny answer, and got's per-request option
-// merging allocated about half of every byte the dispatcher allocated (docs/performance.md, "Memory").
 
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { BlockedTargetError } from '../errors.js';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { got, RequestError } from 'got';
+import type { OptionsOfTextResponseBody } from 'got';
+import { BlockedTargetError, ERROR_CODES } from '../errors.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
 import type { TargetPolicy } from './target-guard.js';
@@ -37,15 +36,6 @@ export interface PostbackClient {
 
 const EXCERPT_LENGTH = 512;
 
-/** No answer within the request timeout: the request was then destroyed. */
-class PostbackTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-  constructor(timeoutMs: number) {
-    super(`Timeout awaiting the answer for ${timeoutMs} ms`);
-    this.name = 'PostbackTimeoutError';
-  }
-}
-
 /**
  * Creates the client. One request here is exactly one request on the wire: the attempt log counts what trackers see.
  * Every connection goes through `policy`: host names are checked on the addresses they resolve to when the socket
@@ -55,25 +45,35 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
   // Agent options override request options in node:http, so this lookup cannot be replaced per request.
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const, lookup: options.policy.lookup };
   const agent = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  const client = got.extend({
+    agent,
+    timeout: { request: options.timeoutMs },
+    retry: { limit: 0 },
+    followRedirect: false,
+    throwHttpErrors: false,
+    responseType: 'text',
+    // No Accept-Encoding, so trackers answer plain: only an excerpt of the (tiny) answer is kept, and a
+    // decompressing stream per response is work on every postback for nothing.
+    decompress: false,
+    headers: { 'user-agent': options.userAgent },
+  });
   return {
-    send(request, signal) {
-      let url: URL;
+    async send(request, signal) {
       try {
-        url = new URL(request.url);
+        const url = new URL(request.url);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedTargetError(`postback targets must be http or https, got ${url.protocol}`);
         options.policy.checkLiteral(url.hostname);
+        // Only the options this request sets: got merges every one given into the instance's defaults.
+        const response = await client(url, requestOptions(request, signal));
+        return {
+          ok: true,
+          statusCode: response.statusCode,
+          bodyExcerpt: response.body.slice(0, EXCERPT_LENGTH),
+          retryAfter: response.headers['retry-after'] ?? null,
+        };
       } catch (error) {
-        return Promise.resolve(noAnswer(error, false));
+        return { ok: false, error: describeError(error), ...classifyNoAnswer(error), statusCode: null, bodyExcerpt: null };
       }
-      const secure = url.protocol === 'https:';
-      // No Accept-Encoding, so trackers answer plain: only an excerpt of the (tiny) answer is kept.
-      const requestOptions: RequestOptions = {
-        method: request.method,
-        headers: { 'user-agent': options.userAgent, ...request.headers },
-        agent: secure ? agent.https : agent.http,
-        ...(signal === undefined ? {} : { signal }),
-      };
-      return exchange((secure ? httpsRequest : httpRequest)(url, requestOptions), request.body, options.timeoutMs);
     },
     close() {
       agent.http.destroy();
@@ -82,40 +82,22 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
   };
 }
 
-// Settles once: with the answer's status and excerpt when it has been read to its end, or with why there was none.
-function exchange(outgoing: ClientRequest, body: string | undefined, timeoutMs: number): Promise<SendResult> {
-  return new Promise((resolve) => {
-    let written = false;
-    const timer = setTimeout(() => outgoing.destroy(new PostbackTimeoutError(timeoutMs)), timeoutMs);
-    const settle = (result: SendResult) => {
-      clearTimeout(timer);
-      resolve(result);
-    };
-    // 'finish' comes once the whole request was handed to a connected socket: from then on the tracker may have it.
-    outgoing.once('finish', () => (written = true));
-    outgoing.on('error', (error) => {
-      settle(noAnswer(error, written));
-    });
-    outgoing.once('response', (response: IncomingMessage) => {
-      let excerpt = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (excerpt.length < EXCERPT_LENGTH) excerpt += chunk.slice(0, EXCERPT_LENGTH - excerpt.length);
-      });
-      response.once('end', () => {
-        const retryAfter = response.headers['retry-after'];
-        settle({ ok: true, statusCode: response.statusCode ?? 0, bodyExcerpt: excerpt, retryAfter: retryAfter ?? null });
-      });
-      // A response cut short (the socket closed, the timeout, the caller's signal) is an answer never read whole.
-      response.once('error', (error) => {
-        settle(noAnswer(error, true));
-      });
-    });
-    outgoing.end(body);
-  });
+function requestOptions(request: PostbackRequest, signal: AbortSignal | undefined): OptionsOfTextResponseBody {
+  const { method, headers, body } = request;
+  const options: OptionsOfTextResponseBody = headers === undefined ? { method } : { method, headers };
+  if (body !== undefined) options.body = body;
+  if (signal !== undefined) options.signal = signal;
+  return options;
 }
 
-function noAnswer(error: unknown, written: boolean): SendResult {
-  const blocked = error instanceof BlockedTargetError;
-  return { ok: false, error: describeError(error), failureKind: blocked || !written ? 'unreached' : 'ambiguous', blocked, statusCode: null, bodyExcerpt: null };
+/**
+ * Tells a request that never left from one that may have reached the tracker, by the error's class and got's
+ * timings: `upload` is set once the whole request was handed to the socket. A refused connection, a failed DNS
+ * lookup, a TLS handshake error or a timeout before that point sent nothing a tracker could record.
+ */
+export function classifyNoAnswer(error: unknown): { failureKind: NoAnswerKind; blocked: boolean } {
+  const blocked = error instanceof BlockedTargetError || (error instanceof RequestError && error.code === ERROR_CODES.ERR_PB_BLOCKED_TARGET);
+  if (blocked) return { failureKind: 'unreached', blocked };
+  const written = error instanceof RequestError && error.timings?.upload !== undefined;
+  return { failureKind: written ? 'ambiguous' : 'unreached', blocked };
 }
