@@ -59,9 +59,9 @@ interface HostState {
   take: 'none' | 'wanted' | 'taking';
   /** No take before then: the last one came back short. */
   takeAfter: number;
-  /** The most requests in flight since the last tick, and whether one was refused for want of a slot. */
+  /** The most requests in flight since the last tick, and when one was last refused for want of a slot. */
   peak: number;
-  refused: boolean;
+  refusedAt: number;
   failures: number;
   breaker: { until: number; probe: Probe; askAfter: number } | undefined;
   /** A breaker change not yet written for the fleet: open until then, or close (null). */
@@ -114,7 +114,7 @@ export class HostGuard {
     }
     const usable = state.slotsUntil - now > this.#deps.requestTimeoutMs ? state.slots : 0;
     if (state.inFlight >= usable) {
-      state.refused = true;
+      state.refusedAt = now;
       if (state.take === 'none' && now >= state.takeAfter && state.slots < this.#share(state)) {
         state.take = 'wanted';
         this.#deps.onChores();
@@ -169,8 +169,12 @@ export class HostGuard {
     return [...this.#hosts].filter(([, state]) => state.breaker !== undefined).map(([host]) => host);
   }
 
-  /** The keeper's work, marked as under way. On a `tick`, slots unused since the last one are given back too. */
-  chores(tick: boolean): HostChores {
+  /**
+   * The keeper's work, marked as under way. On a `tick`, slots unused since the last one are given back too, unless
+   * a postback was refused one lately: a postback put off comes back after `busyDelayMs`, and finds them then.
+   */
+  chores(now: number, tick: boolean): HostChores {
+    const keepMs = 2 * this.#settings.busyDelayMs;
     const chores: HostChores = { breakers: [], probes: [], gives: [], takes: [] };
     for (const [host, state] of this.#hosts) {
       if (state.publish !== undefined) chores.breakers.push({ host, openUntil: state.publish });
@@ -178,16 +182,13 @@ export class HostGuard {
         state.breaker.probe = 'asking';
         chores.probes.push(host);
       }
-      if (tick && state.take === 'none' && !state.refused && state.peak < state.slots) {
+      if (tick && state.take === 'none' && now - state.refusedAt > keepMs && state.peak < state.slots) {
         state.giving += state.slots - state.peak;
         state.slots = state.peak;
         // Nothing holds a slot for a postback that may still wait in memory: pass it on, so none is stranded.
         if (state.slots === 0) this.#deps.onWake(host);
       }
-      if (tick) {
-        state.peak = state.inFlight;
-        state.refused = false;
-      }
+      if (tick) state.peak = state.inFlight;
       if (state.giving > 0) {
         chores.gives.push({ host, count: state.giving });
         state.giving = 0;
@@ -301,7 +302,7 @@ export class HostGuard {
     let state = this.#hosts.get(host);
     if (!state) {
       state = {
-        inFlight: 0, slots: 0, slotsUntil: 0, giving: 0, take: 'none', takeAfter: 0, peak: 0, refused: false,
+        inFlight: 0, slots: 0, slotsUntil: 0, giving: 0, take: 'none', takeAfter: 0, peak: 0, refusedAt: 0,
         failures: 0, breaker: undefined, publish: undefined, contended: false, waiters: [],
       };
       this.#hosts.set(host, state);

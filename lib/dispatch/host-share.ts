@@ -68,7 +68,7 @@ export class HostShare {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#draining;
-    const chores = this.#guard.chores(false);
+    const chores = this.#guard.chores(Date.now(), false);
     await this.#breakers(chores);
     try {
       await this.#stores.slots.giveAll(this.#settings.owner);
@@ -103,7 +103,7 @@ export class HostShare {
 
   // Each write logs its own failure and leaves the guard in a state that retries it (or lets the slot run out).
   async #pass(tick: boolean): Promise<void> {
-    const chores = this.#guard.chores(tick);
+    const chores = this.#guard.chores(Date.now(), tick);
     await this.#breakers(chores);
     await this.#probes(chores);
     await this.#gives(chores);
