@@ -82,9 +82,9 @@ export class InstancesStore {
 
   /** How many instances were seen at or after `since`, and how many of those send postbacks. */
   async countSeenSince(since: Date): Promise<{ alive: number; sending: number }> {
-    const row = (await this.#knex(this.#t.instances)
+    const row = await this.#knex(this.#t.instances)
       .where('last_seen_at', '>=', since)
-      .first(this.#knex.raw('count(*) as alive'), this.#knex.raw('sum(case when dispatching then 1 else 0 end) as sending'))) as { alive: number | string; sending: number | string | null } | undefined;
+      .first<{ alive: number | string; sending: number | string | null } | undefined>(this.#knex.raw('count(*) as alive'), this.#knex.raw('sum(case when dispatching then 1 else 0 end) as sending'));
     return { alive: Number(row?.alive ?? 0), sending: Number(row?.sending ?? 0) };
   }
 

@@ -15,16 +15,15 @@ const SETTINGS: HostGuardSettings = { maxPerHost: 4, breakerThreshold: 2, breake
 /** One instance: its guard and keeper over the shared fake tables; `woken` counts wake-ups per host. */
 function instance(owner: string, stores: { slots: FakeHostSlotsStore; hosts: FakeTrackerHostsStore }, options: { fleetSize?: number; leaseMs?: number; requestTimeoutMs?: number } = {}) {
   const woken: string[] = [];
-  let share: HostShare | undefined;
-  const guard = new HostGuard(SETTINGS, {
+  const guard: HostGuard = new HostGuard(SETTINGS, {
     requestTimeoutMs: options.requestTimeoutMs ?? 100,
     fleetSize: () => options.fleetSize ?? 1,
     onChores: () => {
-      share?.kick();
+      share.kick();
     },
     onWake: (host) => woken.push(host),
   });
-  share = new HostShare({ guard, stores, logger: silentLogger, settings: { owner, leaseMs: options.leaseMs ?? 60_000, syncMs: 20, maxPerHost: SETTINGS.maxPerHost } });
+  const share: HostShare = new HostShare({ guard, stores, logger: silentLogger, settings: { owner, leaseMs: options.leaseMs ?? 60_000, syncMs: 20, maxPerHost: SETTINGS.maxPerHost } });
   return { guard, share, woken };
 }
 

@@ -13,7 +13,8 @@ export function hostSlotsMigration(t: TableNames): Knex.Migration {
         table.integer('slot').notNullable().comment('0 .. cap-1: one row per request the host may have in flight from the whole fleet');
         table.string('owner', 12).nullable().comment('the instance holding the slot, null when free');
         table.datetime('until', { precision: 3 }).nullable().comment('the holder\'s lease: past it, any instance may take the slot');
-        table.primary(['host', 'slot'], `${t.hostSlots}_pk`);
+        // knex 3 names a composite key wrongly on MySQL and SQLite when asked to: the default name it is.
+        table.primary(['host', 'slot']);
       });
       await knex.schema.createTable(t.trackerHosts, (table) => {
         table.string('host', 255).primary().comment('the tracker host, name:port');
