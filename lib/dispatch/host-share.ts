@@ -33,6 +33,8 @@ export class HostShare {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  // Whether this instance ever took a slot: one that never did (ingest only) has nothing to give back at stop.
+  #tookAny = false;
   // One pass at a time; a request made during a pass runs another after it.
   #draining: Promise<void> | undefined;
   #pending = false;
@@ -70,6 +72,7 @@ export class HostShare {
     await this.#draining;
     const chores = this.#guard.chores(Date.now(), false);
     await this.#breakers(chores);
+    if (!this.#tookAny) return;
     try {
       await this.#stores.slots.giveAll(this.#settings.owner);
     } catch (error) {
@@ -157,6 +160,7 @@ export class HostShare {
       let taken = 0;
       try {
         taken = await this.#stores.slots.take(host, maxPerHost, owner, count, new Date(until), new Date(now));
+        this.#tookAny ||= taken > 0;
         // Every holder reads this within a tick, and then keeps to its share.
         if (taken < count) await this.#stores.hosts.want(host, new Date(now + 2 * syncMs));
       } catch (error) {
