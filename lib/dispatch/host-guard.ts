@@ -201,6 +201,16 @@ export class HostGuard {
     return chores;
   }
 
+  /** Every slot is given back and nothing is being taken or asked for (the keeper stopped): none is used any more. */
+  released(): void {
+    for (const [host, state] of this.#hosts) {
+      Object.assign(state, { slots: 0, giving: 0, take: 'none' });
+      if (state.breaker && state.breaker.probe !== 'sending') state.breaker.probe = 'none';
+      for (const wake of state.waiters.splice(0)) wake();
+      this.#forgetIfQuiet(host, state);
+    }
+  }
+
   /** The breaker change `openUntil` is written (a newer one made meanwhile stays to be written). */
   published(host: string, openUntil: number | null): void {
     const state = this.#hosts.get(host);

@@ -47,21 +47,26 @@ export class HostShare {
     this.#logger = deps.logger;
   }
 
-  /** Starts the timer (at once reading the fleet's breakers, so none is missed before the first tick). */
+  /** Starts (or, after `stop()`, starts again) the timer, at once reading the fleet's breakers, so none is missed before the first tick. */
   start(): void {
-    if (this.#timer || this.#closed) return;
-    this.#timer = setInterval(() => {
-      this.#request(true);
-    }, this.#settings.syncMs);
-    this.#timer.unref();
-    this.#request(true);
+    this.#closed = false;
+    this.#startTimer();
   }
 
   /** The guard has chores: do them now (starting the timer if the dispatcher did not, e.g. for a test postback). */
   kick(): void {
     if (this.#closed) return;
-    this.start();
+    this.#startTimer();
     this.#request(false);
+  }
+
+  #startTimer(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.#request(true);
+    }, this.#settings.syncMs);
+    this.#timer.unref();
+    this.#request(true);
   }
 
   /** Stops the timer, finishes the pass under way, writes pending breaker changes and gives back every slot held. */
@@ -70,8 +75,9 @@ export class HostShare {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#draining;
-    const chores = this.#guard.chores(Date.now(), false);
-    await this.#breakers(chores);
+    await this.#breakers(this.#guard.chores(Date.now(), false));
+    // Whatever else was asked for is dropped: a start after this begins with nothing held or under way.
+    this.#guard.released();
     if (!this.#tookAny) return;
     try {
       await this.#stores.slots.giveAll(this.#settings.owner);
