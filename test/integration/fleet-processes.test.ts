@@ -80,7 +80,8 @@ class Fleet {
     const old = this.servers[index];
     if (!old) throw new Error(`no instance ${index}`);
     const port = new URL(old.url).port;
-    expect(await old.stop(), 'a clean exit on SIGTERM').to.equal(0);
+    const code = await old.stop();
+    expect(code, `a clean exit on SIGTERM; its last log lines: ${JSON.stringify(old.logs.slice(-5))}`).to.equal(0);
     const fresh = await this.#spawn({ ...this.env, PORT: port });
     this.servers[index] = fresh;
     await this.ready(fresh);
