@@ -21,7 +21,7 @@ import { InvalidOptionError } from './errors.js';
 import { Heartbeat, newInstanceId } from './fleet/heartbeat.js';
 import { InstancesStore } from './fleet/instances-store.js';
 import type { FleetView } from './fleet/instances-store.js';
-import { createPixelRouter } from './http/pixel-router.js';
+import { pixelRouter } from './http/pixel-router.js';
 import type { PixelOutcome } from './http/pixel-router.js';
 import { createRelayRouter } from './http/router.js';
 import { createRelayMetrics } from './metrics/metrics.js';
@@ -239,7 +239,7 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     ? resolved.rateLimit
     : { ...resolved.rateLimit, store: (limiter: string) => new KnexRateLimitStore(knex, tables.rateLimits, `${limiter}:`) };
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
-  const pixel = createPixelRouter({
+  const pixel = pixelRouter({
     recordLead: (input, source) => recorder.recordLead(input, source),
     browserPixels: createBrowserPixelLister({ knex, endpoints: endpointsStore, plugins, logger }),
     pixel: resolved.pixel,

@@ -67,8 +67,8 @@ table.data,table.data tbody,table.data tr,table.data td,table.data th[scope=row]
 table.data thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 table.data tr{border-bottom:2px solid #d8dde3;padding:.35rem 0}
 table.data td,table.data th[scope=row]{border:0;padding:.15rem .5rem}
-table.data td[data-label]{position:relative;padding-left:8.5rem;min-height:1.6rem}
-table.data td[data-label]::before{content:attr(data-label);position:absolute;left:.5rem;width:7.5rem;font-weight:600;color:#4a5563;overflow-wrap:anywhere}
+table.data td[data-label]{display:flow-root;padding-left:8.5rem;min-height:1.6rem}
+table.data td[data-label]::before{content:attr(data-label);float:left;width:7.5rem;margin-left:-8rem;font-weight:600;color:#4a5563;overflow-wrap:anywhere}
 }
 `;
 

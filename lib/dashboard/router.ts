@@ -3,7 +3,8 @@
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { DeliveryService } from '../deliveries/service.js';
-import { DELIVERY_STATUSES } from '../deliveries/types.js';
+import { driftQuery } from '../contract/endpoint-routes.js';
+import { logSearch } from '../deliveries/search.js';
 import type { Delivery } from '../deliveries/types.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
 import type { EndpointService } from '../endpoints/service.js';
@@ -20,8 +21,7 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
 import type { DeliveryActivityStore } from '../store/delivery-activity.js';
 import type { DeliveryFilter } from '../store/outbox-store.js';
-import { z } from 'zod';
-import { check, object, oneOf, optional, text, timestamp } from '../validation.js';
+import { check, optional, text } from '../validation.js';
 import { DASHBOARD_CSS, DASHBOARD_SCRIPT, FAVICON_SVG } from './assets.js';
 import { createCsrfGuard } from './csrf.js';
 import { blankForm, formInput, formOf, formSettings, readForm, restoreMasked } from './endpoint-form.js';
@@ -30,7 +30,8 @@ import { dashboardErrorHandler } from './error-page.js';
 import type { SafeHtml } from './html.js';
 import type { PageContext } from './layout.js';
 import { deliveryLogPage, deliveryPage, SEARCH_FIELDS } from './pages/deliveries.js';
-import type { DeliverySearch, LogEntry } from './pages/deliveries.js';
+import type { LogEntry } from './pages/deliveries.js';
+import { replayedNotice } from './log-search-form.js';
 import { endpointFormPage, endpointListPage } from './pages/endpoints.js';
 import type { FormError } from './pages/endpoints.js';
 import { fleetPage } from './pages/fleet.js';
@@ -76,16 +77,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'sent-again': 'Queued to be sent again.',
 };
 // datetime-local inputs send no zone: the dashboard shows and reads times as UTC.
-const localTime = optional(z.preprocess(withZone, timestamp));
-const searchSchema = object({
-  clickId: optional(text({ max: 255 })),
-  leadId: optional(text({ max: 191 })),
-  affiliateId: optional(text({ max: 191 })),
-  endpointId: optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'an endpoint id (digits)' })),
-  status: optional(oneOf(DELIVERY_STATUSES)),
-  since: localTime,
-  until: localTime,
-});
+const logForm = logSearch(SEARCH_FIELDS, 'form');
 const pageCursor = optional(text({ max: 19, pattern: /^\d+$/, patternHint: 'a delivery id (digits)' }));
 
 /** Builds the dashboard: `app.use('/postbacks/admin', hostAuth, relay.dashboard)`. */
@@ -196,13 +188,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.get('/deliveries', async function deliveryLog(req, res) {
-    const search = Object.fromEntries(SEARCH_FIELDS.map((name) => [name, query(req, name)])) as unknown as DeliverySearch;
-    const replayed = query(req, 'replayed');
-    const notice = /^\d{1,9}$/.test(replayed) ? `${replayed} failed ${replayed === '1' ? 'delivery' : 'deliveries'} queued again.` : undefined;
-    let filter: DeliveryFilter & { affiliateId?: string | undefined };
+    const search = logForm.typed((name) => query(req, name));
+    const notice = replayedNotice(query(req, 'replayed'));
+    let filter: DeliveryFilter;
     try {
-      filter = check(searchSchema, Object.fromEntries(SEARCH_FIELDS.map((name) => [name, search[name] === '' ? undefined : search[name]])));
-      filter.beforeId = check(pageCursor, query(req, 'before') || undefined, 'before');
+      filter = { ...logForm.filter(search), beforeId: check(pageCursor, query(req, 'before') || undefined, 'before') };
     } catch (error) {
       send(res, 400, deliveryLogPage(context(req), { search, error: formError(error), entries: [], olderThan: undefined, paged: false, notice }));
       return;
@@ -219,8 +209,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
   router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
     const saved = await endpoints.get(req.params.id);
-    const after = query(req, 'after');
-    const report = await endpoints.drift(saved.id, after === '' ? {} : { after });
+    const report = await endpoints.drift(saved.id, check(driftQuery, req.query));
     send(res, 200, driftPage(context(req), report, saved.name ?? `#${saved.id}`));
   });
   for (const [decision, notice] of [['send-again', 'sent-again'], ['mark-delivered', 'marked-delivered']] as const) {
@@ -278,13 +267,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
    * A page of the log, newest first, and one more to tell whether an older page follows. The affiliate's
    * deliveries are those of its endpoints (an endpoint only ever fires for its own affiliate's leads).
    */
-  async function searchDeliveries(filter: DeliveryFilter & { affiliateId?: string | undefined }): Promise<Delivery[]> {
-    const { affiliateId, ...rest } = filter;
-    const base: DeliveryFilter = { ...rest, newestFirst: true, limit: LOG_PAGE + 1 };
-    if (affiliateId === undefined) return deliveries.list(base);
-    const ids = (await endpoints.list({ affiliateId })).map((endpoint) => endpoint.id).filter((id) => rest.endpointId === undefined || id === rest.endpointId);
-    const lists = await Promise.all(ids.map((endpointId) => deliveries.list({ ...base, endpointId })));
-    return lists.flat().sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1)).slice(0, LOG_PAGE + 1);
+  async function searchDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
+    const { affiliateId, endpointId, ...rest } = filter;
+    if (affiliateId === undefined) return deliveries.list({ ...filter, newestFirst: true, limit: LOG_PAGE + 1 });
+    const ids = (await endpoints.list({ affiliateId })).map((endpoint) => endpoint.id).filter((id) => endpointId === undefined || id === endpointId);
+    return deliveries.newestOf(ids, rest, LOG_PAGE + 1);
   }
 
   async function logEntries(shown: readonly Delivery[]): Promise<LogEntry[]> {
@@ -310,11 +297,6 @@ export function query(req: Request, name: string): string {
   const value: unknown = req.query[name];
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first.trim() : '';
-}
-
-/** A `datetime-local` value read as UTC. */
-export function withZone(value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
 }
 
 /** A refused save's field and message; anything but a client error goes on to the error handler. */

@@ -26,6 +26,16 @@ export class DeliveryService {
     return this.#outbox.list(filter);
   }
 
+  /**
+   * The newest `limit` deliveries matching `filter` among these endpoints', newest first: the newest of each
+   * endpoint, merged. A log search over some endpoints (an affiliate's) reads this way.
+   */
+  async newestOf(endpointIds: readonly string[], filter: Omit<DeliveryFilter, 'endpointId' | 'newestFirst' | 'limit'>, limit: number): Promise<Delivery[]> {
+    const lists = await Promise.all(endpointIds.map((endpointId) => this.#outbox.list({ ...filter, endpointId, newestFirst: true, limit })));
+    // Ids are bigint-sized: compared as such, never as floats.
+    return lists.flat().sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1)).slice(0, limit);
+  }
+
   /** One delivery with every attempt; a NotFoundError when there is none. */
   async get(id: string): Promise<Delivery> {
     const delivery = await this.#outbox.get(id);

@@ -8,6 +8,10 @@ import type { Finished } from './attempt.js';
 import { BatchWriter } from './batch-writer.js';
 import type { LeaseKeeper } from './leases.js';
 
+// Under load, how long a batch of attempts waits to fill before it is written: a fuller batch costs the same
+// statements, and the postbacks are on the wire already (only the next postback of the same click waits for it).
+const FILL_WAIT_MS = 50;
+
 /**
  * The completion side of the dispatcher. Attempts are written in batches; a batch the database refuses is
  * kept and tried again (its deliveries stay held, and their leases renewed, meanwhile). Only once a batch is
@@ -21,6 +25,9 @@ export class AttemptLog {
   readonly #onRecorded: (delivered: boolean) => void;
   readonly #disableAfterMs: number;
   readonly #writer: BatchWriter<Finished>;
+  // Endpoints whose failure window this instance opened (or kept open) since it last recorded a success for them:
+  // a success claimed before that failure was written must still close the window.
+  readonly #opened = new Set<string>();
 
   /** `onRecorded` is called after each written batch, with whether any of it was delivered. */
   constructor(deps: {
@@ -31,6 +38,8 @@ export class AttemptLog {
     onRecorded: (delivered: boolean) => void;
     batchSize: number;
     disableAfterMs: number;
+    /** Whether more attempts are on their way (requests in flight or queued): a short batch then waits a little for them. */
+    coming?: () => boolean;
   }) {
     this.#outbox = deps.outbox;
     this.#leases = deps.leases;
@@ -44,7 +53,7 @@ export class AttemptLog {
       onFailure: (error) => {
         this.#logger.error('could not record delivery attempts; keeping them and trying again', { error: describeError(error) });
       },
-    });
+    }, deps.coming && { coming: deps.coming, maxWaitMs: FILL_WAIT_MS });
   }
 
   /** Since when attempts could not be written; undefined while writes succeed. */
@@ -69,8 +78,17 @@ export class AttemptLog {
   // Writes one batch; a rejection makes the writer keep the batch and try again.
   async #record(batch: Finished[]): Promise<void> {
     const { disabled, stale, windowError } = await this.#outbox.completeMany(
-      batch.map(({ delivery, outcome }) => ({ pk: delivery.pk, leaseToken: delivery.leaseToken, outcome })),
+      batch.map(({ delivery, outcome }) => ({
+        pk: delivery.pk,
+        leaseToken: delivery.leaseToken,
+        outcome,
+        endpointFailing: this.#opened.has(outcome.endpointPk) ? true : delivery.endpointFailing,
+      })),
     );
+    for (const { outcome } of [...batch].sort((a, b) => a.outcome.attemptedAt.getTime() - b.outcome.attemptedAt.getTime())) {
+      if (outcome.status === 'delivered') this.#opened.delete(outcome.endpointPk);
+      else if (outcome.status !== 'skipped') this.#opened.add(outcome.endpointPk);
+    }
     this.#leases.stale('complete', stale);
     if (windowError !== undefined) this.#logger.error('could not update endpoint failure windows', { error: describeError(windowError) });
     for (const endpoint of disabled) {

@@ -11,6 +11,8 @@ export interface ClaimTarget {
   room(): number;
   /** How many claimed deliveries wait in the request queue. */
   queued(): number;
+  /** Endpoints whose host cannot take a request now: a claim leaves their deliveries in the outbox. */
+  excludedEndpoints(): ReadonlySet<string>;
   /** Takes a claimed batch, held under `lease`. */
   take(deliveries: readonly ClaimedDelivery[], lease: Lease): void;
 }
@@ -106,7 +108,7 @@ export class ClaimLoop {
       const wanted = Math.min(room, batchSize);
       const now = new Date();
       const lease = this.#leases.lease(now);
-      const batch = await this.#outbox.claim(wanted, lease, now, this.#leases.heldPks());
+      const batch = await this.#outbox.claim(wanted, lease, now, { deliveries: this.#leases.heldPks(), endpoints: this.#target.excludedEndpoints() });
       if (batch.length > 0) this.#target.take(batch, lease);
       this.#backlog = batch.length === wanted;
       if (!this.#backlog) return;
@@ -115,7 +117,7 @@ export class ClaimLoop {
 
   async #scheduleNext(): Promise<void> {
     if (!this.#running || this.#backlog) return;
-    const due = await this.#outbox.nextDueAt();
+    const due = await this.#outbox.nextDueAt(this.#target.excludedEndpoints());
     const wait = due === undefined ? this.#settings.idlePollMs : due.getTime() - Date.now();
     this.#schedule(Math.min(Math.max(wait, 5), this.#settings.idlePollMs));
   }

@@ -82,6 +82,9 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #hostShare: HostShare;
   readonly #completions: AttemptLog;
   readonly #postpones: Postpones;
+  // Hosts the last claim left out: a slot of one coming free wakes the claim loop.
+  #excludedHosts = new Set<string>();
+  #trimTimer: NodeJS.Timeout | undefined;
   // Aborts the requests still on the wire once `stop()` has waited its time.
   #abort = new AbortController();
   readonly #client: PostbackClient;
@@ -103,9 +106,16 @@ export class Dispatcher implements DeliveryHandoff {
       leases: this.#leases,
       logger,
       settings,
-      target: { room: () => this.#room(), queued: () => this.#queue.size, take: (batch, lease) => { this.#take(batch, lease); } },
+      target: {
+        room: () => this.#room(),
+        queued: () => this.#queue.size,
+        excludedEndpoints: () => this.#excludedEndpoints(),
+        take: (batch, lease) => {
+          this.#take(batch, lease);
+        },
+      },
     });
-    this.#lines = new HostLines(settings.hosts.maxPerHost * 2);
+    this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2 });
     this.#cache = new EndpointCache(plugins);
     this.#postpones = new Postpones({ outbox, leases: this.#leases, logger });
     this.#hosts = new HostGuard(settings.hosts, {
@@ -144,6 +154,7 @@ export class Dispatcher implements DeliveryHandoff {
       },
       batchSize: settings.batchSize,
       disableAfterMs: settings.disableAfterMs,
+      coming: () => this.#queue.pending > 0 || this.#queue.size > 0,
     });
   }
 
@@ -171,6 +182,10 @@ export class Dispatcher implements DeliveryHandoff {
     this.#leases.start();
     this.#hostShare.start();
     this.#claims.start();
+    this.#trimTimer = setInterval(() => {
+      this.#trimLines();
+    }, 1_000);
+    this.#trimTimer.unref();
   }
 
   /** Looks for due work now. Called after every commit that queued deliveries; cheap to call often. */
@@ -187,6 +202,7 @@ export class Dispatcher implements DeliveryHandoff {
    */
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#trimTimer);
     await this.#claims.stop();
     this.#queue.clear();
     this.#lines.clear();
@@ -281,13 +297,13 @@ export class Dispatcher implements DeliveryHandoff {
       return;
     }
     const attemptedAt = new Date();
-    const sent = await this.#sender.send(delivery, (host) => { this.#resume(host); }, this.#abort.signal);
+    const sent = await this.#sender.send(delivery, (host) => { this.#ended(host); }, this.#abort.signal);
     if ('skip' in sent) {
       this.#completions.add(skippedAttempt(delivery, attemptedAt, sent.skip));
       return;
     }
     if ('busy' in sent) {
-      if (sent.busy.soon && this.#lines.wait(sent.host, delivery)) return;
+      if (sent.busy.soon && this.#lines.wait(sent.host, delivery, Date.now())) return;
       this.#postpones.add(delivery, sent.host, sent.busy.until);
       // No slot will come free to wake the host's line (its breaker is open, or this instance holds none): pass it on, so none is stranded.
       if (!sent.busy.soon) this.#resume(sent.host);
@@ -297,11 +313,36 @@ export class Dispatcher implements DeliveryHandoff {
     this.#completions.add(finishedAttempt(delivery, sent, attemptedAt, mask, this.#settings, this.#abort.signal.aborted));
   }
 
-  // A slot of `host` came free: the first postback waiting for it goes next.
+  // A request to `host` ended: it counts towards the host's pace, and its slot goes to the next in line.
+  #ended(host: string): void {
+    this.#lines.ended(host, Date.now());
+    this.#resume(host);
+  }
+
+  // A slot of `host` came free: the first postback waiting for it goes next, and a claim that left the host out
+  // may now take its postbacks.
   #resume(host: string): void {
     if (!this.#running) return;
     const next = this.#lines.next(host);
     if (next) this.#enqueue(next);
+    if (this.#excludedHosts.delete(host)) this.#claims.notify();
+  }
+
+  // The endpoints of hosts that cannot take a postback now, for the claim to leave out: an open breaker, no slot
+  // of the host to be had on this instance (the fleet holds them), or every slot taken and the line full. Their postbacks stay in the outbox, unclaimed and unwritten, until a slot frees.
+  #excludedEndpoints(): ReadonlySet<string> {
+    const now = Date.now();
+    const hosts = this.#hosts.unavailable(now).filter(({ host, soon }) => !soon || this.#lines.full(host, now));
+    this.#excludedHosts = new Set(hosts.map(({ host }) => host));
+    return this.#cache.endpointsOf(this.#excludedHosts);
+  }
+
+  // A line longer than its host's pace now allows (the host slowed down or hangs) gives its tail back to the outbox.
+  #trimLines(): void {
+    const now = Date.now();
+    for (const [host, trimmed] of this.#lines.trim(now)) {
+      for (const delivery of trimmed) this.#postpones.add(delivery, host, new Date(now + this.#settings.hosts.busyDelayMs));
+    }
   }
 
   // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.

@@ -15,6 +15,9 @@ export class EndpointCache {
   readonly #plugins: PluginRegistry;
   readonly #settings = new Map<string, unknown>();
   readonly #maskers = new Map<string, Masker>();
+  // The host each endpoint's last postback went to, and the other way round: a claim leaves out busy hosts' endpoints.
+  readonly #hostOf = new Map<string, string>();
+  readonly #endpointsOf = new Map<string, Set<string>>();
 
   constructor(plugins: PluginRegistry) {
     this.#plugins = plugins;
@@ -23,6 +26,28 @@ export class EndpointCache {
   /** The endpoint's settings as its plugin parses them; throws what the plugin throws (the caller records it). */
   settings(endpoint: Endpoint): unknown {
     return perVersion(this.#settings, endpoint, () => this.#plugins.get(endpoint.plugin).parseSettings(endpoint.settings));
+  }
+
+  /** Notes that a postback of `endpoint` goes to `host`. */
+  noteHost(endpoint: Endpoint, host: string): void {
+    const before = this.#hostOf.get(endpoint.id);
+    if (before === host) return;
+    if (before !== undefined) this.#endpointsOf.get(before)?.delete(endpoint.id);
+    if (this.#hostOf.size >= MAX_VERSIONS) {
+      this.#hostOf.clear();
+      this.#endpointsOf.clear();
+    }
+    this.#hostOf.set(endpoint.id, host);
+    const endpoints = this.#endpointsOf.get(host) ?? new Set<string>();
+    endpoints.add(endpoint.id);
+    this.#endpointsOf.set(host, endpoints);
+  }
+
+  /** The endpoints whose postbacks were last seen going to one of `hosts`. */
+  endpointsOf(hosts: Iterable<string>): Set<string> {
+    const endpoints = new Set<string>();
+    for (const host of hosts) for (const endpoint of this.#endpointsOf.get(host) ?? []) endpoints.add(endpoint);
+    return endpoints;
   }
 
   /** The masker for the endpoint's secrets; one that withholds everything when the plugin's `secretValues` throws. */

@@ -112,10 +112,9 @@ export class HostGuard {
         return { until: new Date(now + busyDelayMs), open: true, soon: false };
       }
     }
-    const usable = state.slotsUntil - now > this.#deps.requestTimeoutMs ? state.slots : 0;
-    if (state.inFlight >= usable) {
+    if (state.inFlight >= this.#usable(state, now)) {
       state.refusedAt = now;
-      if (state.take === 'none' && now >= state.takeAfter && state.slots < this.#share(state)) {
+      if (this.#mayTake(state, now)) {
         state.take = 'wanted';
         this.#deps.onChores();
       }
@@ -126,6 +125,27 @@ export class HostGuard {
     state.inFlight += 1;
     state.peak = Math.max(state.peak, state.inFlight);
     return undefined;
+  }
+
+  /**
+   * The hosts that cannot take a request at `now` (reads only; a claim leaves their postbacks in the outbox).
+   * `soon` says a slot comes free on this instance soon (one is in use, or being taken); without it nothing
+   * will: the breaker holds the host back, or the fleet holds the slots this instance may not take now. A host
+   * whose slots this instance could take, or whose half-open breaker it could probe, is never listed: its
+   * postbacks must reach `enter()` to ask for them.
+   */
+  unavailable(now: number): Array<{ host: string; soon: boolean }> {
+    const hosts: Array<{ host: string; soon: boolean }> = [];
+    for (const [host, state] of this.#hosts) {
+      const breaker = state.breaker;
+      if (breaker && (now < breaker.until || breaker.probe === 'wanted' || breaker.probe === 'asking' || breaker.probe === 'sending' || (breaker.probe === 'none' && now < breaker.askAfter))) {
+        hosts.push({ host, soon: false });
+        continue;
+      }
+      if (state.inFlight < this.#usable(state, now) || this.#mayTake(state, now)) continue;
+      hosts.push({ host, soon: state.inFlight > 0 || state.take !== 'none' });
+    }
+    return hosts;
   }
 
   /** Gives the slot back. `healthy` is false for no answer or a 5xx: those count towards the breaker. */
@@ -294,6 +314,16 @@ export class HostGuard {
       }
       this.#forgetIfQuiet(host, state);
     }
+  }
+
+  // Slots held whose lease outlasts a request started now.
+  #usable(state: HostState, now: number): number {
+    return state.slotsUntil - now > this.#deps.requestTimeoutMs ? state.slots : 0;
+  }
+
+  // Whether a take of more slots may start now: none under way, none lately came back short, and below the share.
+  #mayTake(state: HostState, now: number): boolean {
+    return state.take === 'none' && now >= state.takeAfter && state.slots < this.#share(state);
   }
 
   // The share of a host's cap this instance may hold: all of it, or an even share while another instance waits.

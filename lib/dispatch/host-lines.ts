@@ -2,20 +2,70 @@
 
 import type { ClaimedDelivery } from '../store/outbox-store.js';
 
-/** A few waiting deliveries per host, so no single host can fill the request queue. */
-export class HostLines {
-  readonly #maxPerHost: number;
-  readonly #lines = new Map<string, ClaimedDelivery[]>();
+/** How long a line may be: about one second of its host's sending, within these bounds. */
+export interface LineBounds {
+  /** Every host may have this many waiting, however slow. */
+  min: number;
+  /** No host may have more than this many waiting, however fast. */
+  max: number;
+}
 
-  /** `maxPerHost` is the longest line a host may have. */
-  constructor(maxPerHost: number) {
-    this.#maxPerHost = maxPerHost;
+interface Pace {
+  second: number;
+  count: number;
+  last: number;
+}
+
+const MAX_PACED_HOSTS = 10_000;
+
+/**
+ * A line per host, as long as about one second of that host's requests: a fast tracker keeps a claim's worth
+ * waiting in memory (nothing put off and claimed again), a slow or hanging one only a few, so it cannot hold the
+ * room other hosts' postbacks need.
+ */
+export class HostLines {
+  readonly #bounds: LineBounds;
+  readonly #lines = new Map<string, ClaimedDelivery[]>();
+  readonly #paces = new Map<string, Pace>();
+
+  constructor(bounds: LineBounds) {
+    this.#bounds = bounds;
+  }
+
+  /** Counts a request to `host` that has ended: the host's pace sets its line's length. */
+  ended(host: string, now: number): void {
+    const second = Math.floor(now / 1000);
+    let pace = this.#paces.get(host);
+    if (!pace) {
+      if (this.#paces.size >= MAX_PACED_HOSTS) this.#paces.clear();
+      pace = { second, count: 0, last: 0 };
+      this.#paces.set(host, pace);
+    }
+    if (pace.second !== second) {
+      pace.last = pace.second === second - 1 ? pace.count : 0;
+      pace.second = second;
+      pace.count = 0;
+    }
+    pace.count += 1;
+  }
+
+  /** How many of `host`'s postbacks may wait at `now`: its requests ended in the last second, within the bounds. */
+  capacity(host: string, now: number): number {
+    const pace = this.#paces.get(host);
+    const second = Math.floor(now / 1000);
+    const recent = !pace ? 0 : pace.second === second ? Math.max(pace.count, pace.last) : pace.second === second - 1 ? pace.count : 0;
+    return Math.min(Math.max(recent, this.#bounds.min), this.#bounds.max);
+  }
+
+  /** Whether `host`'s line is full at `now`: a claim should leave its postbacks in the outbox. */
+  full(host: string, now: number): boolean {
+    return (this.#lines.get(host)?.length ?? 0) >= this.capacity(host, now);
   }
 
   /** Puts `delivery` in its host's line; false when the line is full (the caller postpones it instead). */
-  wait(host: string, delivery: ClaimedDelivery): boolean {
+  wait(host: string, delivery: ClaimedDelivery, now: number): boolean {
     const line = this.#lines.get(host) ?? [];
-    if (line.length >= this.#maxPerHost) return false;
+    if (line.length >= this.capacity(host, now)) return false;
     line.push(delivery);
     this.#lines.set(host, line);
     return true;
@@ -27,6 +77,19 @@ export class HostLines {
     const next = line?.shift();
     if (line?.length === 0) this.#lines.delete(host);
     return next;
+  }
+
+  /**
+   * Takes out of each line what is past its capacity at `now` (the last in line first), by host: a host that
+   * slowed down or stopped answering gives back the room its faster past had earned it.
+   */
+  trim(now: number): Map<string, ClaimedDelivery[]> {
+    const trimmed = new Map<string, ClaimedDelivery[]>();
+    for (const [host, line] of this.#lines) {
+      const capacity = this.capacity(host, now);
+      if (line.length > capacity) trimmed.set(host, line.splice(capacity));
+    }
+    return trimmed;
   }
 
   /** Empties every line; returns what was waiting. */

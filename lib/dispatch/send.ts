@@ -52,6 +52,7 @@ export class Sender {
     if (isSkip(formatted)) return { skip: formatted.skip };
     const request = formatted;
     const host = hostOf(request.url);
+    this.#cache.noteHost(delivery.endpoint, host);
     let busy = this.#hosts.enter(host, Date.now());
     if (busy?.soon === true && waitForSlot > 0) {
       await this.#hosts.taken(host, waitForSlot);

@@ -181,7 +181,7 @@ export class EventRecorder {
     fresh: Array<Pending<{ lead: ValidLead; source: LeadSource }>>,
     slip: HandoffSlip,
   ): Promise<Array<Settled<Outcome<Lead>>>> {
-    const stored = await this.#deps.events.insertLeads(
+    const { leads: stored, sharedClicks } = await this.#deps.events.insertLeads(
       trx,
       fresh.map(({ hash, event: { lead, source } }) => ({
         external_id: lead.id,
@@ -205,7 +205,7 @@ export class EventRecorder {
       now,
       'lead_created',
       stored.map((lead) => ({ lead: lead.value, refs: { leadPk: lead.pk, commissionPk: null, adjustmentPk: null } })),
-      slip,
+      { slip, sharedClicks },
     );
     return stored.map((lead, index) => ({ ok: true, value: { stored: lead, replayed: false, queued: queued[index] ?? 0 } }));
   }
@@ -293,16 +293,17 @@ export class EventRecorder {
   }
 
   /**
-   * One endpoint query for the whole batch; returns how many postbacks each event queued. With a `slip`, as
-   * many as the dispatcher has room for are stored under its lease and handed to it once the batch commits.
+   * One endpoint query for the whole batch; returns how many postbacks each event queued. With a `handoff` slip
+   * (new leads), as many as the dispatcher has room for are stored under its lease and handed to it once the batch
+   * commits, except those of leads whose click already had another lead (`sharedClicks`).
    */
-  async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[], slip?: HandoffSlip): Promise<number[]> {
+  async #queueEach(trx: Knex.Transaction, now: Date, event: EventName, items: readonly ToQueue[], handoff?: { slip: HandoffSlip; sharedClicks: ReadonlySet<string> }): Promise<number[]> {
+    const slip = handoff?.slip;
     const firing = await this.#deps.endpoints.firingForEach(trx, items.map((item) => item.lead), event);
     const planned = items.flatMap((item, index) => (firing[index] ?? []).map((endpoint) => ({ endpoint, item })));
     // A lead whose click already has another lead is not first in line for its click, nor is its click's total 0:
     // it waits for a claim, which orders it and counts the click's total.
-    const shared = slip && planned.length > 0 ? await this.#deps.events.sharedClicks(trx, items.map((item) => item.lead.clickId)) : new Set<string>();
-    const eligible = planned.filter(({ item }) => !shared.has(item.lead.clickId));
+    const eligible = planned.filter(({ item }) => !handoff?.sharedClicks.has(item.lead.clickId));
     const leased = new Set(eligible.slice(0, slip?.reserve(eligible.length) ?? 0));
     const lease = slip?.lease(now);
     const deliveries = planned.map((entry) => ({

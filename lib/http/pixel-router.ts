@@ -8,8 +8,8 @@ import { pixelRoutes } from '../contract/pixel-routes.js';
 import { mountRoutes } from '../contract/route.js';
 import { IdempotencyConflictError, InvalidOptionError, RateLimitedError, ValidationError } from '../errors.js';
 import type { Lead, LeadSource, Recorded } from '../events/types.js';
-import type { Logger } from '../log.js';
-import { describeError, silentLogger } from '../log.js';
+import type { HostLogger, Logger } from '../log.js';
+import { createWarningLogger, describeError, fromHostLogger } from '../log.js';
 import type { BrowserPixel, BrowserPixelLister } from '../pixel/browser-pixels.js';
 import { readPixelHit } from '../pixel/hit.js';
 import type { PixelRejection } from '../pixel/hit.js';
@@ -35,8 +35,11 @@ export interface PixelRouterOptions {
   version: string;
   /** The per-address limit on hits (not on the script); over it a hit still gets its GIF but records nothing. @default no limit */
   rateLimit?: RateLimitOptions | false | undefined;
-  /** Where rejected hits and failures are logged. @default a logger that writes nothing */
-  logger?: Logger | undefined;
+  /**
+   * Where rejected hits and failures are logged: pino, or anything with pino's methods (fields first).
+   * @default each distinct failure reported once through `process.emitWarning`
+   */
+  logger?: HostLogger | undefined;
   /** Called once per hit with its outcome, for metrics. */
   onHit?: ((outcome: PixelOutcome) => void) | undefined;
 }
@@ -55,10 +58,15 @@ const BEACON_LIMIT = '8kb';
  * here; a bad one throws an `InvalidOptionError` naming it. Public by nature: it can only create leads.
  */
 export function createPixelRouter(options: Readonly<PixelRouterOptions>): Router {
+  return pixelRouter({ ...options, logger: options.logger ? fromHostLogger(options.logger) : createWarningLogger() });
+}
+
+/** {@link createPixelRouter} with the relay's internal logger, for the relay's own `pixel`. */
+export function pixelRouter(options: Readonly<Omit<PixelRouterOptions, 'logger'> & { logger: Logger }>): Router {
   if (typeof options.recordLead !== 'function') throw new InvalidOptionError('recordLead', 'must be a function');
   if (typeof options.browserPixels !== 'function') throw new InvalidOptionError('browserPixels', 'must be a function');
   const resolved = resolvePixelOptions(options.pixel);
-  const logger = options.logger ?? silentLogger;
+  const { logger } = options;
   const onHit = options.onHit ?? (() => undefined);
   const script = Buffer.from(buildPixelScript(resolved, options.version));
   const scriptGzip = gzipSync(script, { level: 9 });

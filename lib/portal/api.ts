@@ -2,22 +2,18 @@
 
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
+import { driftQuery } from '../contract/endpoint-routes.js';
 import { CsrfError, ValidationError } from '../errors.js';
 import { EVENT_NAMES } from '../events/types.js';
 import { requireJson } from '../http/errors.js';
-import { check, object, oneOf, optional, plainObject, text, timestamp } from '../validation.js';
+import { logSearch } from '../deliveries/search.js';
+import { check, oneOf, optional, plainObject } from '../validation.js';
 import type { AffiliateEndpointDraft, AffiliateScope } from './scope.js';
-import { PORTAL_LOG_LIMIT } from './scope.js';
+import { PORTAL_LOG_LIMIT, PORTAL_SEARCH_FIELDS } from './scope.js';
 
 /** The fields an affiliate may send for its endpoint; anything else (its affiliate above all) is refused by name. */
 const DRAFT_FIELDS = ['name', 'offerId', 'plugin', 'settings', 'events', 'enabled'];
-const logQuery = object({
-  clickId: optional(text({ max: 255 })),
-  endpointId: optional(text({ max: 19 })),
-  status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
-  since: optional(timestamp),
-  until: optional(timestamp),
-});
+const logQuery = logSearch(PORTAL_SEARCH_FIELDS, 'api');
 
 /** What the API lists about each tracker on offer. */
 export interface OfferedTracker {
@@ -67,6 +63,9 @@ export function createPortalApi(options: { scopeOf: (res: Response) => Affiliate
     const scope = scopeOf(res);
     res.json({ data: scope.masked(await scope.updateEndpoint(req.params.id, draftOf(body(req)))) });
   });
+  router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
+    res.json({ data: await scopeOf(res).drift(req.params.id, check(driftQuery, req.query)) });
+  });
   router.post('/endpoints/:id/test', async function sendTest(req, res) {
     const event = check(optional(oneOf(EVENT_NAMES)), body(req).event, 'event') ?? 'lead_created';
     res.json({ data: await scopeOf(res).sendTest(req.params.id, event) });
@@ -75,8 +74,7 @@ export function createPortalApi(options: { scopeOf: (res: Response) => Affiliate
     res.json({ data: { replayed: await scopeOf(res).replayFailed(req.params.id) } });
   });
   router.get('/deliveries', async function listDeliveries(req, res) {
-    const filter = check(logQuery, Object.fromEntries(Object.keys(logQuery.shape).map((name) => [name, req.query[name]])));
-    const found = await scopeOf(res).deliveries(filter);
+    const found = await scopeOf(res).deliveries(logQuery.filter(req.query));
     res.json({ data: found.slice(0, PORTAL_LOG_LIMIT), truncated: found.length > PORTAL_LOG_LIMIT });
   });
   router.get('/deliveries/:id', async function getDelivery(req, res) {

@@ -6,7 +6,11 @@ import { html } from '../dashboard/html.js';
 import type { SafeHtml } from '../dashboard/html.js';
 import { badge, csrfField, page, table, utc } from '../dashboard/layout.js';
 import type { Nav, PageContext } from '../dashboard/layout.js';
+import { logHeading, logSearchForm, STATUS_CHOICES } from '../dashboard/log-search-form.js';
+import type { SearchFieldSpec } from '../dashboard/log-search-form.js';
 import type { FormError } from '../dashboard/pages/endpoints.js';
+import type { LogSearch } from '../deliveries/search.js';
+import type { PortalSearchField } from './scope.js';
 
 /** The portal's navigation: an affiliate has no overview of the platform. */
 export const PORTAL_NAV: Nav = [
@@ -44,21 +48,8 @@ ${table('Your endpoints', ['Endpoint', 'Tracker', 'Offer', 'Events', 'State', ''
 <td><a href="${ctx.base}/deliveries?endpointId=${endpoint.id}">deliveries</a></td></tr>`), 'No endpoints yet: paste your postback URL above.')}`, PORTAL_NAV);
 }
 
-/** The log's search fields as typed. */
-export interface PortalSearch {
-  clickId: string;
-  endpointId: string;
-  status: string;
-  since: string;
-  until: string;
-}
-
-export const PORTAL_SEARCH_FIELDS: ReadonlyArray<keyof PortalSearch> = ['clickId', 'endpointId', 'status', 'since', 'until'];
-const LABELS: Readonly<Record<keyof PortalSearch, string>> = { clickId: 'Click ID', endpointId: 'Endpoint', status: 'Status', since: 'From (UTC)', until: 'Until (UTC)' };
-const STATUSES = ['pending', 'delivered', 'failed', 'skipped'];
-
 export interface PortalLogData {
-  search: PortalSearch;
+  search: LogSearch<PortalSearchField>;
   endpoints: readonly Endpoint[];
   error: FormError | undefined;
   deliveries: readonly Delivery[];
@@ -68,24 +59,17 @@ export interface PortalLogData {
 
 export function portalLogPage(ctx: PageContext, data: PortalLogData): SafeHtml {
   const { search, error } = data;
-  const field = (name: keyof PortalSearch) => {
-    const invalid = error?.field === name;
-    const attrs = html` id="q-${name}" name="${name}"${invalid ? html` aria-invalid="true" aria-describedby="q-${name}-error"` : ''}`;
-    const options = (values: ReadonlyArray<readonly [string, string]>) => values.map(([value, label]) => html`<option value="${value}"${search[name] === value ? html` selected` : ''}>${label}</option>`);
-    const control =
-      name === 'status'
-        ? html`<select${attrs}><option value="">any</option>${options(STATUSES.map((status) => [status, status]))}</select>`
-        : name === 'endpointId'
-          ? html`<select${attrs}><option value="">all</option>${options(data.endpoints.map((endpoint) => [endpoint.id, endpoint.name ?? `#${endpoint.id}`]))}</select>`
-          : html`<input type="${name === 'clickId' ? 'search' : 'datetime-local'}"${attrs} value="${search[name]}"${name === 'clickId' ? '' : html` step="1"`}>`;
-    return html`<div class="field"><label for="q-${name}">${LABELS[name]}</label>${control}${invalid ? html`<p class="error" id="q-${name}-error" role="alert">${error.message}</p>` : ''}</div>`;
-  };
+  const fields: ReadonlyArray<SearchFieldSpec<PortalSearchField>> = [
+    { name: 'clickId', label: 'Click ID' },
+    { name: 'endpointId', label: 'Endpoint', choices: [['', 'all'], ...data.endpoints.map((endpoint) => [endpoint.id, endpoint.name ?? `#${endpoint.id}`] as const)] },
+    { name: 'status', label: 'Status', choices: STATUS_CHOICES },
+    { name: 'since', label: 'From (UTC)' },
+    { name: 'until', label: 'Until (UTC)' },
+  ];
   return page(ctx, 'deliveries', 'Delivery log', html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
-<form method="get" action="${ctx.base}/deliveries" role="search" aria-label="Search deliveries">
-<div class="filters">${PORTAL_SEARCH_FIELDS.map(field)}<div><button type="submit">Search</button></div></div>
-</form>
-<h2>${search.clickId ? html`Deliveries for click ID <code>${search.clickId}</code>` : 'Deliveries'}</h2>
+${logSearchForm(ctx, fields, search, error)}
+${logHeading(search.clickId)}
 ${data.truncated ? html`<p class="hint">Showing the newest ${data.deliveries.length} matches; narrow the search (e.g. by time) to see others.</p>` : ''}
 ${table('Deliveries, newest first', ['Delivery', 'Queued', 'Event', 'Lead', 'Endpoint', 'Status', 'Attempts', 'Last answer'], data.deliveries.map((delivery) => html`<tr>
 <td><a href="${ctx.base}/deliveries/${delivery.id}">#${delivery.id}</a></td><td>${utc(delivery.createdAt)}</td><td>${delivery.event}</td>

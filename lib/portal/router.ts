@@ -11,7 +11,9 @@ import { dashboardErrorHandler } from '../dashboard/error-page.js';
 import type { SafeHtml } from '../dashboard/html.js';
 import type { PageContext } from '../dashboard/layout.js';
 import { endpointFormPage } from '../dashboard/pages/endpoints.js';
-import { formError, query, withZone } from '../dashboard/router.js';
+import { driftPage } from '../dashboard/pages/tracker-books.js';
+import { replayedNotice } from '../dashboard/log-search-form.js';
+import { formError, query } from '../dashboard/router.js';
 import type { FormError } from '../dashboard/pages/endpoints.js';
 import type { PostbackPreview } from '../dashboard/preview.js';
 import type { Delivery } from '../deliveries/types.js';
@@ -23,15 +25,15 @@ import type { EventName } from '../events/types.js';
 import { errorHandler } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { maskerFor } from '../secrets.js';
-import { z } from 'zod';
-import { check, object, oneOf, optional, text, timestamp } from '../validation.js';
+import { driftQuery } from '../contract/endpoint-routes.js';
+import { logSearch } from '../deliveries/search.js';
+import { check } from '../validation.js';
 import { createPortalApi, draftOf } from './api.js';
 import type { OfferedTracker } from './api.js';
 import { verifyPortalToken } from './link.js';
 import type { PortalMountOptions } from './options.js';
-import { portalDeliveryPage, portalEndpointsPage, portalLogPage, PORTAL_NAV, PORTAL_SEARCH_FIELDS } from './pages.js';
-import type { PortalSearch } from './pages.js';
-import { AffiliateScope, PORTAL_LOG_LIMIT } from './scope.js';
+import { portalDeliveryPage, portalEndpointsPage, portalLogPage, PORTAL_NAV } from './pages.js';
+import { AffiliateScope, PORTAL_LOG_LIMIT, PORTAL_SEARCH_FIELDS } from './scope.js';
 import type { AffiliateEndpointDraft, PortalServices } from './scope.js';
 
 /** The cookie a signed link leaves: the link's own token, so any instance verifies it with the shared secrets. */
@@ -44,14 +46,10 @@ const NOTICES: Readonly<Record<string, string>> = {
   replayed: 'Replay queued: the delivery is sent again shortly.',
 };
 // datetime-local inputs send no zone: the portal shows and reads times as UTC, as the dashboard does.
-const localTime = optional(z.preprocess(withZone, timestamp));
-const searchSchema = object({
-  clickId: optional(text({ max: 255 })),
-  endpointId: optional(text({ max: 19 })),
-  status: optional(oneOf(['pending', 'delivered', 'failed', 'skipped'])),
-  since: localTime,
-  until: localTime,
-});
+const logForm = logSearch(PORTAL_SEARCH_FIELDS, 'form');
+
+// The report's reasons are written for operators; an affiliate cannot decide an unconfirmed delivery itself.
+const DRIFT_NOTE = 'An unconfirmed delivery may or may not have reached your tracker: the platform\'s operators check it with your tracker\'s reports and send it again or mark it delivered.';
 
 /** Builds one portal router; `services` are the relay's, `mount` says how the host authenticates affiliates. */
 export function createPortalRouter(services: PortalServices, mount: PortalMountOptions, deps: { bodyLimit: string; logger: Logger }): Router {
@@ -198,15 +196,14 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
 
   router.get('/deliveries', async function deliveryLog(req, res) {
     const scope = scopeOf(res);
-    const search = Object.fromEntries(PORTAL_SEARCH_FIELDS.map((name) => [name, query(req, name)])) as unknown as PortalSearch;
-    const replayed = query(req, 'replayed');
-    const notice = /^\d{1,9}$/.test(replayed) ? `${replayed} failed ${replayed === '1' ? 'delivery' : 'deliveries'} queued again.` : undefined;
+    const search = logForm.typed((name) => query(req, name));
+    const notice = replayedNotice(query(req, 'replayed'));
     const endpoints = await scope.listEndpoints();
     const page = (status: number, error: FormError | undefined, found: readonly Delivery[]) =>
       send(res, status, portalLogPage(context(req, res), { search, endpoints, error, deliveries: found.slice(0, PORTAL_LOG_LIMIT), truncated: found.length > PORTAL_LOG_LIMIT, notice }));
     let filter;
     try {
-      filter = check(searchSchema, Object.fromEntries(PORTAL_SEARCH_FIELDS.map((name) => [name, search[name] === '' ? undefined : search[name]])));
+      filter = logForm.filter(search);
     } catch (error) {
       page(400, formError(error), []);
       return;
@@ -222,7 +219,12 @@ export function createPortalRouter(services: PortalServices, mount: PortalMountO
     const delivery = await scopeOf(res).replay(req.params.id);
     res.redirect(303, `${req.baseUrl}/deliveries/${delivery.id}?notice=replayed`);
   });
-  // The drift report (issue 14) joins here once the relay has one: GET /endpoints/:id/drift through the same scope.
+  router.get('/endpoints/:id/drift', async function endpointDrift(req, res) {
+    const scope = scopeOf(res);
+    const saved = await scope.endpoint(req.params.id);
+    const report = await scope.drift(saved.id, check(driftQuery, req.query));
+    send(res, 200, driftPage(context(req, res), report, saved.name ?? `#${saved.id}`, { nav: PORTAL_NAV, note: DRIFT_NOTE }));
+  });
 
   router.use(function notFound(req, _res, next) {
     next(new NotFoundError('page', req.path));

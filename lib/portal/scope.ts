@@ -7,6 +7,7 @@ import type { PostbackPreview } from '../dashboard/preview.js';
 import { restoreMasked } from '../dashboard/endpoint-form.js';
 import type { TargetPolicy } from '../dispatch/target-guard.js';
 import type { TestPostbackResult } from '../dispatch/send-test.js';
+import type { DriftQuery, DriftReport } from '../drift/report.js';
 import type { EndpointService } from '../endpoints/service.js';
 import type { Endpoint, EndpointInput } from '../endpoints/types.js';
 import { EndpointLimitError, NotFoundError, PortalActionDisabledError, ValidationError } from '../errors.js';
@@ -40,6 +41,10 @@ export interface PortalServices {
 
 /** Deliveries shown per search. */
 export const PORTAL_LOG_LIMIT = 200;
+
+/** What an affiliate searches its log by: only its own endpoints are ever searched, so not by affiliate. */
+export const PORTAL_SEARCH_FIELDS = ['clickId', 'endpointId', 'status', 'since', 'until'] as const;
+export type PortalSearchField = (typeof PORTAL_SEARCH_FIELDS)[number];
 
 /**
  * One affiliate's view. Another affiliate's endpoint or delivery is answered exactly like one that does not
@@ -97,6 +102,12 @@ export class AffiliateScope {
     return recognizePostbackUrl(this.#s.offered, url);
   }
 
+  /** The drift report of the affiliate's own endpoint (docs/drift.md), or a NotFoundError. */
+  async drift(id: string, query: DriftQuery): Promise<DriftReport> {
+    const saved = await this.endpoint(id);
+    return this.#s.endpoints.drift(saved.id, query);
+  }
+
   /** A test postback to the affiliate's own endpoint, counted against its per-minute limit. */
   async sendTest(id: string, event: EventName): Promise<TestPostbackResult> {
     const saved = await this.endpoint(id);
@@ -106,11 +117,10 @@ export class AffiliateScope {
   }
 
   /** The affiliate's deliveries matching `filter`, newest first, at most {@link PORTAL_LOG_LIMIT} (+1 to tell there are more). */
-  async deliveries(filter: Omit<DeliveryFilter, 'limit' | 'id'>): Promise<Delivery[]> {
-    const own = filter.endpointId === undefined ? await this.listEndpoints() : [await this.endpoint(filter.endpointId)];
-    const lists = await Promise.all(own.map((endpoint) => this.#s.deliveries.list({ ...filter, endpointId: endpoint.id })));
-    // Each list is oldest first and capped by the store; the newest across them are what a person looks for.
-    return lists.flat().sort((a, b) => Number(b.id) - Number(a.id)).slice(0, PORTAL_LOG_LIMIT + 1);
+  async deliveries(filter: Pick<DeliveryFilter, PortalSearchField>): Promise<Delivery[]> {
+    const { endpointId, ...rest } = filter;
+    const own = endpointId === undefined ? await this.listEndpoints() : [await this.endpoint(endpointId)];
+    return this.#s.deliveries.newestOf(own.map((endpoint) => endpoint.id), rest, PORTAL_LOG_LIMIT + 1);
   }
 
   /** The affiliate's own delivery with its attempts (URLs were stored with secrets masked), or a NotFoundError. */

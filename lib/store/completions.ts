@@ -22,6 +22,11 @@ export interface Completion {
   /** The claim's lease token: the delivery's state changes only while the row still carries it. */
   leaseToken: string;
   outcome: AttemptOutcome;
+  /**
+   * Whether the endpoint's failure window is known to be closed (false: a success needs no write to close it), or
+   * may be open (true, or undefined when not known: a success reads it, and closes it if it is).
+   */
+  endpointFailing?: boolean;
 }
 
 /** What a batch of completions did. */
@@ -43,27 +48,32 @@ const ERROR_LENGTH = 1024;
 
 /**
  * Records every attempt and, for each delivery still held under its completion's lease token, its outcome and
- * the end of its lease, in one transaction: one multi-row insert, one locking read and one update per 100
- * deliveries, whatever their outcomes.
+ * the end of its lease, in one transaction. In the usual case that is two statements per 100 deliveries, whatever
+ * their outcomes: one fenced UPDATE (it changes only rows still carrying their completion's token) and one
+ * multi-row insert of the attempts. When the UPDATE finds a lease gone to another claim, the transaction is rolled
+ * back and the chunk recorded the careful way: a locking read of the tokens first, then only the rows still held.
  */
 export async function recordCompletions(knex: Knex, t: TableNames, completions: readonly Completion[]): Promise<CompletionResult> {
   if (completions.length === 0) return { disabled: [], stale: [], windowError: undefined };
   // Primary-key order, so two writers whose rows overlap (a replay, a take-over) lock them in the same order.
   const sorted = [...completions].sort((a, b) => (BigInt(a.pk) < BigInt(b.pk) ? -1 : 1));
-  const current = await retryOnDeadlock(() =>
+  const write = (careful: boolean) =>
     knex.transaction(async (trx) => {
       const held: Completion[] = [];
       for (let start = 0; start < sorted.length; start += CHUNK) {
         const chunk = sorted.slice(start, start + CHUNK);
-        // The lock first: the insert's foreign-key check would otherwise take a shared lock to upgrade later.
-        const owned = await stillHeld(trx, t.deliveries, chunk);
-        await trx(t.attempts).insert(chunk.map(attemptRow));
-        if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned);
-        held.push(...owned);
+        held.push(...(careful ? await recordHeld(trx, t, chunk) : await recordFenced(trx, t, chunk)));
       }
       return held;
-    }),
-  );
+    });
+  const current = await retryOnDeadlock(async () => {
+    try {
+      return await write(false);
+    } catch (error) {
+      if (!(error instanceof LeaseMoved)) throw error;
+      return write(true);
+    }
+  });
   const kept = new Set(current.map((c) => c.pk));
   // Outside the attempts' transaction: holding an endpoint row's lock together with deliveries' would deadlock
   // against an event's transaction, which locks the endpoint (foreign key) first.
@@ -74,6 +84,25 @@ export async function recordCompletions(knex: Knex, t: TableNames, completions: 
     // The attempts are recorded: writing them again would count them twice. Only auto-disable waits for the next batch.
     return { disabled: [], stale, windowError: error };
   }
+}
+
+// A fenced UPDATE found a row no longer carrying its completion's token: the chunk is recorded the careful way.
+class LeaseMoved extends Error {}
+
+// The update first: it locks the rows, so the attempts' foreign-key check finds them locked already.
+async function recordFenced(trx: Knex.Transaction, t: TableNames, chunk: readonly Completion[]): Promise<Completion[]> {
+  const changed = await updateDeliveries(trx, t.deliveries, chunk);
+  if (changed !== chunk.length) throw new LeaseMoved();
+  await trx(t.attempts).insert(chunk.map(attemptRow));
+  return [...chunk];
+}
+
+async function recordHeld(trx: Knex.Transaction, t: TableNames, chunk: readonly Completion[]): Promise<Completion[]> {
+  // The lock first: the insert's foreign-key check would otherwise take a shared lock to upgrade later.
+  const owned = await stillHeld(trx, t.deliveries, chunk);
+  await trx(t.attempts).insert(chunk.map(attemptRow));
+  if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned);
+  return owned;
 }
 
 // The completions whose delivery still carries their lease token, read under a row lock on MySQL so no claim
@@ -99,16 +128,25 @@ function attemptRow({ pk, outcome }: Completion): Record<string, unknown> {
   };
 }
 
-// One UPDATE for the chunk: a column whose value differs between rows becomes `case pk when .. then .. end`.
-async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: readonly Completion[]): Promise<void> {
+// One UPDATE for the chunk, fenced: each row changes only while it carries its completion's lease token. A column
+// whose value differs between rows becomes `case pk when .. then .. end`. Returns how many rows it changed.
+async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: readonly Completion[]): Promise<number> {
   const column = (pick: (outcome: AttemptOutcome) => string | number | Date | null): unknown => {
     const values = chunk.map((c) => pick(c.outcome));
     const first = values[0] ?? null;
     if (values.every((value) => sameValue(value, first))) return first;
     return trx.raw(`case pk ${'when ? then ? '.repeat(chunk.length)}end`, chunk.flatMap((c, i) => [c.pk, values[i] ?? null]));
   };
-  await trx(table)
-    .whereIn('pk', chunk.map((c) => c.pk))
+  const byToken = new Map<string, string[]>();
+  for (const { pk, leaseToken } of chunk) {
+    const pks = byToken.get(leaseToken);
+    if (pks) pks.push(pk);
+    else byToken.set(leaseToken, [pk]);
+  }
+  const changed: unknown = await trx(table)
+    .where((where) => {
+      for (const [token, pks] of byToken) void where.orWhere((held) => void held.whereIn('pk', pks).andWhere('lease_token', token));
+    })
     .update({
       status: column((o) => o.status),
       attempt_count: trx.raw('attempt_count + 1'),
@@ -121,6 +159,7 @@ async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: rea
       updated_at: column((o) => o.attemptedAt),
       delivered_at: column((o) => (o.status === 'delivered' ? o.attemptedAt : null)),
     });
+  return Number(changed);
 }
 
 function sameValue(a: string | number | Date | null, b: string | number | Date | null): boolean {
@@ -134,8 +173,10 @@ function sameValue(a: string | number | Date | null, b: string | number | Date |
  */
 async function moveFailureWindows(knex: Knex, t: TableNames, completions: readonly Completion[]): Promise<string[]> {
   const byEndpoint = new Map<string, AttemptOutcome[]>();
-  for (const { outcome } of completions) {
+  const mayBeOpen = new Set<string>();
+  for (const { outcome, endpointFailing } of completions) {
     if (outcome.status === 'skipped') continue;
+    if (endpointFailing !== false) mayBeOpen.add(outcome.endpointPk);
     const list = byEndpoint.get(outcome.endpointPk) ?? [];
     list.push(outcome);
     byEndpoint.set(outcome.endpointPk, list);
@@ -149,7 +190,7 @@ async function moveFailureWindows(knex: Knex, t: TableNames, completions: readon
     const endpoint = () => knex(t.endpoints).where({ pk: endpointPk });
     const [opened, last] = [failures[0], failures[failures.length - 1]];
     if (!opened || !last) {
-      healthy.push(endpointPk);
+      if (mayBeOpen.has(endpointPk)) healthy.push(endpointPk);
       continue;
     }
     // After a success in this batch the window starts anew; otherwise an open one goes on.
@@ -164,7 +205,7 @@ async function moveFailureWindows(knex: Knex, t: TableNames, completions: readon
   return disabled;
 }
 
-// One plain read for every endpoint whose last attempt of the batch succeeded, then an UPDATE only for those
+// One plain read for every endpoint whose last attempt of the batch succeeded and whose window may be open, then an UPDATE only for those
 // with a window open (rare): an UPDATE would lock the endpoint rows on every batch, even with nothing to change.
 async function closeFailureWindows(knex: Knex, t: TableNames, endpointPks: readonly string[]): Promise<void> {
   for (let start = 0; start < endpointPks.length; start += CHUNK) {

@@ -38,27 +38,31 @@ export class EventsStore {
     return new Map(rows.map((row) => [row.external_id, { pk: toId(row.pk), payloadHash: row.payload_hash, value: toLead(row) }]));
   }
 
-  /** Which of these click IDs more than one stored lead carries (the new ones included, inside their transaction). */
-  async sharedClicks(db: Knex | Knex.Transaction, clickIds: readonly string[]): Promise<Set<string>> {
-    const rows = await db(this.#t.leads)
-      .whereIn('click_id', [...new Set(clickIds)])
-      .groupBy('click_id')
-      .havingRaw('count(*) > 1')
-      .select<Array<{ click_id: string }>>('click_id');
-    return new Set(rows.map((row) => row.click_id));
-  }
-
   async findLead(db: Knex | Knex.Transaction, externalId: string): Promise<Stored<Lead> | undefined> {
     return (await this.findLeads(db, [externalId])).get(externalId);
   }
 
-  /** Inserts leads in one statement; returns them in the order given. */
-  async insertLeads(trx: Knex.Transaction, rows: readonly NewLeadRow[]): Promise<Array<Stored<Lead>>> {
-    const pks = await this.#insertMany(trx, this.#t.leads, rows);
-    return rows.map((row, index) => {
-      const pk = pks[index] as string;
-      return { pk, payloadHash: row.payload_hash, value: toLead({ ...row, pk }) };
-    });
+  /**
+   * Inserts leads in one statement; returns them in the order given, and which of their click IDs more than one
+   * stored lead carries (the new ones included): the read of the new keys brings the click's other leads along.
+   */
+  async insertLeads(trx: Knex.Transaction, rows: readonly NewLeadRow[]): Promise<{ leads: Array<Stored<Lead>>; sharedClicks: Set<string> }> {
+    if (rows.length === 0) return { leads: [], sharedClicks: new Set() };
+    await trx(this.#t.leads).insert(rows);
+    const keys = await trx<{ pk: number | string; external_id: string; click_id: string }>(this.#t.leads)
+      .whereIn('external_id', rows.map((row) => row.external_id))
+      .orWhereIn('click_id', [...new Set(rows.map((row) => row.click_id))])
+      .select('pk', 'external_id', 'click_id');
+    const byId = new Map(keys.map((key) => [key.external_id, toId(key.pk)]));
+    const perClick = new Map<string, number>();
+    for (const { click_id: click } of keys) perClick.set(click, (perClick.get(click) ?? 0) + 1);
+    return {
+      leads: rows.map((row) => {
+        const pk = byId.get(row.external_id) as string;
+        return { pk, payloadHash: row.payload_hash, value: toLead({ ...row, pk }) };
+      }),
+      sharedClicks: new Set([...perClick].filter(([, count]) => count > 1).map(([click]) => click)),
+    };
   }
 
   /**

@@ -5,13 +5,12 @@ import type { Endpoint } from '../endpoints/types.js';
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
 import type { Delivery, DeliveryStatus, UnconfirmedDecision } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
-import { clickNetPayouts } from './click-totals.js';
+import { claimDue, dueQuery } from './claims.js';
+import type { ClaimExclusions } from './claims.js';
 import { recordCompletions } from './completions.js';
 import type { Completion, CompletionResult } from './completions.js';
-import { isMySql } from './database.js';
-import { fromRow as endpointFromRow } from './endpoints-store.js';
-import { toAdjustment, toCommission, toDate, toId, toLead } from './tables.js';
-import type { AdjustmentRow, AttemptRow, CommissionRow, DeliveryRow, EndpointRow, LeadRow, TableNames } from './tables.js';
+import { toDate, toId } from './tables.js';
+import type { AttemptRow, DeliveryRow, TableNames } from './tables.js';
 
 /** A postback to queue, by primary keys. */
 export interface NewDelivery {
@@ -48,6 +47,8 @@ export interface ClaimedDelivery {
   /** Attempts since the delivery was queued or last replayed: its step in the retry schedule. */
   roundAttempts: number;
   endpoint: Endpoint;
+  /** Whether the endpoint's failure window was open when the delivery was claimed; undefined when not known. */
+  endpointFailing?: boolean;
   lead: Lead;
   commission: Commission | null;
   adjustment: Adjustment | null;
@@ -55,13 +56,7 @@ export interface ClaimedDelivery {
   clickNetPayout: DecimalString;
 }
 
-// An earlier delivery in these states holds back the later ones of its click and endpoint; any other state
-// (delivered, or a status such as a plugin's skip, or unconfirmed: waiting on an operator must not stop the
-// rest of the click) lets them go.
-const BLOCKING_STATUSES: readonly string[] = ['pending', 'failed'];
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
-const CLAIMED_COLUMNS = ['pk', 'event', 'endpoint_pk', 'lead_pk', 'click_id', 'commission_pk', 'adjustment_pk', 'attempt_count', 'round_attempts'] as const;
-type ClaimedRow = Pick<DeliveryRow, (typeof CLAIMED_COLUMNS)[number]>;
 const MAX_LIST = 500;
 const REPLAYED = (now: Date) => ({ status: 'pending' as const, round_attempts: 0, next_attempt_at: now, locked_until: null, lease_token: null, updated_at: now });
 
@@ -138,106 +133,15 @@ export class OutboxStore {
 
   /**
    * Claims up to `limit` due deliveries under a lease `lease` (its token names this claim), the earliest due
-   * first (then the oldest), none of `exclude` (what the claimer already holds, whatever its lease says). On
-   * MySQL the rows are locked with SKIP LOCKED, so concurrent claimers never take the same row.
+   * first (then the oldest), none of `exclude.deliveries` (what the claimer already holds, whatever its lease says)
+   * nor of `exclude.endpoints` (endpoints whose host cannot take a request now). Two claimers never take the same
+   * row: the lease is set by one UPDATE that takes only rows still unleased and as they were read.
    * Only deliveries of enabled endpoints with no earlier unfinished delivery for the same click and
    * endpoint are due: that keeps a click's postbacks to one tracker (all its leads') in the order they were
    * recorded, which a tracker keeping one conversion per click needs for its running total to end right.
    */
-  async claim(limit: number, lease: Lease, now: Date, exclude: ReadonlySet<string> = new Set()): Promise<ClaimedDelivery[]> {
-    const d = this.#t.deliveries;
-    const unleased = (where: Knex.QueryBuilder) => void where.whereNull(`${d}.locked_until`).orWhere(`${d}.locked_until`, '<', now);
-    // Two steps: the eligibility check (a subquery on earlier deliveries) is a plain read, and the locking read
-    // touches outbox rows by primary key only. A locking read with subqueries would lock the endpoint row too
-    // on MariaDB, and deadlock against events inserting deliveries (their foreign key check holds that row).
-    const due = this.#due(now, await this.#disabledEndpoints()).andWhere(unleased);
-    if (exclude.size > 0) void due.whereNotIn(`${d}.pk`, [...exclude]);
-    const candidates = (await due.select(`${d}.pk`).limit(limit)) as Array<{ pk: string | number }>;
-    if (candidates.length === 0) return [];
-    // The locking read takes what loading needs, so no second read of the rows follows (and no time column is parsed).
-    const rows = await this.#knex.transaction(async (trx): Promise<ClaimedRow[]> => {
-      const locking = trx<DeliveryRow>(d)
-        .whereIn('pk', candidates.map((row) => row.pk))
-        .andWhere('status', 'pending')
-        .andWhere(unleased)
-        .select<ClaimedRow[]>([...CLAIMED_COLUMNS])
-        .orderBy('pk');
-      if (isMySql(this.#knex)) void locking.forUpdate().skipLocked();
-      const claimed = await locking;
-      if (claimed.length > 0) {
-        await trx(d).whereIn('pk', claimed.map((row) => row.pk)).update({ locked_until: lease.until, lease_token: lease.token });
-      }
-      return claimed;
-    });
-    return rows.length === 0 ? [] : this.#load(rows, lease.token);
-  }
-
-  /**
-   * The deliveries that may be sent at `now`, leases aside: pending, due, endpoint enabled, first in line for
-   * their lead; in the order of the due index, so a claim reads only as far as the rows it takes.
-   */
-  #due(now: Date, disabled: ReadonlyArray<string | number>): Knex.QueryBuilder<DeliveryRow> {
-    const d = this.#t.deliveries;
-    const db = this.#knex;
-    const query = db<DeliveryRow>(d)
-      .where(`${d}.status`, 'pending')
-      .andWhere(`${d}.next_attempt_at`, '<=', now)
-      .whereNotExists(
-        db(`${d} as earlier`)
-          .select(db.raw('1'))
-          .whereRaw(`earlier.endpoint_pk = ${d}.endpoint_pk`)
-          .andWhereRaw(`earlier.click_id = ${d}.click_id`)
-          .andWhereRaw(`earlier.pk < ${d}.pk`)
-          .whereIn('earlier.status', BLOCKING_STATUSES),
-      )
-      .orderBy([`${d}.next_attempt_at`, `${d}.pk`]);
-    if (disabled.length > 0) void query.whereNotIn(`${d}.endpoint_pk`, disabled);
-    return query;
-  }
-
-  // The few disabled endpoints by value, not a subquery on endpoints: MariaDB drives a subquery's plan from the
-  // endpoints table, and would sort every pending row of an endpoint on each claim.
-  async #disabledEndpoints(): Promise<Array<string | number>> {
-    return (await this.#knex(this.#t.endpoints).where('enabled', false).pluck('pk')) as Array<string | number>;
-  }
-
-  // At most five queries per batch, whatever its size, all at once: each referenced table once, and the click totals.
-  async #load(rows: readonly ClaimedRow[], leaseToken: string): Promise<ClaimedDelivery[]> {
-    const t = this.#t;
-    const keys = (pick: (row: ClaimedRow) => string | number | null) => [...new Set(rows.map(pick).filter((v) => v !== null))];
-    // A table no delivery of the batch refers to is not asked (a backlog of leads has no commissions).
-    const byKeys = async <R>(table: string, pks: Array<string | number>): Promise<R[]> => (pks.length === 0 ? [] : ((await this.#knex(table).whereIn('pk', pks)) as R[]));
-    const [endpoints, leads, commissions, adjustments, netPayouts] = await Promise.all([
-      byKeys<EndpointRow>(t.endpoints, keys((r) => r.endpoint_pk)),
-      byKeys<LeadRow>(t.leads, keys((r) => r.lead_pk)),
-      byKeys<CommissionRow>(t.commissions, keys((r) => r.commission_pk)),
-      byKeys<AdjustmentRow>(t.adjustments, keys((r) => r.adjustment_pk)),
-      clickNetPayouts(this.#knex, t, rows),
-    ]);
-    const byPk = <R extends { pk: string | number }>(list: R[]) => new Map(list.map((row) => [toId(row.pk), row]));
-    // One Endpoint per batch and endpoint, shared by its deliveries: its settings are parsed from JSON once.
-    const endpointMap = new Map(endpoints.map((row) => [toId(row.pk), endpointFromRow(row)]));
-    const leadMap = byPk(leads);
-    const commissionMap = byPk(commissions);
-    const adjustmentMap = byPk(adjustments);
-    return rows.map((row) => {
-      const lead = leadMap.get(toId(row.lead_pk)) as LeadRow;
-      const commissionRow = row.commission_pk === null ? undefined : commissionMap.get(toId(row.commission_pk));
-      const commission = commissionRow ? toCommission(commissionRow, lead.external_id) : null;
-      const adjustmentRow = row.adjustment_pk === null ? undefined : adjustmentMap.get(toId(row.adjustment_pk));
-      return {
-        pk: toId(row.pk),
-        leaseToken,
-        event: row.event,
-        attemptCount: row.attempt_count,
-        roundAttempts: row.round_attempts,
-        endpoint: endpointMap.get(toId(row.endpoint_pk)) as Endpoint,
-        lead: toLead(lead),
-        commission,
-        adjustment: adjustmentRow && commission ? toAdjustment(adjustmentRow, commission) : null,
-        clickNetPayout: netPayouts.get(toId(row.pk)) ?? '0',
-      };
-    });
+  async claim(limit: number, lease: Lease, now: Date, exclude: Partial<ClaimExclusions> = {}): Promise<ClaimedDelivery[]> {
+    return claimDue(this.#knex, this.#t, limit, lease, now, { deliveries: exclude.deliveries ?? new Set(), endpoints: exclude.endpoints ?? new Set() });
   }
 
   /**
@@ -317,12 +221,13 @@ export class OutboxStore {
   }
 
   /**
-   * When the earliest claimable delivery not under a lease can next be claimed. One index read, not a scan of
-   * every pending row: leases (this instance's, or a crashed one's) are left to the caller's idle poll.
+   * When the earliest claimable delivery not under a lease can next be claimed, leaving out `excludeEndpoints`.
+   * One index read, not a scan of every pending row: leases (this instance's, or a crashed one's) are left to the
+   * caller's idle poll.
    */
-  async nextDueAt(): Promise<Date | undefined> {
+  async nextDueAt(excludeEndpoints: ReadonlySet<string> = new Set()): Promise<Date | undefined> {
     const d = this.#t.deliveries;
-    const row = await this.#due(FAR_FUTURE, await this.#disabledEndpoints())
+    const row = await dueQuery(this.#knex, this.#t, FAR_FUTURE, { deliveries: new Set(), endpoints: excludeEndpoints })
       .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhereRaw(`${d}.locked_until <= ${d}.next_attempt_at`))
       .first<{ next_attempt_at: Date | string | number } | undefined>(`${d}.next_attempt_at`);
     return row === undefined ? undefined : toDate(row.next_attempt_at);

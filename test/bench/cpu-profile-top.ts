@@ -9,7 +9,7 @@ import { REPO_ROOT } from './harness/processes.js';
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt === -1 ? 25 : Number(args[topAt + 1]);
-const files = args.filter((arg, i) => arg !== '--top' && i !== topAt + 1);
+const files = topAt === -1 ? args : args.filter((_, i) => i !== topAt && i !== topAt + 1);
 if (files.length === 0 || !Number.isInteger(top)) {
   process.stderr.write('usage: npx tsx test/bench/cpu-profile-top.ts FILE.cpuprofile... [--top N]\n');
   process.exit(2);

@@ -1,4 +1,4 @@
-// `npm run bench`: the five scenarios of issue 7 against the built relay on MariaDB, each beside its comparison in the
+// `npm run bench`: six scenarios (issue 19's bars) against the built relay on MariaDB, each beside its comparison in the
 // same run. Prints a table, writes bench-results.json. Exits non-zero only on a harness error or a correctness failure
 // (a duplicate or a lost postback); a missed bar is reported, not failed.
 
@@ -16,12 +16,14 @@ import { formatMarkdownTable, formatTable } from './harness/table.js';
 import { dispatchScenario } from './scenarios/dispatch.js';
 import { endToEndScenario } from './scenarios/end-to-end.js';
 import { ingestScenario } from './scenarios/ingest.js';
+import { isolationScenario } from './scenarios/isolation.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { scaleOutScenario } from './scenarios/scale-out.js';
 
 const SCENARIO_RUNNERS: Readonly<Record<ScenarioName, Scenario>> = {
   ingest: ingestScenario,
   dispatch: dispatchScenario,
+  isolation: isolationScenario,
   e2e: endToEndScenario,
   memory: memoryScenario,
   scaleout: scaleOutScenario,

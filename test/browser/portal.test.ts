@@ -1,5 +1,6 @@
 // The affiliate portal in headless Chromium: A opens its signed link, pastes its Voluum URL, subscribes to commissions only,
-// sends a test, receives real postbacks, reads its log, breaks and fixes its URL, replays; then the same pages at 375 px.
+// sends a test, receives real postbacks, reads its log, breaks and fixes its URL, replays; then the same pages at 375 px,
+// its drift report among them.
 // Screenshots go to test-artifacts/portal/. (Page code is passed as strings: the project's TypeScript has no DOM types.)
 
 import { mkdirSync } from 'node:fs';
@@ -142,13 +143,20 @@ describeWithChromium('affiliate portal in headless Chromium', function () {
     try {
       await small.goto(fx.relay.portal.link('aff-A', { baseUrl: portal('') }));
       const delivery = (await fx.relay.deliveries.listForLead('L-2'))[0]!;
-      for (const [name, path] of [['endpoints', '/endpoints'], ['new', '/endpoints/new'], ['endpoint', `/endpoints/${endpointId}`], ['log', '/deliveries?clickId=click-A2'], ['delivery', `/deliveries/${delivery.id}`]] as const) {
+      for (const [name, path] of [['endpoints', '/endpoints'], ['new', '/endpoints/new'], ['endpoint', `/endpoints/${endpointId}`], ['drift', `/endpoints/${endpointId}/drift`], ['log', '/deliveries?clickId=click-A2'], ['delivery', `/deliveries/${delivery.id}`]] as const) {
         await small.goto(portal(path));
         const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
         expect(overflow, `${path} scrolls sideways by ${overflow}px`).to.be.at.most(0);
         expect(await small.evaluate<string[]>(OVERFLOWING), `${path}: elements wider than the page`).to.deep.equal([]);
         await shot(`phone-${name}`, small);
       }
+      // The drift page's figures keep their column names when the rows stack: C-2's 3.00 failed once, then was replayed and delivered.
+      await small.goto(portal(`/endpoints/${endpointId}/drift`));
+      const totals = await small.evaluate<string[]>(`[...document.querySelectorAll('main table.data')[0].querySelectorAll('td')].map((cell) => getComputedStyle(cell, '::before').content + ' ' + cell.textContent)`);
+      expect(totals).to.deep.equal(['"Clicks" 2', '"Differing" 0', '"Truth" 15.5', '"Tracker should show" 15.5', '"Difference" 0']);
+      // A label that wraps makes its cell taller instead of running into the next one.
+      const heights = await small.evaluate<number[]>(`[...document.querySelectorAll('main table.data')[0].querySelectorAll('td')].map((cell) => cell.getBoundingClientRect().height)`);
+      expect(heights[3], 'the two-line label\'s cell').to.be.greaterThan(heights[0]! * 1.5);
     } finally {
       await phone.close();
     }

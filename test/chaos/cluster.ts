@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { knexConfigForUrl } from '../../lib/store/database.js';
 import { startDatabaseProxy } from '../helpers/db-proxy.js';
 import type { DatabaseProxy } from '../helpers/db-proxy.js';
-import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, mysqlTarget } from '../helpers/databases.js';
+import { MYSQL_URL, mysqlTarget, requireMySql } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startServerProcess } from '../helpers/server-process.js';
@@ -44,11 +44,7 @@ export interface Cluster {
  */
 export function useChaosSuite(): <T extends { close(): Promise<void> }>(resource: T) => T {
   const open: Array<{ close(): Promise<void> }> = [];
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('the chaos suite'));
   afterEach(async () => {
     for (const resource of open.splice(0).reverse()) await resource.close();
   });

@@ -50,25 +50,31 @@ export function isMySqlReachable(): Promise<boolean> {
 }
 
 /**
+ * A `before` hook for a suite that needs MySQL: without it a newcomer's run skips the suite with a banner naming
+ * `title`; with PB_REQUIRE_MYSQL=1 (CI) it fails.
+ */
+export function requireMySql(title: string): (this: Mocha.Context) => Promise<void> {
+  return async function (this: Mocha.Context) {
+    if (await isMySqlReachable()) return;
+    if (MYSQL_REQUIRED) throw new Error(`MySQL is required (PB_REQUIRE_MYSQL=1) but ${MYSQL_URL} does not answer`);
+    console.warn(
+      `\n  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n` +
+        `  !! SKIPPING "${title}": ${MYSQL_URL} does not answer.\n` +
+        `  !! Start MariaDB (or set TEST_MYSQL_URL) to run it; CI requires it.\n` +
+        `  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+    );
+    this.skip();
+  };
+}
+
+/**
  * Runs `suite` once per database. Without MySQL, a newcomer's run skips that half with a banner;
  * with PB_REQUIRE_MYSQL=1 (CI) it fails.
  */
 export function describeEachDatabase(title: string, suite: (target: DatabaseTarget) => void): void {
   for (const target of [sqliteTarget, mysqlTarget]) {
     describe(`${title} [${target.name}]`, function () {
-      if (target === mysqlTarget) {
-        before(async function () {
-          if (await isMySqlReachable()) return;
-          if (MYSQL_REQUIRED) throw new Error(`MySQL is required (PB_REQUIRE_MYSQL=1) but ${MYSQL_URL} does not answer`);
-          console.warn(
-            `\n  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n` +
-              `  !! SKIPPING the MySQL half of "${title}": ${MYSQL_URL} does not answer.\n` +
-              `  !! Start MariaDB (or set TEST_MYSQL_URL) to run it; CI requires it.\n` +
-              `  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
-          );
-          this.skip();
-        });
-      }
+      if (target === mysqlTarget) before(requireMySql(`the MySQL half of "${title}"`));
       suite(target);
     });
   }

@@ -33,13 +33,14 @@ describeEachDatabase('click net payout', (target) => {
     const t = tableNames(fx.prefix);
     const outbox = new OutboxStore(relay.knex, t);
     // Claims at a time past every lease; ordering lets only the head of each (lead, endpoint) line through.
-    const claim = async () => (await outbox.claim(100, { until: new Date(Date.now() + 60_001), token: 'totals' }, new Date(Date.now() + 60_000))).map((d) => ({ pk: d.pk, label: `${d.endpoint.id}:${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}` }));
+    const claim = async (at: number) => (await outbox.claim(100, { until: new Date(at + 1), token: 'totals' }, new Date(at))).map((d) => ({ pk: d.pk, label: `${d.endpoint.id}:${d.adjustment?.id ?? d.commission?.id ?? d.lead.id}=${d.clickNetPayout}` }));
     const seen: string[] = [];
     for (let round = 0; round < 10; round += 1) {
-      const batch = await claim();
+      const at = Date.now() + 60_000;
+      const batch = await claim(at);
       if (batch.length === 0) break;
-      // Claimed again (as on a retry after the lease): the same totals.
-      expect(await claim()).to.deep.equal(batch);
+      // Claimed again once that lease has run out (as on a retry): the same totals.
+      expect(await claim(at + 2)).to.deep.equal(batch);
       seen.push(...batch.map((d) => d.label));
       await relay.knex(t.deliveries).whereIn('pk', batch.map((d) => d.pk)).update({ status: 'delivered' });
     }

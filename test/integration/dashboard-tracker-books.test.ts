@@ -54,14 +54,27 @@ describe('dashboard: tracker books', function () {
       await new Promise((resolve) => setTimeout(resolve, 20));
       held = (await fx.relay.deliveries.listForLead('L1')).find((d) => d.commissionId === 'C1');
     }
+    // The overview counts it, and links the log of those waiting.
+    const overview = async () => (await request(app).get(`${ADMIN}/`).set(host).expect(200)).text;
+    const unconfirmedCard = async () => /<div class="card" id="unconfirmed-card"><a href="([^"]+)">[^<]+<\/a><b>(\d+)<\/b><\/div>/.exec(await overview())?.slice(1);
+    expect(await unconfirmedCard()).to.deep.equal([`${ADMIN}/deliveries?status=unconfirmed`, '1']);
+    // And by event, in the last hour's and day's counts.
+    expect((await overview()).match(/<tr><th scope="row">commission_earned<\/th>(?:<td[^>]*>\d+<\/td>)*?<td data-label="unconfirmed">1<\/td>/g)).to.have.length(2);
+    const waiting = await request(app).get(`${ADMIN}/deliveries?status=unconfirmed`).set(host).expect(200);
+    expect(waiting.text).to.include(`href="${ADMIN}/deliveries/${held.id}"`);
     const shown = await request(app).get(`${ADMIN}/deliveries/${held.id}`).set(host).expect(200);
     expect(shown.text).to.include(`action="${ADMIN}/deliveries/${held.id}/mark-delivered"`).and.include(`action="${ADMIN}/deliveries/${held.id}/send-again"`);
     const marked = await request(app).post(`${ADMIN}/deliveries/${held.id}/mark-delivered`).set(host).type('form').send({ _csrf: tokenOf(shown.text) }).expect(303);
     expect(marked.headers.location).to.equal(`${ADMIN}/deliveries/${held.id}?notice=marked-delivered`);
     expect((await fx.relay.deliveries.get(held.id)).status).to.equal('delivered');
+    expect(await unconfirmedCard()).to.deep.equal([`${ADMIN}/deliveries?status=unconfirmed`, '0']);
     expect(tracker.received.filter((r) => r.query.cnv_status === 'sale')).to.have.length(1);
 
     const drift = await request(app).get(`${ADMIN}/endpoints/${endpoint.id}/drift`).set(host).expect(200);
-    expect(drift.text).to.include('Drift: #').and.include('<td>1</td><td>0</td><td>10</td><td>10</td><td>0</td>').and.include('Every click matches.');
+    // The page takes the API's query: a bad one is refused, naming the field.
+    const badQuery = await request(app).get(`${ADMIN}/endpoints/${endpoint.id}/drift?after=${'x'.repeat(300)}`).set(host);
+    expect(badQuery.status).to.equal(400);
+    expect(badQuery.text).to.include('after');
+    expect(drift.text).to.include('Drift: #').and.include('<tr><td data-label="Clicks">1</td><td data-label="Differing">0</td><td data-label="Truth">10</td><td data-label="Tracker should show">10</td><td data-label="Difference">0</td></tr>').and.include('Every click matches.');
   });
 });

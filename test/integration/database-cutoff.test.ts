@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { knexConfigForUrl } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
-import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
+import { MYSQL_URL, requireMySql, uniquePrefix } from '../helpers/databases.js';
 import { API_KEY, auth } from '../helpers/relay.js';
 import { startDatabaseProxy } from '../helpers/db-proxy.js';
 import { startTestTracker } from '../helpers/tracker.js';
@@ -16,11 +16,7 @@ const quiet = () => undefined;
 
 describe('database cut off during ingest [MariaDB/MySQL]', function () {
   this.timeout(60_000);
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('database cut off during ingest [MariaDB/MySQL]'));
 
   it('answers 503 (never 2xx) while the database is down, and delivers every event it acknowledged once it is back', async () => {
     const direct = knexConfigForUrl(MYSQL_URL);

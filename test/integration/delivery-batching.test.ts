@@ -85,6 +85,67 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     expect(await relay.relay.knex(t.deliveries).whereNotNull('locked_until').pluck('pk')).to.deep.equal([]);
   });
 
+  it('claims in two statements and records a batch in two more, whatever its size: no read of leases or endpoints it already knows', async () => {
+    fx = await startRelay(target, { start: false });
+    const relay = fx.relay;
+    await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
+    for (let i = 0; i < 150; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => relay.recordLead({ id: `L-${i + j}`, clickId: `c${i + j}`, affiliateId: 'aff-1' })));
+    const outbox = new OutboxStore(relay.knex, tableNames(fx.prefix));
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => {
+      if (/^(select|insert|update|delete)\b/i.test(query.sql)) statements.push(query.sql);
+    };
+    relay.knex.on('query', onQuery);
+    const claimed = await outbox.claim(100, { until: new Date(Date.now() + 60_000), token: 'counted' }, new Date());
+    const claimStatements = statements.splice(0);
+    expect(claimed).to.have.length(100);
+    expect(claimed.every((d) => d.endpointFailing === false)).to.equal(true);
+    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, endpointFailing: d.endpointFailing, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
+    expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
+    relay.knex.off('query', onQuery);
+    // The claim: one read of the due rows with what they refer to, one UPDATE setting the lease. No click totals: no money in these clicks.
+    expect(claimStatements.map((sql) => sql.split(' ')[0]?.toLowerCase()), claimStatements.join('\n')).to.deep.equal(['select', 'update']);
+    // The completion: one fenced UPDATE, one insert of the attempts; the endpoint's window was seen closed at the claim.
+    expect(statements.map((sql) => sql.split(' ')[0]?.toLowerCase()), statements.join('\n')).to.deep.equal(['update', 'insert']);
+    const delivered = await relay.deliveries.list({ status: 'delivered' });
+    expect(delivered).to.have.length(100);
+    expect(delivered.every((d) => d.attempts.length === 1)).to.equal(true);
+  });
+
+  it('records every attempt of a batch whose leases partly passed to another claim, and changes only the rows still held', async () => {
+    const { relay, outbox, byLead } = await claimedLeads(4);
+    const t = tableNames(relay.prefix);
+    const d = (id: string) => byLead.get(id) as ClaimedDelivery;
+    await relay.relay.knex(t.deliveries).whereIn('pk', [d('L-1').pk, d('L-3').pk]).update({ lease_token: 'taken-over' });
+    const completions = ['L-0', 'L-1', 'L-2', 'L-3'].map((id, i) => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, outcome: outcome(d(id), { attemptedAt: at(i), status: 'delivered' as const }) }));
+    const result = await outbox.completeMany(completions);
+    expect([...result.stale].sort()).to.deep.equal([d('L-1').pk, d('L-3').pk].sort());
+    const byStatus = async (id: string) => (await relay.relay.deliveries.listForLead(id))[0];
+    for (const id of ['L-0', 'L-2']) expect(await byStatus(id)).to.deep.include({ status: 'delivered', attemptCount: 1 });
+    for (const id of ['L-1', 'L-3']) expect(await byStatus(id)).to.deep.include({ status: 'pending', attemptCount: 0 });
+    // Every attempt went on the wire, so every one is in the log, the taken-over ones too.
+    for (const id of ['L-0', 'L-1', 'L-2', 'L-3']) expect((await byStatus(id))?.attempts).to.have.length(1);
+    expect(await relay.relay.knex(t.deliveries).where('lease_token', 'taken-over').count<{ n: number | string }>({ n: '*' }).first().then((row) => Number(row?.n))).to.equal(2);
+  });
+
+  it('leaves out of a claim the endpoints it is told to, and says when the rest is next due', async () => {
+    fx = await startRelay(target, { start: false });
+    const relay = fx.relay;
+    const busy = await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/busy?txid={transaction_id}' } });
+    const free = await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/free?txid={transaction_id}' } });
+    for (let i = 0; i < 3; i++) await relay.recordLead({ id: `L-${i}`, clickId: `c${i}`, affiliateId: 'aff-1' });
+    const outbox = new OutboxStore(relay.knex, tableNames(fx.prefix));
+    expect(await outbox.nextDueAt(new Set([busy.id, free.id]))).to.equal(undefined);
+    expect(await outbox.nextDueAt(new Set([busy.id]))).to.be.instanceOf(Date);
+    const claimed = await outbox.claim(100, { until: new Date(Date.now() + 60_000), token: 'left-out' }, new Date(), { endpoints: new Set([busy.id]) });
+    expect(claimed.map((delivery) => delivery.endpoint.id)).to.deep.equal([free.id, free.id, free.id]);
+    const t = tableNames(fx.prefix);
+    // The busy endpoint's rows were not touched: no lease, no change, still due.
+    const untouched = await relay.knex(t.deliveries).where('endpoint_pk', busy.id).select<Array<{ lease_token: string | null; attempt_count: number }>>('lease_token', 'attempt_count');
+    expect(untouched).to.deep.equal([0, 1, 2].map(() => ({ lease_token: null, attempt_count: 0 })));
+    expect(await outbox.claim(100, { until: new Date(Date.now() + 60_000), token: 'next' }, new Date())).to.have.length(3);
+  });
+
   it('moves the endpoint failure window once per batch, to where taking the attempts one by one would leave it', async () => {
     const { relay, outbox, byLead } = await claimedLeads(7);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;

@@ -130,7 +130,7 @@ describeEachDatabase('fenced delivery leases', (target) => {
       const start = Date.now();
       const [held] = await outbox.claim(10, { until: new Date(start + 1_000), token: 'holder-a' }, new Date(start));
       const pk = (held as ClaimedDelivery).pk;
-      expect(await outbox.claim(10, { until: new Date(start + 60_000), token: 'again' }, new Date(start + 2_000), new Set([pk]))).to.deep.equal([]);
+      expect(await outbox.claim(10, { until: new Date(start + 60_000), token: 'again' }, new Date(start + 2_000), { deliveries: new Set([pk]) })).to.deep.equal([]);
       expect(await row()).to.deep.include({ lease_token: 'holder-a' });
     });
   });

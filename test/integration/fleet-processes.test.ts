@@ -9,7 +9,7 @@ import { tableNames } from '../../lib/store/tables.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
 import { openDatabase } from '../../lib/store/database.js';
 import { cleanEnv } from '../helpers/cli.js';
-import { isMySqlReachable, MYSQL_REQUIRED, MYSQL_URL, uniquePrefix } from '../helpers/databases.js';
+import { MYSQL_URL, requireMySql, uniquePrefix } from '../helpers/databases.js';
 import { poll } from '../helpers/poll.js';
 import { sample } from '../helpers/prometheus.js';
 import { startRoundRobinProxy } from '../helpers/round-robin-proxy.js';
@@ -108,8 +108,6 @@ class Fleet {
       // Whatever state a failed run left: never leave tables behind in the shared database.
       if (await knex.schema.hasTable(t.migrationsLock)) await knex(t.migrationsLock).update({ is_locked: 0 });
       await migrateRollbackAll(knex, this.prefix);
-      await knex.schema.dropTableIfExists(t.migrations);
-      await knex.schema.dropTableIfExists(t.migrationsLock);
     } finally {
       await knex.destroy();
     }
@@ -135,21 +133,13 @@ async function postLead(origin: string, id: string, affiliateId: string, deadlin
   }
 }
 
-function requireMySql(this: Mocha.Context): Promise<void> {
-  return isMySqlReachable().then((reachable) => {
-    if (reachable) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
-}
-
 describe('a fleet of three server processes on one MariaDB', function () {
   this.timeout(240_000);
   const fleet = new Fleet();
   let proxy: RoundRobinProxy | undefined;
   const trackers: TestTracker[] = [];
 
-  before(requireMySql);
+  before(requireMySql('a fleet of three server processes on one MariaDB'));
   after(async () => {
     await proxy?.close();
     for (const tracker of trackers) await tracker.close();
@@ -288,7 +278,7 @@ describe('the database rate limit across a fleet of three server processes', fun
   const fleet = new Fleet({ POSTBACK_RELAY_RATE_LIMIT_STORE: 'database', POSTBACK_RELAY_RATE_LIMIT_MAX: '20', POSTBACK_RELAY_RATE_LIMIT_WINDOW_MS: '120000' });
   let proxy: RoundRobinProxy | undefined;
 
-  before(requireMySql);
+  before(requireMySql('the database rate limit across a fleet of three server processes'));
   after(async () => {
     await proxy?.close();
     await fleet.close();

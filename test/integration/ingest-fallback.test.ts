@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
-import { isMySqlReachable, MYSQL_REQUIRED, mysqlTarget } from '../helpers/databases.js';
+import { mysqlTarget, requireMySql } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 
@@ -10,11 +10,7 @@ describe('ingest fallback after a failed batch [MariaDB/MySQL]', function () {
   this.timeout(60_000);
   let fx: RelayFixture;
 
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('ingest fallback after a failed batch [MariaDB/MySQL]'));
   afterEach(async () => {
     await fx.close();
   });

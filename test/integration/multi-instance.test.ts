@@ -1,7 +1,7 @@
 // Several relay processes on one MariaDB: a crashed one's leases are taken over, and two share a burst without double sends.
 
 import { expect } from 'chai';
-import { isMySqlReachable, MYSQL_REQUIRED, mysqlTarget } from '../helpers/databases.js';
+import { mysqlTarget, requireMySql } from '../helpers/databases.js';
 import { waitForOutbox } from '../helpers/outbox.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
@@ -18,11 +18,7 @@ describe('several relay processes on one MariaDB', function () {
   let tracker: TestTracker;
   const servers: ServerProcess[] = [];
 
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('several relay processes on one MariaDB'));
   beforeEach(async () => {
     tracker = await startTestTracker();
     // The test records events through its own relay, never started: only the child processes send.

@@ -75,6 +75,9 @@ describeEachDatabase('affiliate portal isolation', (target) => {
     ['page', 'POST', `/endpoints/${endpointA.id}`, { plugin: 'generic', settingsJson: JSON.stringify({ url: `${tracker.origin}/stolen?cid={click_id}` }), events: 'lead_created', enabled: 'on' }],
     ['page', 'POST', `/endpoints/${endpointA.id}/test`, { event: 'lead_created' }],
     ['page', 'POST', `/endpoints/${endpointA.id}/replay-failed`, {}],
+    ['page', 'GET', `/endpoints/${endpointA.id}/drift`, undefined],
+    // Query values without digits: the test swaps A's ids (digits) for a missing one throughout the path.
+    ['page', 'GET', `/endpoints/${endpointA.id}/drift?clickId=click-A`, undefined],
     ['page', 'GET', `/deliveries/${deliveryA.id}`, undefined],
     ['page', 'POST', `/deliveries/${deliveryA.id}/replay`, {}],
     ['page', 'GET', `/deliveries?endpointId=${endpointA.id}`, undefined],
@@ -82,6 +85,8 @@ describeEachDatabase('affiliate portal isolation', (target) => {
     ['api', 'PATCH', `/api/endpoints/${endpointA.id}`, { enabled: false }],
     ['api', 'POST', `/api/endpoints/${endpointA.id}/test`, { event: 'lead_created' }],
     ['api', 'POST', `/api/endpoints/${endpointA.id}/replay-failed`, {}],
+    ['api', 'GET', `/api/endpoints/${endpointA.id}/drift`, undefined],
+    ['api', 'GET', `/api/endpoints/${endpointA.id}/drift?clickId=click-A`, undefined],
     ['api', 'GET', `/api/deliveries/${deliveryA.id}`, undefined],
     ['api', 'POST', `/api/deliveries/${deliveryA.id}/replay`, {}],
     ['api', 'GET', `/api/deliveries?endpointId=${endpointA.id}`, undefined],
@@ -126,6 +131,13 @@ describeEachDatabase('affiliate portal isolation', (target) => {
       expect(page.text).to.include('No deliveries match.').and.not.include(`/deliveries/${deliveryA.id}"`);
       const endpoints = await call(caller, 'page', 'GET', '/endpoints', undefined);
       expect(endpoints.text).to.not.include(`/endpoints/${endpointA.id}"`);
+      // B's own drift report, asked for A's click: it reads only B's endpoint's deliveries.
+      const drift = await call(caller, 'api', 'GET', `/api/endpoints/${ownB.id}/drift?clickId=click-A`, undefined);
+      expect(drift.status, caller.name).to.equal(200);
+      expect(drift.body).to.have.deep.nested.property('data.totals', { clicks: 0, clicksDiffering: 0, truth: '0', expected: '0', difference: '0' });
+      const driftPage = await call(caller, 'page', 'GET', `/endpoints/${ownB.id}/drift?clickId=click-A`, undefined);
+      expect(driftPage.status, caller.name).to.equal(200);
+      expect(driftPage.text).to.include('Every click matches.').and.not.include('click-A<');
     }
   });
 

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { DeliveryActivityStore } from '../../lib/store/delivery-activity.js';
 import { RetentionStore } from '../../lib/store/retention.js';
 import { tableNames } from '../../lib/store/tables.js';
-import { isMySqlReachable, MYSQL_REQUIRED, mysqlTarget } from '../helpers/databases.js';
+import { mysqlTarget, requireMySql } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 
@@ -24,11 +24,7 @@ describe('time-window query plans [MariaDB/MySQL]', function () {
   this.timeout(120_000);
   let fx: RelayFixture;
 
-  before(async function () {
-    if (await isMySqlReachable()) return;
-    if (MYSQL_REQUIRED) throw new Error('MySQL is required (PB_REQUIRE_MYSQL=1) but does not answer');
-    this.skip();
-  });
+  before(requireMySql('time-window query plans [MariaDB/MySQL]'));
   afterEach(async () => {
     await fx.close();
   });

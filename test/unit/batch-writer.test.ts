@@ -135,3 +135,58 @@ describe('completion batch writer', () => {
     expect(writer.size).to.equal(1);
   });
 });
+
+describe('completion batch writer, filling batches under load', () => {
+  it('holds a short batch while more items are coming, and writes it the moment it is full', async () => {
+    const batches: number[][] = [];
+    let written: () => void = () => undefined;
+    const write = (batch: number[]) => {
+      batches.push([...batch]);
+      written();
+      return Promise.resolve();
+    };
+    // A wait far longer than the test: only a full batch can have started the write.
+    const writer = new BatchWriter(write, 3, undefined, { coming: () => true, maxWaitMs: 600_000 });
+    const firstWrite = new Promise<void>((resolve) => (written = resolve));
+    writer.add(1);
+    writer.add(2);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(batches).to.deep.equal([]);
+    writer.add(3);
+    await firstWrite;
+    expect(batches).to.deep.equal([[1, 2, 3]]);
+    expect(await writer.close()).to.deep.equal([]);
+  });
+
+  it('writes a short batch at once when nothing more is coming', async () => {
+    const batches: number[][] = [];
+    let written: () => void = () => undefined;
+    const writer = new BatchWriter(
+      (batch: number[]) => {
+        batches.push([...batch]);
+        written();
+        return Promise.resolve();
+      },
+      100,
+      undefined,
+      { coming: () => false, maxWaitMs: 600_000 },
+    );
+    const firstWrite = new Promise<void>((resolve) => (written = resolve));
+    writer.add(1);
+    await firstWrite;
+    expect(batches).to.deep.equal([[1]]);
+  });
+
+  it('writes what it holds when closed, without waiting out the fill', async () => {
+    const batches: number[][] = [];
+    const writer = new BatchWriter((batch: number[]) => {
+      batches.push([...batch]);
+      return Promise.resolve();
+    }, 100, undefined, { coming: () => true, maxWaitMs: 600_000 });
+    writer.add(1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Closing wakes the fill: the write it held back goes now, and none after it.
+    expect(await writer.close()).to.deep.equal([]);
+    expect(batches).to.deep.equal([[1]]);
+  });
+});

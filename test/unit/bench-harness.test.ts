@@ -109,7 +109,7 @@ describe('bench harness: table prefixes', () => {
 describe('bench harness: options', () => {
   it('has full-length defaults, and short ones for a smoke run', () => {
     const full = parseBenchOptions([])!;
-    expect(full).to.include({ smoke: false, durationS: 10, connections: 64, concurrency: 64, backlog: 50_000, memoryBacklog: 100_000, rate: 500, e2eDurationS: 30, out: 'bench-results.json' });
+    expect(full).to.include({ smoke: false, durationS: 10, connections: 64, concurrency: 64, backlog: 50_000, memoryBacklog: 100_000, rate: 1_000, e2eDurationS: 30, out: 'bench-results.json' });
     expect(full.only).to.deep.equal(SCENARIOS);
     expect(full.batchSize).to.equal(undefined);
     const smoke = parseBenchOptions(['--smoke'])!;
@@ -126,7 +126,7 @@ describe('bench harness: options', () => {
 
   it('refuses unknown options, unknown scenarios and bad numbers, naming them', () => {
     expect(() => parseBenchOptions(['--fast'])).to.throw(BenchOptionError, /unknown option "--fast"/);
-    expect(() => parseBenchOptions(['--only', 'ingest,latency'])).to.throw(BenchOptionError, /--only takes ingest, dispatch, e2e, memory, scaleout/);
+    expect(() => parseBenchOptions(['--only', 'ingest,latency'])).to.throw(BenchOptionError, /--only takes ingest, dispatch, isolation, e2e, memory, scaleout/);
     expect(() => parseBenchOptions(['--duration', '0'])).to.throw(BenchOptionError, /--duration must be an integer >= 1, got "0"/);
     expect(() => parseBenchOptions(['--concurrency', '1.5'])).to.throw(BenchOptionError, /--concurrency/);
     expect(() => parseBenchOptions(['--duration'])).to.throw(BenchOptionError, /--duration needs a value/);

@@ -1,20 +1,16 @@
 // Without Chromium a plain run skips the browser suites with a banner; with PB_REQUIRE_BROWSER=1 (CI) it fails.
 
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
+import { runToEnd } from '../helpers/child-run.js';
+import type { ChildRun } from '../helpers/child-run.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-function mocha(env: Record<string, string>, spec = 'test/fixtures/browser-suite/suite.ts'): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', spec], {
+function mocha(env: Record<string, string>, spec = 'test/fixtures/browser-suite/suite.ts'): Promise<ChildRun> {
+  return runToEnd(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', spec], {
     cwd: ROOT,
     env: { ...process.env, PB_REQUIRE_BROWSER: '', ...env, PB_CHROMIUM_PATH: '/nonexistent/chromium' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, output }); }));
 }
 
 describe('browser suites without Chromium', function () {

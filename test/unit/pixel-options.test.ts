@@ -1,6 +1,10 @@
 // The pixel's options and hit reading: bad options named at creation, parameter names honoured, lead ids from the fill id.
 
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import express from 'express';
+import { pino } from 'pino';
+import request from 'supertest';
 import { createPixelRouter } from '../../lib/http/pixel-router.js';
 import { readPixelHit } from '../../lib/pixel/hit.js';
 import { createPostbackRelay } from '../../lib/relay.js';
@@ -45,6 +49,21 @@ describe('pixel options', () => {
 
   it('refuses a router without its dependencies', () => {
     expect(() => createPixelRouter({ recordLead: undefined as never, browserPixels: () => Promise.resolve([]), version: '1' })).to.throw(/recordLead/);
+  });
+
+  it('logs through the pino logger a host passes, fields and message where pino puts them', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const router = createPixelRouter({ recordLead: () => Promise.reject(new Error('unused')), browserPixels: () => Promise.resolve([]), version: '1', logger: pino(sink) });
+    const app = express().use(router);
+    await request(app).get('/pixel.gif').expect(200);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ msg: 'pixel hit rejected', reason: 'missing_click_id' });
   });
 
   it('reads the first configured parameter present, and derives the lead id from the fill id', () => {

@@ -1,31 +1,29 @@
 // The delivery log pages: search (click ID, lead, affiliate, endpoint, status, time) and one delivery with every attempt.
 
-import { DELIVERY_STATUSES } from '../../deliveries/types.js';
-import type { Delivery, DeliveryStatus } from '../../deliveries/types.js';
+import type { LogSearch } from '../../deliveries/search.js';
+import type { Delivery } from '../../deliveries/types.js';
 import type { Endpoint } from '../../endpoints/types.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { badge, csrfField, errorSummary, hostCell, page, row, table, utc } from '../layout.js';
+import { badge, csrfField, hostCell, page, row, table, utc } from '../layout.js';
 import type { PageContext } from '../layout.js';
+import { logHeading, logSearchForm, STATUS_CHOICES } from '../log-search-form.js';
+import type { SearchFieldSpec } from '../log-search-form.js';
 import type { FormError } from './endpoints.js';
 import { unconfirmedActions } from './tracker-books.js';
 
-/** The search form's fields as typed (times as `datetime-local` values, read as UTC). */
-export interface DeliverySearch {
-  clickId: string;
-  leadId: string;
-  affiliateId: string;
-  endpointId: string;
-  status: string;
-  since: string;
-  until: string;
-}
-
-export const SEARCH_FIELDS: ReadonlyArray<keyof DeliverySearch> = ['clickId', 'leadId', 'affiliateId', 'endpointId', 'status', 'since', 'until'];
-const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
-const LABELS: Readonly<Record<keyof DeliverySearch, string>> = {
-  clickId: 'Click ID', leadId: 'Lead ID', affiliateId: 'Affiliate', endpointId: 'Endpoint ID', status: 'Status', since: 'From (UTC)', until: 'Until (UTC)',
-};
+/** The dashboard's search fields, in the form's order. */
+export const SEARCH_FIELDS = ['clickId', 'leadId', 'affiliateId', 'endpointId', 'status', 'since', 'until'] as const;
+export type DeliverySearch = LogSearch<(typeof SEARCH_FIELDS)[number]>;
+const FORM_FIELDS: ReadonlyArray<SearchFieldSpec<(typeof SEARCH_FIELDS)[number]>> = [
+  { name: 'clickId', label: 'Click ID' },
+  { name: 'leadId', label: 'Lead ID' },
+  { name: 'affiliateId', label: 'Affiliate' },
+  { name: 'endpointId', label: 'Endpoint ID' },
+  { name: 'status', label: 'Status', choices: STATUS_CHOICES },
+  { name: 'since', label: 'From (UTC)' },
+  { name: 'until', label: 'Until (UTC)' },
+];
 
 /** One line of the log: the delivery, and what support searches by and asks about that it does not carry. */
 export interface LogEntry {
@@ -54,15 +52,6 @@ const LOG_HEAD = ['Delivery', 'Queued', 'Event', 'Click ID', 'Lead', 'Affiliate'
 
 export function deliveryLogPage(ctx: PageContext, data: DeliveryLogData): SafeHtml {
   const { search, error } = data;
-  const field = (name: keyof DeliverySearch) => {
-    const invalid = error?.field === name;
-    const attrs = html` id="q-${name}" name="${name}"${invalid ? html` aria-invalid="true" aria-describedby="q-${name}-error"` : ''}`;
-    const control =
-      name === 'status'
-        ? html`<select${attrs}><option value="">any</option>${STATUSES.map((status) => html`<option value="${status}"${search.status === status ? html` selected` : ''}>${status}</option>`)}</select>`
-        : html`<input type="${name === 'since' || name === 'until' ? 'datetime-local' : 'search'}"${attrs} value="${search[name]}"${name === 'since' || name === 'until' ? html` step="1"` : ''}>`;
-    return html`<div class="field"><label for="q-${name}">${LABELS[name]}</label>${control}${invalid ? html`<p class="error" id="q-${name}-error">${error.message}</p>` : ''}</div>`;
-  };
   const endpointId = /^\d+$/.test(search.endpointId) ? search.endpointId : undefined;
   const pageLink = (before: string | undefined) => {
     const params = new URLSearchParams(SEARCH_FIELDS.flatMap((name): Array<[string, string]> => (search[name] === '' ? [] : [[name, search[name]]])));
@@ -75,12 +64,9 @@ export function deliveryLogPage(ctx: PageContext, data: DeliveryLogData): SafeHt
       : '';
   return page(ctx, 'deliveries', 'Delivery log', html`
 ${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : ''}
-${error ? errorSummary(html`Search refused: ${error.field ? html`<a href="#q-${error.field}">${error.message}</a>` : error.message}`) : ''}
-<form method="get" action="${ctx.base}/deliveries" role="search" aria-label="Search deliveries">
-<div class="filters">${SEARCH_FIELDS.map(field)}<div class="filters-submit"><button type="submit">Search</button></div></div>
-</form>
+${logSearchForm(ctx, FORM_FIELDS, search, error)}
 ${endpointId ? html`<form method="post" action="${ctx.base}/endpoints/${endpointId}/replay-failed">${csrfField(ctx)}<p><button type="submit" class="secondary">Replay all failed deliveries of endpoint #${endpointId}</button></p></form>` : ''}
-<h2>${search.clickId ? html`Deliveries for click ID <code>${search.clickId}</code>` : 'Deliveries'}</h2>
+${logHeading(search.clickId)}
 ${table('Deliveries, newest first', LOG_HEAD, data.entries.map(({ delivery, clickId, endpoint, targetHost }) => row(LOG_HEAD, [
     html`<a href="${ctx.base}/deliveries/${delivery.id}">#${delivery.id}</a>`,
     utc(delivery.createdAt),

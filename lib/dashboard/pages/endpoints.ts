@@ -60,7 +60,7 @@ export interface EndpointFormData {
   allowReplay?: boolean;
   /** The page's navigation, when not the dashboard's. */
   nav?: Nav;
-  /** The adjustment mode field and the saved endpoint's warnings (pages/tracker-books.ts); given, the drift report is linked too. */
+  /** The adjustment mode field and the saved endpoint's warnings (pages/tracker-books.ts). */
   books?: { field: SafeHtml; warnings: SafeHtml };
 }
 
@@ -116,7 +116,7 @@ ${fieldError(invalidId === 'f-events' ? 'f-events' : undefined, error)}</fieldse
 <div><button type="submit">${saved ? 'Save changes' : 'Create endpoint'}</button></div>
 </form></section>
 ${previewSection(data.previews)}
-${saved ? savedActions(ctx, saved, data.test, data.allowReplay ?? true, data.books !== undefined) : ''}`, data.nav);
+${saved ? savedActions(ctx, saved, data.test, data.allowReplay ?? true) : ''}`, data.nav);
 }
 
 function fieldError(id: string | undefined, error: FormError | undefined): HtmlValue {
@@ -144,7 +144,7 @@ function previewSection(previews: EndpointFormData['previews']): SafeHtml {
 </section>`;
 }
 
-function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined, allowReplay: boolean, drift: boolean): SafeHtml {
+function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResult | undefined, allowReplay: boolean): SafeHtml {
   return html`<section aria-labelledby="test-h"><h2 id="test-h">Send a test postback</h2>
 <p class="hint">Sends one sample postback to the tracker now, the way real ones go, and shows its answer. Nothing is recorded.</p>
 <form class="inline" method="post" action="${ctx.base}/endpoints/${saved.id}/test">${csrfField(ctx)}
@@ -153,7 +153,7 @@ function savedActions(ctx: PageContext, saved: Endpoint, test: TestPostbackResul
 ${test ? testResult(test) : ''}
 </section>
 <section aria-labelledby="replay-h"><h2 id="replay-h">Deliveries</h2>
-<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a>${drift ? html` · <a href="${ctx.base}/endpoints/${saved.id}/drift">Drift report</a>` : ''}</p>
+<p><a href="${ctx.base}/deliveries?endpointId=${saved.id}">This endpoint's delivery log</a> · <a href="${ctx.base}/endpoints/${saved.id}/drift">Drift report</a></p>
 ${allowReplay ? html`<form method="post" action="${ctx.base}/endpoints/${saved.id}/replay-failed">${csrfField(ctx)}<button type="submit" class="secondary">Replay all failed deliveries</button></form>` : ''}
 </section>`;
 }

@@ -1,4 +1,4 @@
-// The overview page: outbox signals, counts by event and outcome over the last hour and day, the per-minute chart, endpoints needing attention first.
+// The overview page: outbox signals (unconfirmed deliveries among them), counts by event and outcome over the last hour and day, the per-minute chart, endpoints needing attention first.
 
 import type { Endpoint } from '../../endpoints/types.js';
 import { EVENT_NAMES } from '../../events/types.js';
@@ -24,7 +24,7 @@ export interface OverviewData {
   health: readonly EndpointHealth[];
 }
 
-const STATUSES: readonly DeliveryStatus[] = ['delivered', 'pending', 'failed', 'skipped'];
+const STATUSES: readonly DeliveryStatus[] = ['delivered', 'pending', 'failed', 'unconfirmed', 'skipped'];
 
 /** `disabled`, `failing` (a failure window open or dead letters waiting) or `ok`: the order the overview lists endpoints in. */
 export function endpointCondition(endpoint: Endpoint, health: EndpointHealth | undefined): 'disabled' | 'failing' | 'ok' {
@@ -45,6 +45,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
 <div class="cards">
 <div class="card">Pending<b>${data.stats.pending}</b></div>
 <div class="card">Failed (dead letters)<b>${data.stats.failed}</b></div>
+<div class="card" id="unconfirmed-card"><a href="${ctx.base}/deliveries?status=unconfirmed">Unconfirmed (your decision)</a><b>${data.stats.unconfirmed}</b></div>
 <div class="card">Delivered<b>${data.stats.delivered}</b></div>
 <div class="card">Disabled endpoints<b>${data.stats.disabledEndpoints}</b></div>
 <div class="card">Oldest pending<b>${age}</b></div>

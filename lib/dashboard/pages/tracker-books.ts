@@ -6,8 +6,8 @@ import type { EndpointWarning } from '../../endpoints/warnings.js';
 import type { AdjustmentMode } from '../../plugins/capabilities.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { csrfField, page, table } from '../layout.js';
-import type { PageContext } from '../layout.js';
+import { csrfField, page, row, table } from '../layout.js';
+import type { Nav, PageContext } from '../layout.js';
 
 const MODE_HELP: Readonly<Record<AdjustmentMode, string>> = {
   replace: 'the new amount, on the commission\'s own conversion (a per-click tracker: the click\'s new total)',
@@ -32,17 +32,24 @@ export function warningList(warnings: readonly EndpointWarning[]): SafeHtml {
   return html`<div class="alert" role="note">${warnings.map((warning) => html`<p class="warning" data-code="${warning.code}">${warning.message}</p>`)}</div>`;
 }
 
-/** An endpoint's drift report: totals, then each click whose tracker books differ from the truth, with why. */
-export function driftPage(ctx: PageContext, report: DriftReport, name: string): SafeHtml {
+const TOTALS_HEAD = ['Clicks', 'Differing', 'Truth', 'Tracker should show', 'Difference'];
+const CLICKS_HEAD = ['Click ID', 'Truth', 'Tracker should show', 'Difference', 'Why'];
+
+/**
+ * An endpoint's drift report: totals, then each click whose tracker books differ from the truth, with why.
+ * `nav` and `note` are the portal's: its navigation, and what an affiliate should know that an operator does not.
+ */
+export function driftPage(ctx: PageContext, report: DriftReport, name: string, options: { nav?: Nav; note?: string } = {}): SafeHtml {
   const { totals } = report;
   return page(ctx, 'endpoints', `Drift: ${name}`, html`
 <p>What the ${report.plugin} tracker should show per click, given what was sent, skipped and how it keeps its books
 (${report.books.family}, dedupe ${report.books.dedupe}, adjustments by ${report.adjustmentMode}), beside the platform's truth.</p>
-${table('Totals', ['Clicks', 'Differing', 'Truth', 'Tracker should show', 'Difference'], [html`<tr><td>${totals.clicks}</td><td>${totals.clicksDiffering}</td><td>${totals.truth}</td><td>${totals.expected}</td><td>${totals.difference}</td></tr>`], '')}
+${options.note ? html`<p class="hint">${options.note}</p>` : ''}
+${table('Totals', TOTALS_HEAD, [row(TOTALS_HEAD, [totals.clicks, totals.clicksDiffering, totals.truth, totals.expected, totals.difference])], '')}
 <h2>Clicks that differ</h2>
-${table('Clicks that differ', ['Click ID', 'Truth', 'Tracker should show', 'Difference', 'Why'], report.differing.map((click) => html`<tr><td class="mono">${click.clickId}</td><td>${click.truth}</td><td>${click.expected}</td><td>${click.difference}</td><td><ul>${click.reasons.map((reason) => html`<li>${reason}</li>`)}</ul></td></tr>`), 'Every click matches.')}
+${table('Clicks that differ', CLICKS_HEAD, report.differing.map((click) => row(CLICKS_HEAD, [html`<span class="mono">${click.clickId}</span>`, click.truth, click.expected, click.difference, html`<ul>${click.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>`])), 'Every click matches.')}
 ${report.next === null ? '' : html`<p><a href="${ctx.base}/endpoints/${report.endpointId}/drift?after=${encodeURIComponent(report.next)}">Next clicks</a></p>`}
-<p><a href="${ctx.base}/endpoints/${report.endpointId}">Back to the endpoint</a></p>`);
+<p><a href="${ctx.base}/endpoints/${report.endpointId}">Back to the endpoint</a></p>`, options.nav);
 }
 
 /** For an unconfirmed delivery: the operator's two decisions. Nothing for any other. */

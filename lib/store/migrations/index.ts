@@ -108,9 +108,12 @@ async function withNamedLock<T>(knex: Knex, name: string, waitMs: number, run: (
   }
 }
 
-/** Rolls every migration back (for tests and `migrate down`). */
+/** Rolls every migration back and drops knex's bookkeeping tables of `prefix` too: nothing of the relay's is left. */
 export async function migrateRollbackAll(knex: Knex, prefix: string): Promise<void> {
   await knex.migrate.rollback(migrationConfig(prefix), true);
+  const tables = tableNames(prefix);
+  await knex.schema.dropTableIfExists(tables.migrations);
+  await knex.schema.dropTableIfExists(tables.migrationsLock);
 }
 
 /** Names of migrations not yet applied. */

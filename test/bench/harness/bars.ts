@@ -1,11 +1,16 @@
-// The bars of issue 7 (on the project's 2-core machine) and how a figure is judged against them.
+// The bars of issue 19, as ratios to what runs beside the relay in the same run (so they hold on a noisy machine),
+// and how a figure is judged against them.
 
 export const BARS = {
-  ingest: { minEventsPerS: 8_000, minTimesNaive: 3, maxP99Ms: 50 },
-  dispatch: { minPostbacksPerS: 4_000, minTimesBullmq: 1 },
-  e2e: { maxP50Ms: 15, maxP99Ms: 100 },
-  memory: { maxPeakRssBytes: 200e6 },
-  // Issue 19's aim, in counts from MariaDB's own status: these hold from machine to machine.
+  // Ingest only: over the naive one-transaction handler and the no-op Express ceiling; sending meanwhile: over naive.
+  ingest: { minTimesNaive: 3, minOfCeiling: 0.75, maxP99Ms: 50, minSendingTimesNaive: 1.5 },
+  dispatch: { minTimesBullmq: 1.2, minOfCeiling: 0.35 },
+  // At the end-to-end scenario's default rate (1,000 events/s).
+  e2e: { maxP99Ms: 50 },
+  // The healthy hosts' rate beside a hanging and a failing host, over the same run without them.
+  isolation: { minHealthyRatio: 0.9 },
+  memory: { maxPeakRssBytes: 120e6 },
+  // In counts from MariaDB's own status: these hold from machine to machine.
   work: { maxStatementsPerPostback: 0.05, maxRowsPerPostback: 2 },
 } as const;
 

@@ -1,6 +1,6 @@
 // The bench's command line: `npm run bench -- --smoke --only ingest,dispatch --duration 5`, checked before anything starts.
 
-export const SCENARIOS = ['ingest', 'dispatch', 'e2e', 'memory', 'scaleout'] as const;
+export const SCENARIOS = ['ingest', 'dispatch', 'isolation', 'e2e', 'memory', 'scaleout'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Every knob of one bench run, defaults filled in. */
@@ -49,10 +49,10 @@ export const USAGE = `npm run bench -- [options]
   --connections N       concurrent ingest clients (default 64)
   --concurrency N       postbacks in flight for the relay, BullMQ and the raw client (default 64)
   --batch-size N        the relay's POSTBACK_RELAY_BATCH_SIZE (default: the relay's own)
-  --backlog N           pending deliveries of the dispatch scenario (default 50000, smoke 2000)
+  --backlog N           pending deliveries of the dispatch scenario (default 50000, smoke 2000); isolation drains half
   --memory-backlog N    pending deliveries of the memory scenario (default 100000, smoke 4000)
   --fanout N            endpoints per affiliate in a backlog (default 10)
-  --rate N              events/s of the end-to-end scenario (default 500)
+  --rate N              events/s of the end-to-end scenario (default 1000)
   --e2e-duration S      seconds of end-to-end load (default 30, smoke 3)
   --drain-timeout S     longest wait for a drain (default 45, smoke 30)
   --out FILE            results file (default bench-results.json)
@@ -103,7 +103,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     backlog: smoke ? 2_000 : 50_000,
     memoryBacklog: smoke ? 4_000 : 100_000,
     fanout: 10,
-    rate: 500,
+    rate: 1_000,
     e2eDurationS: smoke ? 3 : 30,
     drainTimeoutS: smoke ? 30 : 45,
     out: stringValue(given.get('--out')) ?? 'bench-results.json',

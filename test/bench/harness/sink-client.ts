@@ -18,6 +18,8 @@ export interface SinkStats {
 export interface Sink {
   child: Child;
   origin: string;
+  /** Its extra tracker hosts' origins, by kind (see `startSink`). */
+  hosts: { healthy: string[]; hanging: string[]; failing: string[] };
   reset(): Promise<void>;
   stats(): Promise<SinkStats>;
   entries(): Promise<LedgerEntry[]>;
@@ -30,9 +32,11 @@ export interface Sink {
   waitForUnique(unique: number, timeoutMs: number): Promise<SinkStats>;
 }
 
-export async function startSink(): Promise<Sink> {
-  const child = await startSystem('sink', 'sink.ts', {});
+/** Starts a sink; `hosts` asks for extra tracker hosts on ports of their own (healthy ones count into the same ledger). */
+export async function startSink(hosts: { healthy: number; hanging: number; failing: number } = { healthy: 0, hanging: 0, failing: 0 }): Promise<Sink> {
+  const child = await startSystem('sink', 'sink.ts', { hosts });
   const origin = `http://127.0.0.1:${String(child.ready.port)}`;
+  const origins = (ports: unknown) => (ports as number[]).map((port) => `http://127.0.0.1:${port}`);
   const get = async <T>(path: string, method = 'GET'): Promise<T> => {
     const response = await fetch(`${origin}${path}`, { method });
     if (!response.ok) throw new Error(`sink ${path}: ${response.status}`);
@@ -42,6 +46,7 @@ export async function startSink(): Promise<Sink> {
   return {
     child,
     origin,
+    hosts: { healthy: origins(child.ready.healthyPorts), hanging: origins(child.ready.hangingPorts), failing: origins(child.ready.failingPorts) },
     async reset() {
       await get('/_sink/reset', 'POST');
     },

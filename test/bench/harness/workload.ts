@@ -71,6 +71,14 @@ export function deliveriesOf(plan: BacklogPlan): number {
   return plan.leads * plan.fanout;
 }
 
+/** The deliveries a plan queues when only the endpoints in `origins` (by marker) exist; all of them without it. */
+export function planEndpoints(plan: BacklogPlan, origins?: Readonly<Record<string, string>>): number {
+  if (!origins) return deliveriesOf(plan);
+  let count = 0;
+  for (const { endpoint } of planPostbacks(plan)) if (endpoint.marker in origins) count += 1;
+  return count;
+}
+
 /** The postbacks of the given leads of a run, in lead order: each lead to every endpoint of its affiliate. */
 export function* leadPostbacks(tag: string, indices: Iterable<number>, fanout: number): Generator<{ endpoint: EndpointSpec; lead: LeadBody }> {
   const byAffiliate = new Map<string, EndpointSpec[]>();

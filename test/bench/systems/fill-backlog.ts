@@ -2,7 +2,7 @@
 
 import { createPostbackRelay } from '../../../lib/index.js';
 import type { BacklogPlan } from '../harness/workload.js';
-import { deliveriesOf, endpointSpecs, leadBody, sinkTemplate } from '../harness/workload.js';
+import { endpointSpecs, leadBody, planEndpoints, sinkTemplate } from '../harness/workload.js';
 import { announce, childConfig } from './child.js';
 
 interface FillConfig {
@@ -13,6 +13,8 @@ interface FillConfig {
   plan: BacklogPlan;
   /** Leads recorded at once. */
   parallel: number;
+  /** Where each endpoint of the plan points, by marker, when not all at the sink (endpoints left out are not created). */
+  origins?: Record<string, string>;
 }
 
 const config = childConfig() as FillConfig;
@@ -20,7 +22,9 @@ const relay = createPostbackRelay({ database: config.database, tablePrefix: conf
 const started = performance.now();
 await relay.migrate();
 for (const spec of endpointSpecs(config.plan.fanout)) {
-  await relay.endpoints.create({ affiliateId: spec.affiliateId, name: spec.marker, plugin: 'generic', settings: { url: sinkTemplate(config.sinkOrigin, config.plan.scenario, spec.marker) } });
+  const origin = config.origins ? config.origins[spec.marker] : config.sinkOrigin;
+  if (origin === undefined) continue;
+  await relay.endpoints.create({ affiliateId: spec.affiliateId, name: spec.marker, plugin: 'generic', settings: { url: sinkTemplate(origin, config.plan.scenario, spec.marker) } });
 }
 let next = 0;
 let queued = 0;
@@ -33,5 +37,6 @@ await Promise.all(
   }),
 );
 await relay.stop();
-if (queued !== deliveriesOf(config.plan)) throw new Error(`queued ${queued} deliveries, planned ${deliveriesOf(config.plan)}`);
+const planned = planEndpoints(config.plan, config.origins);
+if (queued !== planned) throw new Error(`queued ${queued} deliveries, planned ${planned}`);
 announce({ deliveries: queued, ms: Math.round(performance.now() - started) });
