@@ -117,7 +117,16 @@ export class Dispatcher implements DeliveryHandoff {
     });
     this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2 });
     this.#cache = new EndpointCache(plugins);
-    this.#postpones = new Postpones({ outbox, leases: this.#leases, logger });
+    this.#postpones = new Postpones({
+      outbox,
+      leases: this.#leases,
+      logger,
+      // Room was made. An instance holding no slot of a host puts off all it claimed for it, with no attempt whose
+      // record would wake a claim loop that stopped for want of room.
+      onWritten: () => {
+        if (this.#claims.backlog) this.#claims.notify();
+      },
+    });
     this.#hosts = new HostGuard(settings.hosts, {
       requestTimeoutMs: settings.requestTimeoutMs,
       fleetSize: deps.hostSharing.fleetSize,
