@@ -47,9 +47,12 @@ export interface DispatchOptions {
   retrySchedule?: readonly number[];
   /** Each wait is lengthened by a random 0..`retryJitter` fraction of itself (never shortened), to spread retries. @default 0.2 */
   retryJitter?: number;
-  /** Requests in flight to one destination host (name and port) at once, so a slow tracker cannot take every slot. @default 4 */
+  /**
+   * Requests in flight to one destination host (name and port) at once, from every instance on the database
+   * together (they share its slots, docs/scaling.md), so a slow tracker cannot take every slot. @default 4
+   */
   perHostConcurrency?: number;
-  /** Consecutive failures (no answer or 5xx) to one host that open its circuit breaker. @default 5 */
+  /** Consecutive failures (no answer or 5xx) to one host, seen by one instance, that open its breaker for the whole fleet. @default 5 */
   breakerThreshold?: number;
   /** How long an open breaker holds a host's postbacks back (without counting attempts) before one probe. @default 30000 */
   breakerCooldownMs?: number;

@@ -42,6 +42,8 @@ import { OutboxStore } from './store/outbox-store.js';
 import { RetentionStore } from './store/retention.js';
 import { RetentionRunner } from './store/retention-runner.js';
 import { KnexRateLimitStore } from './store/rate-limit-store.js';
+import { KnexHostSlotsStore } from './store/host-slots-store.js';
+import { KnexTrackerHostsStore } from './store/tracker-hosts-store.js';
 import { outboxStats } from './store/outbox-stats.js';
 import type { DeliveryFilter, OutboxStats } from './store/outbox-store.js';
 import { tableNames } from './store/tables.js';
@@ -150,8 +152,19 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const endpointsStore = new EndpointsStore(knex, tables, plugins);
   const endpointService = new EndpointService(endpointsStore, plugins, new DriftStore(knex, tables));
   const instanceId = newInstanceId();
-  const metrics = createRelayMetrics(resolved.metrics, () => outboxStats(knex, tables, new Date()));
-  const dispatcher = new Dispatcher({
+  const metrics = createRelayMetrics(resolved.metrics, {
+    stats: () => outboxStats(knex, tables, new Date()),
+    openHosts: () => dispatcher.openHosts(),
+  });
+  const heartbeat: Heartbeat = new Heartbeat({
+    id: instanceId,
+    store: new InstancesStore(knex, tables),
+    settings: resolved.fleet,
+    logger,
+    version: VERSION,
+    report: () => ({ dispatching: resolved.dispatch.enabled, held: dispatcher.held }),
+  });
+  const dispatcher: Dispatcher = new Dispatcher({
     outbox,
     plugins,
     logger,
@@ -183,6 +196,10 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
         busyDelayMs: Math.min(resolved.dispatch.requestTimeoutMs, 1_000),
       },
       disableAfterMs: resolved.dispatch.disableAfterMs,
+    },
+    hostSharing: {
+      stores: { slots: new KnexHostSlotsStore(knex, tables), hosts: new KnexTrackerHostsStore(knex, tables) },
+      fleetSize: () => heartbeat.summary.sending ?? 1,
     },
     onAttempt(attempt) {
       metrics.attemptFinished(attempt);
@@ -221,14 +238,6 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
   const rateLimit = resolved.rateLimit === false || resolved.rateLimit.store !== 'database'
     ? resolved.rateLimit
     : { ...resolved.rateLimit, store: (limiter: string) => new KnexRateLimitStore(knex, tables.rateLimits, `${limiter}:`) };
-  const heartbeat = new Heartbeat({
-    id: instanceId,
-    store: new InstancesStore(knex, tables),
-    settings: resolved.fleet,
-    logger,
-    version: VERSION,
-    report: () => ({ dispatching: resolved.dispatch.enabled, held: dispatcher.held }),
-  });
   const pixelStats: PixelStats = { recorded: 0, replayed: 0, rejected: {} };
   const pixel = pixelRouter({
     recordLead: (input, source) => recorder.recordLead(input, source),

@@ -233,8 +233,8 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   dispatch('retrySchedule', 'POSTBACK_RELAY_RETRY_SCHEDULE_MS', FORMATS.msList, 'Comma-separated waits in ms before each retry after the first attempt; after the last one a delivery is failed.'),
   dispatch('retryJitter', 'POSTBACK_RELAY_RETRY_JITTER', FORMATS.fraction, 'Each retry wait is lengthened by a random 0..this fraction of itself, to spread retries.'),
   dispatch('retryAfterMaxMs', 'POSTBACK_RELAY_RETRY_AFTER_MAX_MS', FORMATS.positiveInt, "The longest tracker's Retry-After honoured, in ms."),
-  dispatch('perHostConcurrency', 'POSTBACK_RELAY_PER_HOST_CONCURRENCY', FORMATS.positiveInt, 'Postback requests in flight at once to one tracker host.'),
-  dispatch('breakerThreshold', 'POSTBACK_RELAY_BREAKER_THRESHOLD', FORMATS.positiveInt, 'Consecutive failures (no answer or 5xx) to one host that open its circuit breaker.'),
+  dispatch('perHostConcurrency', 'POSTBACK_RELAY_PER_HOST_CONCURRENCY', FORMATS.positiveInt, 'Postback requests in flight at once to one tracker host, from all the instances on the database together.'),
+  dispatch('breakerThreshold', 'POSTBACK_RELAY_BREAKER_THRESHOLD', FORMATS.positiveInt, 'Consecutive failures (no answer or 5xx) to one host, seen by one instance, that open its circuit breaker for every instance.'),
   dispatch('breakerCooldownMs', 'POSTBACK_RELAY_BREAKER_COOLDOWN_MS', FORMATS.positiveInt, 'How long an open breaker holds a host back before one probe, in ms.'),
   dispatch('disableAfterMs', 'POSTBACK_RELAY_DISABLE_AFTER_MS', FORMATS.positiveInt, 'An endpoint failing without a break for this long is disabled (its pending postbacks kept), in ms.'),
   {

@@ -1,5 +1,6 @@
 // The dispatcher: claims due deliveries, sends each through p-queue under its lease, records every attempt.
 
+import { randomBytes } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName } from '../events/types.js';
@@ -15,6 +16,8 @@ import { EndpointCache } from './endpoint-cache.js';
 import type { DeliveryHandoff } from './handoff.js';
 import { HostGuard } from './host-guard.js';
 import type { HostGuardSettings } from './host-guard.js';
+import { HostShare } from './host-share.js';
+import type { HostShareStores } from './host-share.js';
 import { guardedHook, guardedLogger } from './host-hooks.js';
 import { HostLines } from './host-lines.js';
 import type { PostbackClient } from './http-client.js';
@@ -58,6 +61,13 @@ export interface DispatcherHooks {
   onStaleWrite?: (write: StaleWrite, count: number) => void;
 }
 
+/** Where the fleet shares each tracker host's cap and breaker, and how many instances send (for a fair share). */
+export interface DispatcherHostSharing {
+  stores: HostShareStores;
+  /** Instances sending now, this one included. */
+  fleetSize: () => number;
+}
+
 export class Dispatcher implements DeliveryHandoff {
   readonly #outbox: OutboxStore;
   readonly #logger: Logger;
@@ -68,9 +78,10 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #lines: HostLines;
   readonly #cache: EndpointCache;
   readonly #sender: Sender;
+  readonly #hosts: HostGuard;
+  readonly #hostShare: HostShare;
   readonly #completions: AttemptLog;
   readonly #postpones: Postpones;
-  readonly #hosts: HostGuard;
   // Hosts the last claim left out: a slot of one coming free wakes the claim loop.
   #excludedHosts = new Set<string>();
   #trimTimer: NodeJS.Timeout | undefined;
@@ -81,7 +92,7 @@ export class Dispatcher implements DeliveryHandoff {
   // Places promised to events still committing (see DeliveryHandoff), counted against the capacity like held ones.
   #reserved = 0;
 
-  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings } & DispatcherHooks) {
+  constructor(deps: { outbox: OutboxStore; plugins: PluginRegistry; client: PostbackClient; logger: Logger; settings: DispatcherSettings; hostSharing: DispatcherHostSharing } & DispatcherHooks) {
     const { outbox, plugins, client, settings } = deps;
     const logger = guardedLogger(deps.logger);
     this.#outbox = outbox;
@@ -106,8 +117,40 @@ export class Dispatcher implements DeliveryHandoff {
     });
     this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2 });
     this.#cache = new EndpointCache(plugins);
-    this.#postpones = new Postpones({ outbox, leases: this.#leases, logger });
-    this.#hosts = new HostGuard(settings.hosts);
+    this.#postpones = new Postpones({
+      outbox,
+      leases: this.#leases,
+      logger,
+      // Room was made. An instance holding no slot of a host puts off all it claimed for it, with no attempt whose
+      // record would wake a claim loop that stopped for want of room.
+      onWritten: () => {
+        if (this.#claims.backlog) this.#claims.notify();
+      },
+    });
+    this.#hosts = new HostGuard(settings.hosts, {
+      requestTimeoutMs: settings.requestTimeoutMs,
+      fleetSize: deps.hostSharing.fleetSize,
+      onChores: () => {
+        this.#hostShare.kick();
+      },
+      onWake: (host) => {
+        this.#resume(host);
+      },
+    });
+    this.#hostShare = new HostShare({
+      guard: this.#hosts,
+      stores: deps.hostSharing.stores,
+      logger,
+      settings: {
+        // Slots need an owner even where deliveries' lease tokens carry none (a dispatcher outside a relay).
+        owner: settings.leaseOwner ?? randomBytes(6).toString('hex'),
+        leaseMs: settings.leaseMs,
+        // A third of a lease, like delivery renewals, and often enough that the fleet learns of an open breaker
+        // within a third of its cooldown.
+        syncMs: Math.max(10, Math.floor(Math.min(settings.leaseMs, settings.hosts.breakerCooldownMs) / 3)),
+        maxPerHost: settings.hosts.maxPerHost,
+      },
+    });
     this.#sender = new Sender({ plugins, client, hosts: this.#hosts, cache: this.#cache });
     this.#completions = new AttemptLog({
       outbox,
@@ -146,6 +189,7 @@ export class Dispatcher implements DeliveryHandoff {
     this.#running = true;
     this.#abort = new AbortController();
     this.#leases.start();
+    this.#hostShare.start();
     this.#claims.start();
     this.#trimTimer = setInterval(() => {
       this.#trimLines();
@@ -182,9 +226,15 @@ export class Dispatcher implements DeliveryHandoff {
       this.#logger.error('attempts could not be recorded before stop; their leases run out on their own', { deliveries: unrecorded.map((f) => f.delivery.pk) });
     }
     await this.#leases.stop();
+    await this.#hostShare.stop();
     for (const { delivery } of unrecorded) this.#leases.drop(delivery.pk);
     await this.#release([...this.#leases.heldPks()]);
     this.#client.close();
+  }
+
+  /** Tracker hosts whose circuit breaker holds their postbacks back now, on this instance's view of the fleet. */
+  openHosts(): string[] {
+    return this.#hosts.openHosts();
   }
 
   get leaseMs(): number {
@@ -219,7 +269,7 @@ export class Dispatcher implements DeliveryHandoff {
   async sendTest(endpoint: Endpoint, event: EventName): Promise<TestPostbackResult> {
     return sendTestPostback(this.#sender, this.#cache, endpoint, event, (host) => {
       this.#resume(host);
-    });
+    }, this.#settings.hosts.busyDelayMs);
   }
 
   // How many more deliveries may be taken on: a slot's worth and two batches in all, held or promised. What is
@@ -262,10 +312,10 @@ export class Dispatcher implements DeliveryHandoff {
       return;
     }
     if ('busy' in sent) {
-      if (!sent.busy.open && this.#lines.wait(sent.host, delivery, Date.now())) return;
+      if (sent.busy.soon && this.#lines.wait(sent.host, delivery, Date.now())) return;
       this.#postpones.add(delivery, sent.host, sent.busy.until);
-      // An open breaker frees no slot that would wake the host's line: pass it on, so none is stranded.
-      if (sent.busy.open) this.#resume(sent.host);
+      // No slot will come free to wake the host's line (its breaker is open, or this instance holds none): pass it on, so none is stranded.
+      if (!sent.busy.soon) this.#resume(sent.host);
       return;
     }
     const mask = this.#cache.masker(delivery.endpoint);
@@ -287,11 +337,11 @@ export class Dispatcher implements DeliveryHandoff {
     if (this.#excludedHosts.delete(host)) this.#claims.notify();
   }
 
-  // The endpoints of hosts that cannot take a postback now, for the claim to leave out: an open breaker, or every
-  // slot taken and the line full. Their postbacks stay in the outbox, unclaimed and unwritten, until a slot frees.
+  // The endpoints of hosts that cannot take a postback now, for the claim to leave out: an open breaker, no slot
+  // of the host to be had on this instance (the fleet holds them), or every slot taken and the line full. Their postbacks stay in the outbox, unclaimed and unwritten, until a slot frees.
   #excludedEndpoints(): ReadonlySet<string> {
     const now = Date.now();
-    const hosts = this.#hosts.unavailable(now).filter(({ host, open }) => open || this.#lines.full(host, now));
+    const hosts = this.#hosts.unavailable(now).filter(({ host, soon }) => !soon || this.#lines.full(host, now));
     this.#excludedHosts = new Set(hosts.map(({ host }) => host));
     return this.#cache.endpointsOf(this.#excludedHosts);
   }

@@ -17,13 +17,16 @@ export class Postpones {
   readonly #outbox: Pick<OutboxStore, 'postpone'>;
   readonly #leases: LeaseKeeper;
   readonly #logger: Logger;
+  readonly #onWritten: () => void;
   #pending: PutOff[] = [];
   #writing: Promise<void> | undefined;
 
-  constructor(deps: { outbox: Pick<OutboxStore, 'postpone'>; leases: LeaseKeeper; logger: Logger }) {
+  /** `onWritten` is called after each write, once the leases of what it put off are dropped. */
+  constructor(deps: { outbox: Pick<OutboxStore, 'postpone'>; leases: LeaseKeeper; logger: Logger; onWritten: () => void }) {
     this.#outbox = deps.outbox;
     this.#leases = deps.leases;
     this.#logger = deps.logger;
+    this.#onWritten = deps.onWritten;
   }
 
   /** Puts `delivery` off until `until`; the write starts once this turn of the event loop ends. */
@@ -59,6 +62,7 @@ export class Postpones {
       for (const { delivery } of list) this.#leases.drop(delivery.pk);
     }
     this.#writing = undefined;
+    this.#onWritten();
     // What was added while this wrote goes out in the next write.
     if (this.#pending.length > 0) this.#writing = this.#write();
   }

@@ -47,8 +47,9 @@ export async function sendTestPostback(
   endpoint: Endpoint,
   event: EventName,
   onSlot: (host: string) => void,
+  slotWaitMs: number,
 ): Promise<TestPostbackResult> {
-  const sent = await sender.send(sampleDelivery(endpoint, event, new Date()), onSlot);
+  const sent = await sender.send(sampleDelivery(endpoint, event, new Date()), onSlot, undefined, slotWaitMs);
   const base = { endpointId: endpoint.id, event, method: '-', target: '-', statusCode: null, latencyMs: 0, responseExcerpt: null, delivered: false };
   if ('skip' in sent) return { ...base, error: `skipped: ${sent.skip}` };
   if ('busy' in sent) {

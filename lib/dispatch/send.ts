@@ -11,13 +11,13 @@ import type { EndpointCache } from './endpoint-cache.js';
 import { formatDelivery, judgeSend } from './format.js';
 import type { Judged } from './format.js';
 import { hostOf } from './host-guard.js';
-import type { HostGuard } from './host-guard.js';
+import type { Busy, HostGuard } from './host-guard.js';
 import type { PostbackClient, SendResult } from './http-client.js';
 
 /** What one send did: a request made (or one that could not be formatted), a busy host, or a skip. */
 export type Sent =
   | { request: PostbackRequest | undefined; result: SendResult; latencyMs: number; judged: Judged; /** How the tracker dedupes, when its plugin says. */ dedupe?: TrackerDedupe }
-  | { busy: { until: Date; open: boolean }; host: string }
+  | { busy: Busy; host: string }
   | { skip: string };
 
 /** Sends deliveries the same way for real deliveries and test postbacks. */
@@ -36,9 +36,11 @@ export class Sender {
 
   /**
    * Formats and sends `delivery`; `onSlot` is called once its host's slot is free again. Never rejects: a plugin
-   * hook that throws is a failed attempt that never left (`unreached`), with the error recorded.
+   * hook that throws is a failed attempt that never left (`unreached`), with the error recorded. With
+   * `waitForSlot` (a test postback, which has no line to wait in) a slot being taken from the fleet is waited for,
+   * up to `waitForSlot` ms.
    */
-  async send(delivery: ClaimedDelivery, onSlot: (host: string) => void, signal?: AbortSignal): Promise<Sent> {
+  async send(delivery: ClaimedDelivery, onSlot: (host: string) => void, signal?: AbortSignal, waitForSlot = 0): Promise<Sent> {
     let formatted: PostbackRequest | PostbackSkip;
     try {
       formatted = this.#format(delivery);
@@ -51,7 +53,11 @@ export class Sender {
     const request = formatted;
     const host = hostOf(request.url);
     this.#cache.noteHost(delivery.endpoint, host);
-    const busy = this.#hosts.enter(host, Date.now());
+    let busy = this.#hosts.enter(host, Date.now());
+    if (busy?.soon === true && waitForSlot > 0) {
+      await this.#hosts.taken(host, waitForSlot);
+      busy = this.#hosts.enter(host, Date.now());
+    }
     if (busy) return { busy, host };
     const started = performance.now();
     const result = await this.#client.send(request, signal);

@@ -24,6 +24,8 @@ export interface FleetSummary {
   instance: string;
   /** Instances seen alive at the last heartbeat (this one included), or null before the first. */
   alive: number | null;
+  /** Of those, the ones sending postbacks (not ingest-only), or null before the first heartbeat. */
+  sending: number | null;
   /** When that count was taken. */
   asOf: string | null;
 }
@@ -64,7 +66,7 @@ export class Heartbeat {
     this.#report = deps.report;
     this.#now = deps.now ?? (() => new Date());
     this.#startedAt = this.#now();
-    this.#summary = { instance: this.id, alive: null, asOf: null };
+    this.#summary = { instance: this.id, alive: null, sending: null, asOf: null };
   }
 
   get summary(): FleetSummary {
@@ -119,7 +121,7 @@ export class Heartbeat {
     const now = this.#now();
     await this.#store.beat({ id: this.id, host: hostname(), pid: process.pid, version: this.#version, startedAt: this.#startedAt, ...this.#report() }, now);
     await this.#store.prune(new Date(now.getTime() - PRUNE_AFTER_MS));
-    const alive = await this.#store.countSeenSince(this.aliveSince(now));
-    this.#summary = { instance: this.id, alive, asOf: now.toISOString() };
+    const { alive, sending } = await this.#store.countSeenSince(this.aliveSince(now));
+    this.#summary = { instance: this.id, alive, sending, asOf: now.toISOString() };
   }
 }

@@ -80,10 +80,12 @@ export class InstancesStore {
     return this.#knex(this.#t.instances).where('last_seen_at', '<', before).delete();
   }
 
-  /** How many instances were seen at or after `since`. */
-  async countSeenSince(since: Date): Promise<number> {
-    const row = await this.#knex(this.#t.instances).where('last_seen_at', '>=', since).count<{ n: number | string }>({ n: '*' }).first();
-    return Number(row?.n ?? 0);
+  /** How many instances were seen at or after `since`, and how many of those send postbacks. */
+  async countSeenSince(since: Date): Promise<{ alive: number; sending: number }> {
+    const row = await this.#knex(this.#t.instances)
+      .where('last_seen_at', '>=', since)
+      .first<{ alive: number | string; sending: number | string | null } | undefined>(this.#knex.raw('count(*) as alive'), this.#knex.raw('sum(case when dispatching then 1 else 0 end) as sending'));
+    return { alive: Number(row?.alive ?? 0), sending: Number(row?.sending ?? 0) };
   }
 
   /** Every listed instance, with the live leases each holds; those not seen since `aliveSince` are dead. */

@@ -27,8 +27,17 @@ export interface RelayMetrics {
 // Postback round trips: from a fast local tracker (ms) to the request timeout (s).
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** What the gauges read at scrape time. */
+export interface MetricSources {
+  /** The outbox's counts (one query per scrape). */
+  stats: () => Promise<OutboxStats>;
+  /** Tracker hosts whose circuit breaker holds their postbacks back, as this instance sees the fleet (from memory). */
+  openHosts: () => readonly string[];
+}
+
 /** Registers the metrics; a name already in the registry is refused, naming `metrics.prefix`. */
-export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () => Promise<OutboxStats>): RelayMetrics {
+export function createRelayMetrics(options: Readonly<MetricsOptions>, sources: MetricSources): RelayMetrics {
+  const { stats } = sources;
   const registry = options.registry ?? new Registry();
   const prefix = options.prefix ?? 'postback_relay_';
   const taken = [`${prefix}events_received_total`, `${prefix}deliveries_pending`].find((name) => registry.getSingleMetric(name) !== undefined);
@@ -65,6 +74,17 @@ export function createRelayMetrics(options: Readonly<MetricsOptions>, stats: () 
   gauge('deliveries_pending', 'Deliveries waiting to be sent or retried.', (value) => value.pending);
   gauge('deliveries_failed', 'Deliveries that gave up (dead letters).', (value) => value.failed);
   gauge('oldest_pending_delivery_age_seconds', 'Age of the oldest pending delivery; 0 when none is pending.', (value) => value.oldestPendingAgeSeconds);
+  new Gauge({
+    name: `${prefix}host_breaker_open`,
+    help: "1 for each tracker host (name:port) whose circuit breaker holds its postbacks back, on this instance's view of the fleet.",
+    labelNames: ['host'],
+    registers,
+    collect() {
+      // Closed breakers leave the listing rather than stay at 0: hosts come and go with the endpoints.
+      this.reset();
+      for (const host of sources.openHosts()) this.set({ host }, 1);
+    },
+  });
 
   return {
     registry,

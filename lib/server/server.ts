@@ -1,6 +1,7 @@
 // The standalone server: a relay from resolved config, mounted on its own Express app, listening.
 
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
 import express from 'express';
@@ -130,6 +131,11 @@ async function listenThenDispatch(config: Readonly<RelayConfig>, logger: Logger,
     port,
     close() {
       closing ??= (async () => {
+        // A keep-alive client that keeps sending (a load balancer's pooled connection) would hold the server open
+        // until the shutdown bound: every answer from now on closes its connection.
+        server.prependListener('request', (_req, res: ServerResponse) => {
+          res.setHeader('connection', 'close');
+        });
         await new Promise<void>((resolve) => {
           server.close(() => {
             resolve();

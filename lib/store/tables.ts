@@ -18,6 +18,10 @@ export interface TableNames {
   migrationsLock: string;
   /** The fleet's instances and their heartbeats. */
   instances: string;
+  /** The slots of each tracker host's concurrency cap, leased by instances. */
+  hostSlots: string;
+  /** Each tracker host's shared circuit breaker, and whether an instance waits for its slots. */
+  trackerHosts: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -32,6 +36,8 @@ export function tableNames(prefix: string): TableNames {
     migrations: `${prefix}knex_migrations`,
     migrationsLock: `${prefix}knex_migrations_lock`,
     instances: `${prefix}instances`,
+    hostSlots: `${prefix}host_slots`,
+    trackerHosts: `${prefix}tracker_hosts`,
   };
 }
 

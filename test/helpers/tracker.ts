@@ -20,6 +20,10 @@ export interface TestTracker {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   received: ReceivedPostback[];
+  /** The most requests it had open (received, not yet answered) at once. */
+  readonly maxConcurrent: number;
+  /** Forgets `maxConcurrent` (from now on it counts from the requests open now). */
+  resetMaxConcurrent(): void;
   /** The status code the tracker answers with from now on (dropping any `answerWith`). */
   respondWith(status: number): void;
   /** Delays every answer from now on by `ms`, to keep postbacks in flight. */
@@ -37,7 +41,13 @@ export async function startTestTracker(): Promise<TestTracker> {
   let delayMs = 0;
   let decide: ((request: ReceivedPostback, index: number) => TrackerAnswer) | undefined;
   const waiters: Array<() => void> = [];
+  let open = 0;
+  let maxConcurrent = 0;
   const server = createServer((req, res) => {
+    open += 1;
+    maxConcurrent = Math.max(maxConcurrent, open);
+    // Ended by the answer, or by the client giving up on a request never answered.
+    res.once('close', () => (open -= 1));
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -69,6 +79,12 @@ export async function startTestTracker(): Promise<TestTracker> {
   return {
     origin: `http://127.0.0.1:${port}`,
     received,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    resetMaxConcurrent() {
+      maxConcurrent = open;
+    },
     respondWith(code) {
       status = code;
       decide = undefined;

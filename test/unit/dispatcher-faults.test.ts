@@ -2,6 +2,7 @@
 
 import { expect } from 'chai';
 import { dispatcherSettings } from '../helpers/dispatcher.js';
+import { fakeHostSharing } from '../helpers/host-stores.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
 import { sampleDelivery } from '../../lib/dispatch/send-test.js';
@@ -82,6 +83,7 @@ function dispatcher(outbox: OutboxStore, client: PostbackClient, hooks: { logger
     logger: hooks.logger ?? silentLogger,
     ...(hooks.onAttempt ? { onAttempt: hooks.onAttempt } : {}),
     settings: dispatcherSettings({ retry: { schedule: [1_000], jitter: 0, retryAfterMaxMs: 0 }, hosts: { maxPerHost: 8, breakerThreshold: 100, breakerCooldownMs: 60_000, busyDelayMs: 1_000 } }),
+    hostSharing: fakeHostSharing(),
   });
 }
 

@@ -2,6 +2,7 @@
 
 import { expect } from 'chai';
 import { dispatcherSettings } from '../helpers/dispatcher.js';
+import { fakeHostSharing } from '../helpers/host-stores.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient, SendResult } from '../../lib/dispatch/http-client.js';
@@ -69,6 +70,7 @@ function scenario(renew: (held: readonly HeldDelivery[]) => Promise<string[]>) {
     client,
     logger,
     settings: dispatcherSettings({ concurrency: 1, leaseMs: 300, requestTimeoutMs: 100, stopTimeoutMs: 1_000 }),
+    hostSharing: fakeHostSharing(),
   });
   return { dispatcher, sent, warnings, renewals, completed, answerFirst: () => { answerFirst(); }, claimedUntil: () => claimedUntil };
 }

@@ -2,6 +2,7 @@
 
 import { expect } from 'chai';
 import { dispatcherSettings } from '../helpers/dispatcher.js';
+import { fakeHostSharing } from '../helpers/host-stores.js';
 import { builtinPlugins } from '../../plugins/builtin.js';
 import { Dispatcher } from '../../lib/dispatch/dispatcher.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
@@ -65,6 +66,7 @@ function dispatcherWith(outbox: OutboxStore, onAttempt: (attempt: AttemptObserva
     logger: silentLogger,
     onAttempt,
     settings: dispatcherSettings(),
+    hostSharing: fakeHostSharing(),
   });
 }
 

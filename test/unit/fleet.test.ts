@@ -48,8 +48,9 @@ class FakeStore {
   prune(): Promise<number> {
     return Promise.resolve(0);
   }
-  countSeenSince(): Promise<number> {
-    return Promise.resolve(this.beats.length > 0 ? 1 : 0);
+  countSeenSince(): Promise<{ alive: number; sending: number }> {
+    const n = this.beats.length > 0 ? 1 : 0;
+    return Promise.resolve({ alive: n, sending: n });
   }
   remove(id: string): Promise<void> {
     if (this.failing) return Promise.reject(new Error('database gone'));
@@ -109,7 +110,7 @@ describe('heartbeat', () => {
     await heartbeat.start();
     expect(store.beats).to.have.length(1);
     expect(store.beats[0]).to.include({ id: 'abcdef012345', version: '9.9.9', dispatching: true, held: 0, pid: process.pid });
-    expect(heartbeat.summary).to.include({ instance: 'abcdef012345', alive: 1 });
+    expect(heartbeat.summary).to.include({ instance: 'abcdef012345', alive: 1, sending: 1 });
     held = 7;
     await poll(() => store.beats.at(-1)?.held, (value) => value === 7, 'a beat reporting 7 held');
     store.failing = true;

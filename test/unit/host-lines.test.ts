@@ -51,25 +51,39 @@ describe('host lines', () => {
 
 describe('host guard: hosts that cannot take a request', () => {
   const settings = { maxPerHost: 2, breakerThreshold: 2, breakerCooldownMs: 1_000, busyDelayMs: 100 };
+  // A guard whose every take of slots is granted in full at once, as the keeper would over a free table.
+  const grantingGuard = () => {
+    const guard: HostGuard = new HostGuard(settings, {
+      requestTimeoutMs: 10,
+      fleetSize: () => 1,
+      onChores: () => {
+        for (const { host, count } of guard.chores(0, false).takes) guard.took(host, count, count, 1e9, 0);
+      },
+      onWake: () => undefined,
+    });
+    return guard;
+  };
 
   it('names a host at its cap until a slot frees, and a host whose breaker is open until it may probe', () => {
-    const guard = new HostGuard(settings);
+    const guard = grantingGuard();
+    expect(guard.enter('a:1', 0), 'no slot held yet: they are taken').to.not.equal(undefined);
     expect(guard.enter('a:1', 0)).to.equal(undefined);
     expect(guard.unavailable(0)).to.deep.equal([]);
     expect(guard.enter('a:1', 0)).to.equal(undefined);
-    expect(guard.unavailable(0)).to.deep.equal([{ host: 'a:1', open: false }]);
+    expect(guard.unavailable(0)).to.deep.equal([{ host: 'a:1', soon: true }]);
     guard.leave('a:1', true, 1);
     expect(guard.unavailable(1)).to.deep.equal([]);
     guard.leave('a:1', true, 1);
 
+    guard.enter('b:1', 0);
     expect(guard.enter('b:1', 0)).to.equal(undefined);
     guard.leave('b:1', false, 10);
     expect(guard.enter('b:1', 10)).to.equal(undefined);
     guard.leave('b:1', false, 20);
-    expect(guard.unavailable(500)).to.deep.equal([{ host: 'b:1', open: true }]);
-    // Past the cool-down a probe may go: the host is not left out, until the probe is under way.
+    expect(guard.unavailable(500)).to.deep.equal([{ host: 'b:1', soon: false }]);
+    // Past the cool-down a probe may be asked for: the host is not left out, until the probe is asked for.
     expect(guard.unavailable(1_100)).to.deep.equal([]);
-    expect(guard.enter('b:1', 1_100)).to.equal(undefined);
-    expect(guard.unavailable(1_100)).to.deep.equal([{ host: 'b:1', open: true }]);
+    expect(guard.enter('b:1', 1_100)).to.deep.include({ open: true });
+    expect(guard.unavailable(1_100)).to.deep.equal([{ host: 'b:1', soon: false }]);
   });
 });

@@ -12,6 +12,7 @@ import { retentionMigration } from './003b_retention.js';
 import { trackerBooksMigration } from './004_tracker_books.js';
 import { rateLimitMigration } from './006_rate_limit.js';
 import { fleetMigration } from './007_fleet.js';
+import { hostSlotsMigration } from './008_host_slots.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
@@ -21,6 +22,7 @@ const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration
   '20261203020000_tracker_books': trackerBooksMigration,
   '20261203040000_rate_limit': rateLimitMigration,
   '20261203050000_fleet': fleetMigration,
+  '20261203060000_host_slots': hostSlotsMigration,
 };
 
 // Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
