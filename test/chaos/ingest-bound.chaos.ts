@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
 import { CHAOS_API_KEY, rssMb, startCluster, startProxiedDatabase, useChaosSuite } from './cluster.js';
+import { poll } from '../helpers/poll.js';
 
 const MAX_QUEUED = 50;
 const ROUNDS = 4;
@@ -38,11 +39,7 @@ describe('chaos: ingest past the queue bound', function () {
       db.stall();
       const answers: Array<Awaited<ReturnType<typeof send>>> = [];
       const all = Array.from({ length: PER_ROUND }, (_, i) => send(`r${round}-${i}`).then((answer) => answers.push(answer)));
-      const deadline = Date.now() + 60_000;
-      while (answers.length < PER_ROUND - TAKEN_WHILE_STALLED) {
-        expect(Date.now(), `${answers.length} answers while stalled`).to.be.below(deadline);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await poll(() => answers.length, (n) => n >= PER_ROUND - TAKEN_WHILE_STALLED, 'the refusals while stalled', 60_000);
       db.restore();
       await Promise.all(all);
       for (const answer of answers) {

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { poll } from '../helpers/poll.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
@@ -63,13 +64,9 @@ export class Ledger {
 
   /** Polls the outbox until every delivery is finished and none is leased; throws with what is left after `timeoutMs`. */
   async waitDrained(timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const open = (await this.tally()).filter((row) => row.status === 'pending' || row.leased);
-      if (open.length === 0) return Date.now() - (this.#startedAt ?? Date.now());
-      if (Date.now() > deadline) throw new Error(`${this.#scenario}: ${open.length} deliveries still open after ${timeoutMs} ms: ${JSON.stringify(open.slice(0, 5))}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const openRows = async () => (await this.tally()).filter((row) => row.status === 'pending' || row.leased);
+    await poll(openRows, (open) => open.length === 0, `${this.#scenario}: every delivery closed`, timeoutMs);
+    return Date.now() - (this.#startedAt ?? Date.now());
   }
 
   /** Every delivery with its requests at the tracker and its failed attempts in the database. */

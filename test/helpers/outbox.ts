@@ -2,6 +2,7 @@
 
 import type { PostbackRelay } from '../../lib/relay.js';
 import type { OutboxStats } from '../../lib/store/outbox-store.js';
+import { poll } from './poll.js';
 
 /**
  * Polls `relay.deliveries.stats()` until `done` holds, and returns those stats; throws with the last ones after
@@ -9,11 +10,5 @@ import type { OutboxStats } from '../../lib/store/outbox-store.js';
  * request, so the outbox can still show some pending for a moment.
  */
 export async function waitForOutbox(relay: PostbackRelay, done: (stats: OutboxStats) => boolean, timeoutMs: number): Promise<OutboxStats> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const stats = await relay.deliveries.stats();
-    if (done(stats)) return stats;
-    if (Date.now() > deadline) throw new Error(`the outbox did not settle in ${timeoutMs} ms: ${JSON.stringify(stats)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return poll(() => relay.deliveries.stats(), done, 'the outbox settling', timeoutMs);
 }

@@ -10,6 +10,7 @@ import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { poll } from '../helpers/poll.js';
 
 const ADMIN = '/postbacks/admin';
 const host = { 'X-Host-User': 'support@example.test' };
@@ -47,13 +48,8 @@ describe('dashboard: tracker books', function () {
 
     await fx.relay.recordLead({ id: 'L1', clickId: 'c1', affiliateId: 'aff-1' });
     await fx.relay.recordCommission({ id: 'C1', leadId: 'L1', amount: '10' });
-    const deadline = Date.now() + 5000;
-    let held: { id: string; status: string } | undefined;
-    while (held?.status !== 'unconfirmed') {
-      if (Date.now() > deadline) throw new Error(`the commission's delivery is ${held?.status ?? 'missing'}, expected unconfirmed`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      held = (await fx.relay.deliveries.listForLead('L1')).find((d) => d.commissionId === 'C1');
-    }
+    const found = await poll(async () => (await fx.relay.deliveries.listForLead('L1')).find((d) => d.commissionId === 'C1'), (d) => d?.status === 'unconfirmed', "the commission's delivery unconfirmed", 5000);
+    const held = found as NonNullable<typeof found>;
     // The overview counts it, and links the log of those waiting.
     const overview = async () => (await request(app).get(`${ADMIN}/`).set(host).expect(200)).text;
     const unconfirmedCard = async () => /<div class="card" id="unconfirmed-card"><a href="([^"]+)">[^<]+<\/a><b>(\d+)<\/b><\/div>/.exec(await overview())?.slice(1);

@@ -9,6 +9,7 @@ import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
 import { tableNames } from '../../lib/store/tables.js';
+import { poll } from '../helpers/poll.js';
 
 describeEachDatabase('delivery isolation', (target) => {
   const trackers: TestTracker[] = [];
@@ -50,7 +51,7 @@ describeEachDatabase('delivery isolation', (target) => {
     await setup.tracker.waitFor(3);
     const attempts = async () => (await fx.relay.deliveries.list({})).reduce((sum, d) => sum + d.attemptCount, 0);
     // On a loaded database the last attempt can take a moment to be recorded.
-    for (const deadline = Date.now() + 5000; (await attempts()) < 3 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    await poll(attempts, (n) => n >= 3, 'three attempts recorded', 5000);
     // Longer than a postback waits for a busy host (1 s), so every one has met the open breaker since.
     await new Promise((resolve) => setTimeout(resolve, 1300));
     expect(setup.tracker.received).to.have.length(3);
@@ -82,10 +83,7 @@ describeEachDatabase('delivery isolation', (target) => {
     // goes out; the other 28 are put off, leases given back.
     await tracker.waitFor(1);
     const putOff = async () => Number((await fx.relay.knex(t.deliveries).whereNull('lease_token').andWhere('next_attempt_at', '>', new Date(start)).count<Array<{ n: number | string }>>({ n: '*' }))[0]?.n);
-    for (const deadline = Date.now() + 10_000; (await putOff()) < 28; ) {
-      expect(Date.now(), 'the 28 postbacks beyond the line were not put off').to.be.below(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await poll(putOff, (n) => n >= 28, 'the 28 postbacks beyond the line put off', 10_000);
     expect(await putOff()).to.equal(28);
     expect(postpones.length, postpones.join('\n')).to.be.within(1, 2);
     expect((await fx.relay.deliveries.list({})).reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(0);
@@ -119,11 +117,7 @@ describeEachDatabase('delivery isolation', (target) => {
     setup.tracker.respondWith(500);
     await fx.relay.recordLead({ id: 'L-1', clickId: 'c', affiliateId: 'aff-1' });
     await fx.relay.recordLead({ id: 'L-2', clickId: 'c', affiliateId: 'aff-1' });
-    const deadline = Date.now() + 5000;
-    while ((await fx.relay.endpoints.get(setup.endpointId)).enabled) {
-      expect(Date.now()).to.be.below(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await poll(() => fx.relay.endpoints.get(setup.endpointId), (endpoint) => !endpoint.enabled, 'the failing endpoint disabled', 5000);
     // Disabled with its postbacks still pending, not dead-lettered.
     expect(await fx.relay.deliveries.list({ status: 'failed' })).to.deep.equal([]);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -10,6 +10,7 @@ import { tableNames } from '../../lib/store/tables.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { poll } from '../helpers/poll.js';
 
 const MAX_QUEUED = 5;
 // Two batches run at once (each waits for the only connection), MAX_QUEUED wait behind them, the rest are refused.
@@ -46,11 +47,7 @@ describeEachDatabase('bounded ingest', (target) => {
         }),
     );
     // The refusals answer at once, without the database: wait for them, then let the accepted ones commit.
-    const deadline = Date.now() + 10_000;
-    while (answered.length < SENT - ACCEPTED) {
-      expect(Date.now(), `only ${answered.length} answers`).to.be.below(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await poll(() => answered.length, (n) => n >= SENT - ACCEPTED, 'the refusals answered', 10_000);
     const refused = [...answered];
     for (const { res } of refused) {
       expect(res.status).to.equal(503);

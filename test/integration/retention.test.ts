@@ -8,6 +8,7 @@ import type { TableNames } from '../../lib/store/tables.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { poll } from '../helpers/poll.js';
 
 const DAY = 86_400_000;
 
@@ -123,11 +124,7 @@ describeEachDatabase('retention', (target) => {
       const metric = await fx.relay.metrics.getSingleMetric('postback_relay_retention_pruned_rows_total')?.get();
       return Object.fromEntries((metric?.values ?? []).map((value) => [String(value.labels.table), value.value]));
     };
-    const deadline = Date.now() + 15_000;
-    while ((await pruned()).deliveries !== PRUNED.length) {
-      expect(Date.now(), JSON.stringify(await pruned())).to.be.below(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await poll(pruned, (counts) => counts.deliveries === PRUNED.length, 'the old deliveries pruned', 15_000);
     expect(await pruned()).to.deep.equal({ deliveries: 3, attempts: 6 });
     const left = await remaining(pks);
     expect(Object.keys(left).filter((name) => !(left[name]?.kept ?? false))).to.deep.equal(PRUNED);

@@ -8,6 +8,7 @@ import { describeEachDatabase } from '../helpers/databases.js';
 import { auth, useRelayAndTracker } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { poll } from '../helpers/poll.js';
 
 describeEachDatabase('tracker books end to end', (target) => {
   let fx: RelayFixture;
@@ -23,13 +24,8 @@ describeEachDatabase('tracker books end to end', (target) => {
     differing: Array<{ clickId: string; difference: string; reasons: string[] }>;
   };
   async function statusOf(deliveryId: string, wanted: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { status } = (await api().get(`/postbacks/deliveries/${deliveryId}`).set(auth).expect(200)).body.data as { status: string };
-      if (status === wanted) return;
-      if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} is ${status}, expected ${wanted}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const statusNow = async () => ((await api().get(`/postbacks/deliveries/${deliveryId}`).set(auth).expect(200)).body.data as { status: string }).status;
+    await poll(statusNow, (status) => status === wanted, `delivery ${deliveryId} ${wanted}`, timeoutMs);
   }
   const deliveryOf = async (filter: (d: { id: string; commissionId: string | null; event: string }) => boolean) =>
     ((await api().get('/postbacks/deliveries').set(auth).expect(200)).body.data as Array<{ id: string; commissionId: string | null; event: string }>).find(filter);

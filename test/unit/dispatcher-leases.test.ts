@@ -12,6 +12,7 @@ import type { LogFields, Logger } from '../../lib/log.js';
 import { createPluginRegistry } from '../../lib/plugins/registry.js';
 import type { Completion } from '../../lib/store/completions.js';
 import type { HeldDelivery, Lease, OutboxStore } from '../../lib/store/outbox-store.js';
+import { poll } from '../helpers/poll.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const endpoint: Endpoint = {
@@ -20,11 +21,7 @@ const endpoint: Endpoint = {
 };
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await poll(check, (ok) => ok, what, timeoutMs);
 }
 
 // Two deliveries claimed under one lease; one request at a time, the first held open until the test lets it answer.
