@@ -222,13 +222,12 @@ export class OutboxStore {
 
   /**
    * When the earliest claimable delivery not under a lease can next be claimed, leaving out `excludeEndpoints`.
-   * One index read, not a scan of every pending row: leases (this instance's, or a crashed one's) are left to the
-   * caller's idle poll.
+   * Leases (this instance's, or a crashed one's) are left to the caller's idle poll. The due index is read as far as
+   * the first free row; rows held under a lease are passed over by their lease alone, each in one index row's time.
    */
   async nextDueAt(excludeEndpoints: ReadonlySet<string> = new Set()): Promise<Date | undefined> {
     const d = this.#t.deliveries;
-    const row = await dueQuery(this.#knex, this.#t, FAR_FUTURE, { deliveries: new Set(), endpoints: excludeEndpoints })
-      .andWhere((where) => void where.whereNull(`${d}.locked_until`).orWhereRaw(`${d}.locked_until <= ${d}.next_attempt_at`))
+    const row = await dueQuery(this.#knex, this.#t, FAR_FUTURE, { deliveries: new Set(), endpoints: excludeEndpoints }, 'due')
       .first<{ next_attempt_at: Date | string | number } | undefined>(`${d}.next_attempt_at`);
     return row === undefined ? undefined : toDate(row.next_attempt_at);
   }

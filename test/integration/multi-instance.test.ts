@@ -61,6 +61,9 @@ describe('several relay processes on one MariaDB', function () {
     }
   }
 
+  // What an instance logged last, so a failed stop shows why in the assertion's message.
+  const lastLogs = (server: ServerProcess) => server.logs.slice(-16).map((entry) => JSON.stringify(entry)).join('\n');
+
   const countsByTxid = () => {
     const counts = new Map<string, number>();
     for (const r of tracker.received) counts.set(r.query.txid ?? '', (counts.get(r.query.txid ?? '') ?? 0) + 1);
@@ -100,7 +103,6 @@ describe('several relay processes on one MariaDB', function () {
     expect(tracker.received).to.have.length(5000);
     expect(await fx.relay.deliveries.stats()).to.include({ pending: 0, delivered: 5000 });
     // A graceful stop (SIGTERM) drains and exits cleanly.
-    expect(await a.stop()).to.equal(0);
-    expect(await b.stop()).to.equal(0);
+    for (const instance of [a, b]) expect(await instance.stop(), lastLogs(instance)).to.equal(0);
   });
 });
