@@ -1,5 +1,6 @@
 // The open-loop load: events sent at a steady rate on schedule, never waiting for earlier answers, each answer timed.
 
+import { setMaxListeners } from 'node:events';
 import { Agent, request } from 'node:http';
 import { wallMs } from './clock.js';
 import { dueAt, eventsDue } from './pacing.js';
@@ -36,6 +37,8 @@ export async function paced(
 ): Promise<PacedSend[]> {
   const { ratePerS, total } = load;
   const abort = new AbortController();
+  // Every request in flight listens on the one signal: hundreds at once is the point here, not a leak.
+  setMaxListeners(0, abort.signal);
   // Enough sockets that a slow answer never delays the next send: the schedule, not the server, sets the pace.
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const sends: PacedSend[] = [];
