@@ -240,6 +240,30 @@ describe('bench harness: CPU profiles', () => {
       { frame: 'claim (lib/a.js:10)', ms: 4.5, share: 0.45 },
     ]);
   });
+
+  it('sums self time per package: a dependency, a node built-in, a folder of the repository, V8 by name', () => {
+    const node = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 0 } });
+    const profile = {
+      nodes: [
+        node(1, '(garbage collector)', ''),
+        node(2, 'request', 'file:///repo/node_modules/got/dist/source/core/index.js'),
+        node(3, 'merge', 'file:///repo/node_modules/got/dist/source/core/options.js'),
+        node(4, 'query', 'file:///repo/node_modules/@scope/db/index.js'),
+        node(5, 'write', 'node:_http_outgoing'),
+        node(6, 'claim', 'file:///repo/dist/lib/store/claims.js'),
+        node(7, 'outbox', 'file:///repo/lib/store/outbox-store.ts'),
+      ],
+      samples: [1, 2, 3, 4, 5, 6, 7],
+      timeDeltas: [4000, 1000, 2000, 500, 700, 300, 200],
+    };
+    expect(topSelfTime(profile, 10, '/repo/', 'package').map(({ frame, ms }) => [frame, ms])).to.deep.equal([
+      ['(garbage collector)', 4],
+      ['got', 3],
+      ['node:_http_outgoing', 0.7],
+      ['@scope/db', 0.5],
+      ['lib/store', 0.5],
+    ]);
+  });
 });
 
 describe('bench harness: work per postback', () => {

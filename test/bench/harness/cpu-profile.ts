@@ -19,13 +19,16 @@ export interface SelfTime {
   share: number;
 }
 
-/** Self time per function (summed over every node of the same function), the `top` largest. */
-export function topSelfTime(profile: CpuProfile, top: number, root = ''): SelfTime[] {
+/** What self time is summed by: each function, or the package (or node built-in, or repository folder) it is in. */
+export type Grouping = 'function' | 'package';
+
+/** Self time per function or per package (summed over every node of it), the `top` largest. */
+export function topSelfTime(profile: CpuProfile, top: number, root = '', by: Grouping = 'function'): SelfTime[] {
   const frameOf = new Map<number, string>();
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url.replace(/^file:\/\//, '').replace(root, '');
-    frameOf.set(node.id, `${functionName || '(anonymous)'}${file ? ` (${file}:${lineNumber + 1})` : ''}`);
+    frameOf.set(node.id, by === 'package' ? packageOf(functionName, file) : `${functionName || '(anonymous)'}${file ? ` (${file}:${lineNumber + 1})` : ''}`);
   }
   const micros = new Map<string, number>();
   let total = 0;
@@ -40,4 +43,14 @@ export function topSelfTime(profile: CpuProfile, top: number, root = ''): SelfTi
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([frame, us]) => ({ frame, ms: us / 1000, share: total > 0 ? us / total : 0 }));
+}
+
+// V8's own entries ("(garbage collector)", "(idle)") and native functions have no file; they stay as named.
+function packageOf(functionName: string, file: string): string {
+  if (file === '') return functionName || '(native)';
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (dependency) return dependency[1] ?? file;
+  if (file.startsWith('node:')) return `node:${file.slice('node:'.length).split('/')[0] ?? ''}`;
+  // The repository's own code by folder: dist/lib/dispatch/x.js and lib/dispatch/x.ts are both lib/dispatch.
+  return file.replace(/^dist\//, '').split('/').slice(0, -1).join('/') || file;
 }
