@@ -13,8 +13,11 @@ export interface ReceivedPostback {
   at: number;
 }
 
-/** How to answer one request: a status (with headers, after `delayMs`), or `'hang'` to never answer. */
-export type TrackerAnswer = number | { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
+/**
+ * How to answer one request: a status (with headers, after `delayMs`, once `until` has settled), or `'hang'` to never
+ * answer.
+ */
+export type TrackerAnswer = number | { status: number; headers?: Record<string, string>; delayMs?: number; until?: Promise<unknown> } | 'hang';
 
 export interface TestTracker {
   /** `http://127.0.0.1:<port>` */
@@ -70,8 +73,12 @@ export async function startTestTracker(): Promise<TestTracker> {
         for (const wake of waiters.splice(0)) wake();
       };
       const wait = typeof decided === 'object' ? (decided.delayMs ?? delayMs) : delayMs;
-      if (wait > 0) setTimeout(answer, wait);
-      else answer();
+      const answerLater = () => {
+        if (wait > 0) setTimeout(answer, wait);
+        else answer();
+      };
+      if (typeof decided === 'object' && decided.until) void decided.until.then(answerLater, answerLater);
+      else answerLater();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createPostbackRelay } from '../../lib/relay.js';
 import { knexConfigForUrl } from '../../lib/store/database.js';
 import { migrateRollbackAll } from '../../lib/store/migrations/index.js';
+import { tableNames } from '../../lib/store/tables.js';
 import { MYSQL_URL, requireMySql, uniquePrefix } from '../helpers/databases.js';
 import { API_KEY, auth } from '../helpers/relay.js';
 import { startDatabaseProxy } from '../helpers/db-proxy.js';
@@ -49,9 +50,20 @@ describe('database cut off during ingest [MariaDB/MySQL]', function () {
         return results;
       };
       await burst(0, 30);
-      // Cut in the middle of a burst: requests then in flight may fail any way, but never claim success falsely.
+      // Cut in the middle of a burst, once its first write has gone to the database: requests then in flight may
+      // fail any way, but never claim success falsely.
+      const leads = tableNames(prefix).leads;
+      const writing = new Promise<void>((resolve) => {
+        const onQuery = (query: { sql: string }) => {
+          if (/^insert/i.test(query.sql) && query.sql.includes(leads)) {
+            knex.off('query', onQuery);
+            resolve();
+          }
+        };
+        knex.on('query', onQuery);
+      });
       const overlapping = burst(100, 30);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await writing;
       proxy.cut();
       await overlapping;
       const whileDown = await burst(200, 10);

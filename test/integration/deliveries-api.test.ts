@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { relayWithTracker, waitForDeliveries } from '../helpers/delivery.js';
+import { poll } from '../helpers/poll.js';
 import { auth } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import type { TestTracker } from '../helpers/tracker.js';
@@ -19,10 +20,10 @@ describeEachDatabase('deliveries API', (target) => {
     tracker.answerWith((req) => (req.query.cid === 'click-bad' ? 410 : 200));
     await fx.relay.recordLead({ id: 'L-1', clickId: 'click-ok', affiliateId: 'aff-1' });
     await fx.relay.recordCommission({ id: 'C-1', leadId: 'L-1', amount: '3' });
-    await waitForDeliveries(fx, 'L-1', (list) => list.length === 2 && list.every((d) => d.status === 'delivered'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    between = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const first = await waitForDeliveries(fx, 'L-1', (list) => list.length === 2 && list.every((d) => d.status === 'delivered'));
+    // The first instant after L-1's postbacks were queued: every one of L-2's, queued from now on, is at or past it.
+    const queued = Math.max(...first.map((d) => d.createdAt.getTime()));
+    between = (await poll(() => new Date(), (now) => now.getTime() > queued, "a time after L-1's postbacks were queued")).toISOString();
     await fx.relay.recordLead({ id: 'L-2', clickId: 'click-bad', affiliateId: 'aff-1' });
     await waitForDeliveries(fx, 'L-2', (list) => list[0]?.status === 'failed');
   });

@@ -8,8 +8,18 @@ import { auth, startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import { startTestTracker } from '../helpers/tracker.js';
 import type { TestTracker } from '../helpers/tracker.js';
-import { tableNames } from '../../lib/store/tables.js';
+import { tableNames, toDate } from '../../lib/store/tables.js';
+import { claimsSince } from '../helpers/claims.js';
 import { poll } from '../helpers/poll.js';
+
+interface OutboxRow {
+  pk: number | string;
+  status: string;
+  attempt_count: number;
+  lease_token: string | null;
+  locked_until: unknown;
+  next_attempt_at: Date | string | number;
+}
 
 describeEachDatabase('delivery isolation', (target) => {
   const trackers: TestTracker[] = [];
@@ -18,6 +28,23 @@ describeEachDatabase('delivery isolation', (target) => {
     for (const tracker of trackers.splice(0)) await tracker.close();
     await fx.close();
   });
+
+  // Every outbox row as a claim would change it: a lease taken, an attempt more, a new due time.
+  const outboxRows = () => fx.relay.knex(tableNames(fx.prefix).deliveries).orderBy('pk').select<OutboxRow[]>('pk', 'status', 'attempt_count', 'lease_token', 'locked_until', 'next_attempt_at');
+  const unleased = (rows: OutboxRow[]) => rows.every((row) => row.lease_token === null && row.locked_until === null);
+
+  // A disabled endpoint's postbacks: once an attempt claimed before it was disabled has ended, a claim made when they
+  // were due again leaves them as they were, and the tracker hears nothing more.
+  async function expectLeftUnsent(tracker: TestTracker): Promise<void> {
+    // A claim under way when the endpoint was disabled may still lease what it read before: let it end first.
+    await claimsSince(fx.relay.knex, fx.prefix);
+    const before = await poll(outboxRows, unleased, 'the attempts under way ended');
+    const received = tracker.received.length;
+    const due = Math.max(...before.map((row) => toDate(row.next_attempt_at).getTime()));
+    await claimsSince(fx.relay.knex, fx.prefix, { after: new Date(due) });
+    expect(await outboxRows()).to.deep.equal(before);
+    expect(tracker.received).to.have.length(received);
+  }
 
   it('keeps postbacks to a healthy tracker flowing while another hangs', async () => {
     const setup = await relayWithTracker(target, { concurrency: 4, perHostConcurrency: 2, requestTimeoutMs: 15_000, retrySchedule: [] });
@@ -52,15 +79,16 @@ describeEachDatabase('delivery isolation', (target) => {
     const attempts = async () => (await fx.relay.deliveries.list({})).reduce((sum, d) => sum + d.attemptCount, 0);
     // On a loaded database the last attempt can take a moment to be recorded.
     await poll(attempts, (n) => n >= 3, 'three attempts recorded', 5000);
-    // Longer than a postback waits for a busy host (1 s), so every one has met the open breaker since.
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // No lease left: every postback that waited for the host's slot met the open breaker and was put off until it may close.
+    const settled = await poll(outboxRows, unleased, 'every lease given back', 5000);
+    // A claim made once the retries were due (not those put off for the 10-minute cooldown) leaves every row as it was.
+    const due = settled.map((row) => toDate(row.next_attempt_at).getTime()).filter((at) => at < Date.now() + 60_000);
+    await claimsSince(fx.relay.knex, fx.prefix, { after: new Date(Math.max(Date.now(), ...due)) });
+    expect(await outboxRows()).to.deep.equal(settled);
     expect(setup.tracker.received).to.have.length(3);
     const pending = await fx.relay.deliveries.list({ status: 'pending' });
     expect(pending).to.have.length(6);
     expect(pending.reduce((sum, d) => sum + d.attemptCount, 0)).to.equal(3);
-    // Those that met the open breaker were put off until it may close; claims leave the others in the outbox, unleased.
-    const leased = await fx.relay.knex(tableNames(fx.prefix).deliveries).whereNotNull('lease_token').count<{ n: number | string }>({ n: '*' }).first();
-    expect(Number(leased?.n)).to.equal(0);
   });
 
   it('puts off the postbacks of one claim for a busy host together: a few UPDATEs for the batch, not one per postback', async () => {
@@ -98,16 +126,13 @@ describeEachDatabase('delivery isolation', (target) => {
     await fx.relay.recordLead({ id: 'L-1', clickId: 'c', affiliateId: 'aff-1' });
     await setup.tracker.waitFor(1);
     await fx.relay.endpoints.update(setup.endpointId, { enabled: false });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const seen = setup.tracker.received.length;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(setup.tracker.received).to.have.length(seen);
+    await expectLeftUnsent(setup.tracker);
     expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('pending');
+    const seen = setup.tracker.received.length;
     setup.tracker.respondWith(200);
     await fx.relay.endpoints.update(setup.endpointId, { enabled: true });
-    await setup.tracker.waitFor(seen + 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await fx.relay.deliveries.listForLead('L-1'))[0]?.status).to.equal('delivered');
+    await waitForDeliveries(fx, 'L-1', (list) => list[0]?.status === 'delivered');
+    expect(setup.tracker.received).to.have.length(seen + 1);
   });
 
   it('disables an endpoint that has failed continuously for the window, keeping its postbacks for when it is enabled again', async () => {
@@ -120,10 +145,7 @@ describeEachDatabase('delivery isolation', (target) => {
     await poll(() => fx.relay.endpoints.get(setup.endpointId), (endpoint) => !endpoint.enabled, 'the failing endpoint disabled', 5000);
     // Disabled with its postbacks still pending, not dead-lettered.
     expect(await fx.relay.deliveries.list({ status: 'failed' })).to.deep.equal([]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const seen = setup.tracker.received.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(setup.tracker.received).to.have.length(seen);
+    await expectLeftUnsent(setup.tracker);
     expect((await fx.relay.deliveries.stats())).to.include({ pending: 2, disabledEndpoints: 1 });
     setup.tracker.respondWith(200);
     await fx.relay.endpoints.update(setup.endpointId, { enabled: true });

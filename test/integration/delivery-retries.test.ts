@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Delivery } from '../../lib/deliveries/types.js';
 import { describeEachDatabase } from '../helpers/databases.js';
+import { claimsSince } from '../helpers/claims.js';
 import { relayWithTracker, waitForDeliveries } from '../helpers/delivery.js';
 import { auth } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
@@ -67,10 +68,13 @@ describeEachDatabase('delivery retries', (target) => {
     ({ tracker, fx } = await relayWithTracker(target, { retrySchedule: [20, 20, 20] }));
     tracker.respondWith(404);
     await fx.relay.recordLead(lead('L-1'));
-    const [delivery] = await waitForDeliveries(fx, 'L-1', (list) => list[0]?.status === 'failed');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [failed] = await waitForDeliveries(fx, 'L-1', (list) => list[0]?.status === 'failed');
+    // A claim made once a retry would have been due (20 ms, and at most 20% jitter) found nothing more to send.
+    const lastAttempt = Math.max(...(failed as Delivery).attempts.map((a) => a.attemptedAt.getTime()));
+    await claimsSince(fx.relay.knex, fx.prefix, { after: new Date(lastAttempt + 20 * 1.2) });
+    const [delivery] = await fx.relay.deliveries.listForLead('L-1');
+    expect(delivery).to.include({ status: 'failed', attemptCount: 1, lastStatusCode: 404 });
     expect(tracker.received).to.have.length(1);
-    expect(delivery).to.include({ attemptCount: 1, lastStatusCode: 404 });
   });
 
   it('waits as long as a 429 Retry-After asks, up to the configured bound', async () => {
