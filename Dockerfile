@@ -24,9 +24,10 @@ RUN npm ci --no-audit --no-fund --omit=dev \
  && npm install --no-audit --no-fund --no-save --omit=dev "better-sqlite3@$(node -p "require('./package.json').peerDependencies['better-sqlite3']")"
 
 FROM node:22-bookworm-slim
-# Only NODE_ENV: the port and the database come from the configuration's defaults (3000, ./data/postback-relay.sqlite
+# No relay setting: the port and the database come from the configuration's defaults (3000, ./data/postback-relay.sqlite
 # under WORKDIR, i.e. the /app/data volume), so a config file (POSTBACK_RELAY_CONFIG_FILE) or -e variables set them.
-ENV NODE_ENV=production
+# MALLOC_ARENA_MAX as `npm start` sets it: two malloc arenas instead of one per thread (docs/performance.md, "Memory").
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

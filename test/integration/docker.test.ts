@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { configSettings } from '../../lib/config/docs.js';
 import { cleanEnv, ROOT } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/server-process.js';
-import { startNodeFlags, startOldSpaceMb } from '../helpers/start-command.js';
+import { startEnv, startNodeFlags, startOldSpaceMb } from '../helpers/start-command.js';
 import { parseSimpleYaml } from '../helpers/simple-yaml.js';
 import type { YamlValue } from '../helpers/simple-yaml.js';
 import { freePort } from '../helpers/ports.js';
@@ -124,7 +124,7 @@ describe('Docker image and compose file', function () {
         .filter((line) => line.startsWith('ENV '))
         .flatMap((line) => [...line.slice(4).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!])),
     );
-    expect(imageEnv).to.deep.equal({ NODE_ENV: 'production' });
+    expect(imageEnv).to.deep.equal({ NODE_ENV: 'production', ...startEnv() });
     const [command, ...args] = jsonArgs('CMD');
     // The image runs the server as `npm start` does, heap sizing included (docs/performance.md, "Memory").
     expect([command, ...args]).to.deep.equal(['node', ...startNodeFlags(), 'dist/docker/server.js']);

@@ -1,9 +1,9 @@
-// Starts the relay the way a user does: the built standalone server (dist/docker/server.js) with `npm start`'s node flags,
+// Starts the relay the way a user does: the built standalone server (dist/docker/server.js) with `npm start`'s node flags and variables,
 // configured by environment only.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNodeFlags } from '../../helpers/start-command.js';
+import { startEnv, startNodeFlags } from '../../helpers/start-command.js';
 import { freePort, REPO_ROOT, startChild } from './processes.js';
 import type { Child } from './processes.js';
 
@@ -41,6 +41,8 @@ export interface RelayProcess {
 export function relayEnv(settings: RelaySettings, port: number): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
+    // What `npm start` sets (malloc's arenas), as for the node flags: the relay measured is the one users start.
+    ...startEnv(),
     NODE_ENV: 'production',
     DATABASE_URL: BENCH_DATABASE_URL,
     POSTBACK_RELAY_TABLE_PREFIX: settings.tablePrefix,
