@@ -354,7 +354,8 @@ export class Dispatcher implements DeliveryHandoff {
     }
   }
 
-  // Its host is at its cap or its breaker is open: no attempt is made or counted, the delivery just waits.
+  // At stop, the leases still held go back, so another instance may send those deliveries at once; if that write
+  // fails they run out on their own.
   async #release(pks: readonly string[]): Promise<void> {
     try {
       await this.#leases.release(pks);

@@ -119,7 +119,7 @@ export class HostGuard {
         this.#deps.onChores();
       }
       // A probe waiting for a slot still holds the others back.
-      return { until: new Date(now + busyDelayMs), open: breaker !== undefined, soon: breaker === undefined && (state.inFlight > 0 || state.take !== 'none') };
+      return { until: new Date(now + busyDelayMs), open: breaker !== undefined, soon: breaker === undefined && this.#slotSoon(state) };
     }
     if (breaker) breaker.probe = 'sending';
     state.inFlight += 1;
@@ -143,7 +143,7 @@ export class HostGuard {
         continue;
       }
       if (state.inFlight < this.#usable(state, now) || this.#mayTake(state, now)) continue;
-      hosts.push({ host, soon: state.inFlight > 0 || state.take !== 'none' });
+      hosts.push({ host, soon: this.#slotSoon(state) });
     }
     return hosts;
   }
@@ -319,6 +319,11 @@ export class HostGuard {
   // Slots held whose lease outlasts a request started now.
   #usable(state: HostState, now: number): number {
     return state.slotsUntil - now > this.#deps.requestTimeoutMs ? state.slots : 0;
+  }
+
+  // A slot comes free on this instance soon: one is in use, or a take is under way.
+  #slotSoon(state: HostState): boolean {
+    return state.inFlight > 0 || state.take !== 'none';
   }
 
   // Whether a take of more slots may start now: none under way, none lately came back short, and below the share.

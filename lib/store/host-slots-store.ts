@@ -14,8 +14,8 @@ export interface HostSlotsStore {
   renew(owner: string, hosts: readonly string[], until: Date): Promise<number>;
   /** How many slots of each host `owner` holds under a lease that outlasts `now`. */
   held(owner: string, now: Date): Promise<Map<string, number>>;
-  /** Gives back `count` of `owner`'s slots of `host` (all of them when `count` is left out); returns how many. */
-  give(owner: string, host: string, count?: number): Promise<number>;
+  /** Gives back up to `count` of `owner`'s slots of `host`; returns how many. */
+  give(owner: string, host: string, count: number): Promise<number>;
   /** Gives back every slot `owner` holds (at stop). */
   giveAll(owner: string): Promise<number>;
 }
@@ -49,10 +49,9 @@ export class KnexHostSlotsStore implements HostSlotsStore {
     return new Map(rows.map((row) => [row.host, Number(row.n)]));
   }
 
-  async give(owner: string, host: string, count?: number): Promise<number> {
+  async give(owner: string, host: string, count: number): Promise<number> {
     const mine = (query: Knex.QueryBuilder) => query.where('host', host).andWhere('owner', owner);
-    const query = count === undefined ? mine(this.#knex(this.#table)) : this.#limited(mine, 'desc', count);
-    return query.update({ owner: null, until: null });
+    return this.#limited(mine, 'desc', count).update({ owner: null, until: null });
   }
 
   async giveAll(owner: string): Promise<number> {

@@ -46,7 +46,7 @@ export class FakeHostSlotsStore implements HostSlotsStore {
     return Promise.resolve(held);
   }
 
-  give(owner: string, host: string, count = Infinity): Promise<number> {
+  give(owner: string, host: string, count: number): Promise<number> {
     this.calls.push('give');
     const mine = (this.slots.get(host) ?? []).filter((slot) => slot.owner === owner).slice(0, count);
     for (const slot of mine) Object.assign(slot, { owner: null, until: 0 });

@@ -51,18 +51,25 @@ async function capture(knex: Knex, run: () => Promise<unknown>): Promise<Array<{
 
 describeEachDatabase('claim query plan', (target) => {
   let fx: RelayFixture;
+  let knex: Knex;
+  let t: TableNames;
+  let endpointId: string;
+  // A relay that does not send, and one endpoint for the backlog.
+  beforeEach(async function () {
+    this.timeout(60_000);
+    fx = await startRelay(target, { start: false });
+    knex = fx.relay.knex;
+    t = tableNames(fx.prefix);
+    endpointId = (await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } })).id;
+  });
   afterEach(async () => {
     await fx.close();
   });
 
   it('claims through the due index without a sort or a temporary table, with a large backlog half sent and a full queue held', async function () {
     this.timeout(60_000);
-    fx = await startRelay(target, { start: false });
-    const { knex } = fx.relay;
-    const t = tableNames(fx.prefix);
-    const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
     await fx.relay.endpoints.create({ affiliateId: 'aff-2', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb' }, enabled: false });
-    await writeBacklog(knex, t, endpoint.id, (i) => ({ status: i < ROWS / 2 ? 'delivered' : 'pending' }), { analyze: true });
+    await writeBacklog(knex, t, endpointId, (i) => ({ status: i < ROWS / 2 ? 'delivered' : 'pending' }), { analyze: true });
 
     // An instance holding a full queue's worth already: the claim passes over those rows, still on the due index.
     const held = new Set(((await knex(t.deliveries).where('status', 'pending').orderBy('pk').limit(216).pluck('pk')) as Array<string | number>).map(String));
@@ -89,16 +96,13 @@ describeEachDatabase('claim query plan', (target) => {
       expect(details).to.not.match(/TEMP B-TREE/i);
     }
   });
+
   it('reads the earlier deliveries of a click by the click index, so a backlog held by other instances costs one index row each', async function () {
     this.timeout(60_000);
-    fx = await startRelay(target, { start: false });
-    const { knex } = fx.relay;
-    const t = tableNames(fx.prefix);
-    const endpoint = await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
     // One endpoint, a click each, all but the last ten leased by another instance: the shape of a burst shared by two.
     // The statistics are left as the burst left them: MariaDB read them as cause to look up by endpoint.
     const leased = new Date(Date.now() + 600_000);
-    await writeBacklog(knex, t, endpoint.id, (i) => ({ click: `c-${i}`, status: 'pending', ...(i < ROWS - 10 ? { lockedUntil: leased } : {}) }), { analyze: false });
+    await writeBacklog(knex, t, endpointId, (i) => ({ click: `c-${i}`, status: 'pending', ...(i < ROWS - 10 ? { lockedUntil: leased } : {}) }), { analyze: false });
     const outbox = new OutboxStore(knex, t);
     let claimed: ClaimedDelivery[] = [];
     const queries = await capture(knex, async () => {

@@ -120,16 +120,21 @@ class Fleet {
 
 /** Posts a lead until the relay acknowledges it (a 502 from the proxy while an instance restarts is tried again, same id). */
 async function postLead(origin: string, id: string, affiliateId: string, deadline: number): Promise<boolean> {
-  for (;;) {
+  const post = async (): Promise<number | 'dropped'> => {
     try {
       const answer = await fetch(`${origin}/postbacks/events/leads`, { method: 'POST', headers: bearer, body: JSON.stringify({ id, clickId: `click-${id}`, affiliateId }) });
       await answer.arrayBuffer();
-      if (answer.status === 200 || answer.status === 201) return true;
+      return answer.status;
     } catch {
       // The proxy itself dropped the connection: try again.
+      return 'dropped';
     }
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  try {
+    await poll(post, (status) => status === 200 || status === 201, `lead ${id} acknowledged`, Math.max(0, deadline - Date.now()));
+    return true;
+  } catch {
+    return false;
   }
 }
 

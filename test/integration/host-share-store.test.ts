@@ -33,7 +33,7 @@ describeEachDatabase('host slots and breakers in the database', (target) => {
     expect(await slots.give('owner-a', host, 1)).to.equal(1);
     expect(await slots.held('owner-a', at(0))).to.deep.equal(new Map([[host, 2]]));
     expect(await slots.take(host, 4, 'owner-c', 2, at(30_000), at(0)), 'the slot given back').to.equal(1);
-    expect(await slots.give('owner-b', host)).to.equal(1);
+    expect(await slots.give('owner-b', host, 2), 'only the one it holds').to.equal(1);
     expect(await slots.giveAll('owner-a')).to.equal(2);
     expect(await slots.held('owner-a', at(0))).to.deep.equal(new Map());
     expect(await slots.giveAll('owner-c')).to.equal(1);

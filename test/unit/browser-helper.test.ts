@@ -1,16 +1,12 @@
 // Without Chromium a plain run skips the browser suites with a banner; with PB_REQUIRE_BROWSER=1 (CI) it fails.
 
 import { expect } from 'chai';
-import { runToEnd } from '../helpers/child-run.js';
+import { runMocha } from '../helpers/child-run.js';
 import type { ChildRun } from '../helpers/child-run.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 function mocha(env: Record<string, string>, spec = 'test/fixtures/browser-suite/suite.ts'): Promise<ChildRun> {
-  return runToEnd(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', spec], {
-    cwd: ROOT,
-    env: { ...process.env, PB_REQUIRE_BROWSER: '', ...env, PB_CHROMIUM_PATH: '/nonexistent/chromium' },
-  });
+  return runMocha(['--no-config', '--import=tsx', spec], { PB_REQUIRE_BROWSER: '', ...env, PB_CHROMIUM_PATH: '/nonexistent/chromium' });
 }
 
 describe('browser suites without Chromium', function () {

@@ -1,18 +1,14 @@
 // Without MySQL a plain run skips the MySQL-only suites with a banner each; with PB_REQUIRE_MYSQL=1 (CI) it fails.
 
 import { expect } from 'chai';
-import { runToEnd } from '../helpers/child-run.js';
+import { runMocha } from '../helpers/child-run.js';
 import type { ChildRun } from '../helpers/child-run.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 // The MySQL-only suites that run no SQLite half; port 9 on loopback refuses at once.
 const SUITES = ['database-cutoff', 'ingest-fallback', 'multi-instance', 'time-window-plan'].map((name) => `test/integration/${name}.test.ts`);
 
 function mocha(env: Record<string, string>): Promise<ChildRun> {
-  return runToEnd(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--import=tsx', '--timeout', '30000', ...SUITES], {
-    cwd: ROOT,
-    env: { ...process.env, PB_REQUIRE_MYSQL: '', ...env, TEST_MYSQL_URL: 'mysql://root@127.0.0.1:9/test' },
-  });
+  return runMocha(['--no-config', '--import=tsx', '--timeout', '30000', ...SUITES], { PB_REQUIRE_MYSQL: '', ...env, TEST_MYSQL_URL: 'mysql://root@127.0.0.1:9/test' });
 }
 
 describe('MySQL-only suites without MySQL', function () {

@@ -1,11 +1,11 @@
 // The test set-up itself: `mocha <file>` runs that file alone, CI's script shares no fixed /tmp path, and the run
 // notices a write into the user's ./data/.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { runMocha } from '../helpers/child-run.js';
 import { snapshotDataDir } from '../helpers/hooks.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -14,11 +14,7 @@ describe('test set-up', function () {
   this.timeout(60_000);
 
   it('`mocha <file>` with the repo\'s .mocharc.json runs just that file (the suite\'s glob lives in `npm test`)', async () => {
-    const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', 'test/fixtures/one-test/one.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, output } = await runMocha(['test/fixtures/one-test/one.ts']);
     expect(code, output).to.equal(0);
     expect(output).to.match(/\b1 passing\b/);
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
