@@ -242,8 +242,11 @@ export class HostGuard {
     const breaker = this.#hosts.get(host)?.breaker;
     if (breaker?.probe !== 'asking') return;
     breaker.probe = granted ? 'mine' : 'none';
+    // The right lasts a slot lease: a postback must go now, not at the next idle poll (the claim loop left the host
+    // out while it asked), or the right could lapse first, every time: a probe asked for, granted and lapsed for ever.
+    if (granted) this.#deps.onWake(host);
     // Another instance probes (or the answer failed): ask again a little later, unless its outcome arrives first.
-    if (!granted) breaker.askAfter = now + this.#settings.busyDelayMs;
+    else breaker.askAfter = now + this.#settings.busyDelayMs;
   }
 
   /** `count` slots of `host` were taken (of `asked`) under a lease until `until`; wakes a waiting postback per slot. */

@@ -111,4 +111,15 @@ describe('host guard and keeper (in-memory tables)', () => {
     expect(stores.hosts.calls.filter((call) => call === 'takeProbe').length, 'both asked for it').to.be.at.least(2);
     for (const { guard } of [a, b]) expect(guard.enter(HOST, Date.now()), 'nothing else while the probe is out').to.deep.include({ open: true });
   });
+
+  it('wakes the host\'s postbacks when the fleet grants it the probe of a half-open breaker, not at the next idle poll', () => {
+    const woken: string[] = [];
+    const guard = new HostGuard(SETTINGS, { requestTimeoutMs: 100, fleetSize: () => 1, onChores: () => undefined, onWake: (host) => woken.push(host) });
+    guard.shared([{ host: HOST, openUntil: Date.now() - 1, probeMine: false, wanted: false }]);
+    expect(guard.enter(HOST, Date.now()), 'the first postback asks for the probe').to.deep.include({ open: true });
+    expect(guard.chores(Date.now(), false).probes).to.deep.equal([HOST]);
+    expect(woken).to.deep.equal([]);
+    guard.probeAnswered(HOST, true, Date.now());
+    expect(woken).to.deep.equal([HOST]);
+  });
 });
