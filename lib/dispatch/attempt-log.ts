@@ -82,6 +82,7 @@ export class AttemptLog {
         pk: delivery.pk,
         leaseToken: delivery.leaseToken,
         outcome,
+        firstAttempt: delivery.attemptCount === 0,
         endpointFailing: this.#opened.has(outcome.endpointPk) ? true : delivery.endpointFailing,
       })),
     );

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { DeliveryAttempt, DeliveryStatus } from '../deliveries/types.js';
 import { isMySql } from './database.js';
 import { retryOnDeadlock } from './errors.js';
-import type { TableNames } from './tables.js';
+import type { AttemptColumns, TableNames } from './tables.js';
 
 /** The result of one attempt (as the delivery log shows it), and what becomes of the delivery. */
 export interface AttemptOutcome extends DeliveryAttempt {
@@ -22,6 +22,11 @@ export interface Completion {
   /** The claim's lease token: the delivery's state changes only while the row still carries it. */
   leaseToken: string;
   outcome: AttemptOutcome;
+  /**
+   * Whether the claim found no attempt recorded for the delivery: its attempt then goes on the delivery's own row
+   * (the usual postback, sent once, costs no attempt row), provided the row still carries the lease.
+   */
+  firstAttempt: boolean;
   /**
    * Whether the endpoint's failure window is known to be closed (false: a success needs no write to close it), or
    * may be open (true, or undefined when not known: a success reads it, and closes it if it is).
@@ -48,10 +53,11 @@ const ERROR_LENGTH = 1024;
 
 /**
  * Records every attempt and, for each delivery still held under its completion's lease token, its outcome and
- * the end of its lease, in one transaction. In the usual case that is two statements per 100 deliveries, whatever
- * their outcomes: one fenced UPDATE (it changes only rows still carrying their completion's token) and one
- * multi-row insert of the attempts. When the UPDATE finds a lease gone to another claim, the transaction is rolled
- * back and the chunk recorded the careful way: a locking read of the tokens first, then only the rows still held.
+ * the end of its lease, in one transaction. In the usual case that is one statement per 100 deliveries, whatever
+ * their outcomes: a fenced UPDATE (it changes only rows still carrying their completion's token) that also writes
+ * each first attempt on its delivery's row; later attempts add one multi-row insert into the attempts table. When
+ * the UPDATE finds a lease gone to another claim, the transaction is rolled back and the chunk recorded the careful
+ * way: a locking read of the tokens first, then only the rows still held, every attempt in the attempts table.
  */
 export async function recordCompletions(knex: Knex, t: TableNames, completions: readonly Completion[]): Promise<CompletionResult> {
   if (completions.length === 0) return { disabled: [], stale: [], windowError: undefined };
@@ -91,9 +97,10 @@ class LeaseMoved extends Error {}
 
 // The update first: it locks the rows, so the attempts' foreign-key check finds them locked already.
 async function recordFenced(trx: Knex.Transaction, t: TableNames, chunk: readonly Completion[]): Promise<Completion[]> {
-  const changed = await updateDeliveries(trx, t.deliveries, chunk);
+  const changed = await updateDeliveries(trx, t.deliveries, chunk, true);
   if (changed !== chunk.length) throw new LeaseMoved();
-  await trx(t.attempts).insert(chunk.map(attemptRow));
+  const later = chunk.filter((c) => !c.firstAttempt);
+  if (later.length > 0) await trx(t.attempts).insert(later.map(attemptRow));
   return [...chunk];
 }
 
@@ -101,7 +108,7 @@ async function recordHeld(trx: Knex.Transaction, t: TableNames, chunk: readonly 
   // The lock first: the insert's foreign-key check would otherwise take a shared lock to upgrade later.
   const owned = await stillHeld(trx, t.deliveries, chunk);
   await trx(t.attempts).insert(chunk.map(attemptRow));
-  if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned);
+  if (owned.length > 0) await updateDeliveries(trx, t.deliveries, owned, false);
   return owned;
 }
 
@@ -115,8 +122,11 @@ async function stillHeld(trx: Knex.Transaction, table: string, chunk: readonly C
 }
 
 function attemptRow({ pk, outcome }: Completion): Record<string, unknown> {
+  return { delivery_pk: pk, ...attemptColumns(outcome) };
+}
+
+function attemptColumns(outcome: AttemptOutcome): AttemptColumns {
   return {
-    delivery_pk: pk,
     attempted_at: outcome.attemptedAt,
     request_method: outcome.method,
     request_url: outcome.url,
@@ -128,24 +138,47 @@ function attemptRow({ pk, outcome }: Completion): Record<string, unknown> {
   };
 }
 
-// One UPDATE for the chunk, fenced: each row changes only while it carries its completion's lease token. A column
-// whose value differs between rows becomes `case pk when .. then .. end`. Returns how many rows it changed.
-async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: readonly Completion[]): Promise<number> {
-  const column = (pick: (outcome: AttemptOutcome) => string | number | Date | null): unknown => {
-    const values = chunk.map((c) => pick(c.outcome));
-    const first = values[0] ?? null;
-    if (values.every((value) => sameValue(value, first))) return first;
-    return trx.raw(`case pk ${'when ? then ? '.repeat(chunk.length)}end`, chunk.flatMap((c, i) => [c.pk, values[i] ?? null]));
+type Value = string | number | Date | null;
+
+// One UPDATE for the chunk, fenced: each row changes only while it carries its completion's lease token (and, for a
+// first attempt written on the row, while it has no attempt recorded). A column whose value differs between rows
+// becomes `case pk when .. then .. end`. Returns how many rows it changed.
+async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: readonly Completion[], firstOnRow: boolean): Promise<number> {
+  const cases = (rows: readonly Completion[], values: readonly Value[], otherwise?: string) =>
+    trx.raw(`case pk ${'when ? then ? '.repeat(rows.length)}${otherwise === undefined ? '' : 'else ?? '}end`, [
+      ...rows.flatMap((c, i) => [c.pk, values[i] ?? null]),
+      ...(otherwise === undefined ? [] : [otherwise]),
+    ]);
+  const set = (rows: readonly Completion[], values: readonly Value[], otherwise?: string): unknown => {
+    const value = values[0] ?? null;
+    return otherwise === undefined && values.every((v) => sameValue(v, value)) ? value : cases(rows, values, otherwise);
   };
-  const byToken = new Map<string, string[]>();
-  for (const { pk, leaseToken } of chunk) {
-    const pks = byToken.get(leaseToken);
-    if (pks) pks.push(pk);
-    else byToken.set(leaseToken, [pk]);
+  const column = (pick: (outcome: AttemptOutcome) => Value) => set(chunk, chunk.map((c) => pick(c.outcome)));
+  const first = firstOnRow ? chunk.filter((c) => c.firstAttempt) : [];
+  const firstColumns: Record<string, unknown> = {};
+  if (first.length > 0) {
+    const columns = first.map((c) => attemptColumns(c.outcome));
+    for (const name of Object.keys(columns[0] ?? {}) as Array<keyof AttemptColumns>) {
+      // Rows whose attempt goes to the attempts table keep what they have.
+      firstColumns[`first_${name}`] = set(first, columns.map((c) => c[name]), first.length === chunk.length ? undefined : `first_${name}`);
+    }
+  }
+  const groups = new Map<string, { token: string; firstAttempt: boolean; pks: string[] }>();
+  for (const c of chunk) {
+    const firstAttempt = first.includes(c);
+    const key = `${c.leaseToken}:${firstAttempt}`;
+    const group = groups.get(key) ?? { token: c.leaseToken, firstAttempt, pks: [] };
+    group.pks.push(c.pk);
+    groups.set(key, group);
   }
   const changed: unknown = await trx(table)
     .where((where) => {
-      for (const [token, pks] of byToken) void where.orWhere((held) => void held.whereIn('pk', pks).andWhere('lease_token', token));
+      for (const { token, firstAttempt, pks } of groups.values()) {
+        void where.orWhere((held) => {
+          void held.whereIn('pk', pks).andWhere('lease_token', token);
+          if (firstAttempt) void held.andWhere('attempt_count', 0);
+        });
+      }
     })
     .update({
       status: column((o) => o.status),
@@ -158,11 +191,12 @@ async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: rea
       last_error: column((o) => o.error?.slice(0, ERROR_LENGTH) ?? null),
       updated_at: column((o) => o.attemptedAt),
       delivered_at: column((o) => (o.status === 'delivered' ? o.attemptedAt : null)),
+      ...firstColumns,
     });
   return Number(changed);
 }
 
-function sameValue(a: string | number | Date | null, b: string | number | Date | null): boolean {
+function sameValue(a: Value, b: Value): boolean {
   return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 }
 

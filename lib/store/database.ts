@@ -12,6 +12,14 @@ export function isMySql(knex: Knex): boolean {
   return (knex.client as { dialect?: string }).dialect === 'mysql';
 }
 
+/**
+ * A FROM fragment reading a table (`?? as ??`: table, alias) through one index (the `??` that follows) and no other:
+ * `FORCE INDEX` on MySQL, `INDEXED BY` on SQLite. For reads whose index the optimizer was seen to pass over.
+ */
+export function byIndex(knex: Knex): string {
+  return isMySql(knex) ? '?? as ?? force index (??)' : '?? as ?? indexed by ??';
+}
+
 /** Knex configuration for a `mysql://user:pass@host:port/db` URL, or a SQLite file path (`sqlite:` prefix optional). */
 export function knexConfigForUrl(url: string): Knex.Config {
   if (/^mysql2?:\/\//i.test(url)) return mysqlConfig(url);

@@ -59,20 +59,11 @@ export class DeliveryActivityStore {
   /** Attempts made in `[since, until)`, per minute and outcome, oldest first; minutes without attempts are left out. */
   async attemptsPerMinute(since: Date, until: Date): Promise<MinuteActivity[]> {
     const { attempts: a, deliveries: d } = this.#t;
-    // SQLite holds our times as epoch milliseconds; MySQL as UTC DATETIMEs, formatted so the session time zone plays no part.
-    const minute = isMySql(this.#knex) ? `date_format(${a}.attempted_at, '%Y-%m-%d %H:%i:00')` : `cast(${a}.attempted_at / 60000 as integer) * 60000`;
-    const outcome = `case when ${d}.status = 'skipped' then 'skipped' when ${a}.error is null then 'delivered' else 'failed' end`;
-    const rows = await this.#knex(a)
-      .join(d, `${d}.pk`, `${a}.delivery_pk`)
-      .where(`${a}.attempted_at`, '>=', since)
-      .andWhere(`${a}.attempted_at`, '<', until)
-      .groupByRaw(`${minute}, ${outcome}`)
-      .orderBy('minute')
-      .select<Array<{ minute: Time; outcome: 'delivered' | 'failed' | 'skipped'; n: Id }>>(
-        this.#knex.raw(`${minute} as minute`),
-        this.#knex.raw(`${outcome} as outcome`),
-        this.#knex.raw('count(*) as n'),
-      );
+    // A delivery's first attempt may be on its own row; the others are in the attempts table. Each read by its time index.
+    const rows = [
+      ...(await this.#perMinute(this.#knex(d), `${d}.first_attempted_at`, `${d}.first_error`, since, until)),
+      ...(await this.#perMinute(this.#knex(a).join(d, `${d}.pk`, `${a}.delivery_pk`), `${a}.attempted_at`, `${a}.error`, since, until)),
+    ];
     const byMinute = new Map<number, MinuteActivity>();
     for (const row of rows) {
       const at = toDate(typeof row.minute === 'string' && /^\d+$/.test(row.minute) ? Number(row.minute) : row.minute);
@@ -80,7 +71,24 @@ export class DeliveryActivityStore {
       bucket[row.outcome] += Number(row.n);
       byMinute.set(at.getTime(), bucket);
     }
-    return [...byMinute.values()];
+    return [...byMinute.values()].sort((x, y) => x.minute.getTime() - y.minute.getTime());
+  }
+
+  // `from` has the outbox as the deliveries table; `at` and `error` name the attempt's time and error columns in it.
+  async #perMinute(from: Knex.QueryBuilder, at: string, error: string, since: Date, until: Date) {
+    const d = this.#t.deliveries;
+    // SQLite holds our times as epoch milliseconds; MySQL as UTC DATETIMEs, formatted so the session time zone plays no part.
+    const minute = isMySql(this.#knex) ? `date_format(${at}, '%Y-%m-%d %H:%i:00')` : `cast(${at} / 60000 as integer) * 60000`;
+    const outcome = `case when ${d}.status = 'skipped' then 'skipped' when ${error} is null then 'delivered' else 'failed' end`;
+    return from
+      .where(at, '>=', since)
+      .andWhere(at, '<', until)
+      .groupByRaw(`${minute}, ${outcome}`)
+      .select<Array<{ minute: Time; outcome: 'delivered' | 'failed' | 'skipped'; n: Id }>>(
+        this.#knex.raw(`${minute} as minute`),
+        this.#knex.raw(`${outcome} as outcome`),
+        this.#knex.raw('count(*) as n'),
+      );
   }
 
   /** The click ID of each delivery's lead, by delivery id: the log's search key, which the delivery itself does not carry. */

@@ -3,14 +3,14 @@
 import type { Knex } from 'knex';
 import type { Endpoint } from '../endpoints/types.js';
 import type { Adjustment, Commission, EventName, Lead } from '../events/types.js';
-import type { Delivery, DeliveryStatus, UnconfirmedDecision } from '../deliveries/types.js';
+import type { Delivery, DeliveryAttempt, DeliveryStatus, UnconfirmedDecision } from '../deliveries/types.js';
 import type { DecimalString } from '../money.js';
 import { claimDue, dueQuery } from './claims.js';
 import type { ClaimExclusions } from './claims.js';
 import { recordCompletions } from './completions.js';
 import type { Completion, CompletionResult } from './completions.js';
-import { toDate, toId } from './tables.js';
-import type { AttemptRow, DeliveryRow, TableNames } from './tables.js';
+import { firstAttemptOf, toAttempt, toDate, toId } from './tables.js';
+import type { AttemptColumns, AttemptRow, DeliveryRow, TableNames } from './tables.js';
 
 /** A postback to queue, by primary keys. */
 export interface NewDelivery {
@@ -281,18 +281,7 @@ export class OutboxStore {
       lastError: row.last_error,
       createdAt: toDate(row.created_at),
       deliveredAt: row.delivered_at === null ? null : toDate(row.delivered_at),
-      attempts: attempts
-        .filter((attempt) => toId(attempt.delivery_pk) === toId(row.pk))
-        .map((attempt) => ({
-          attemptedAt: toDate(attempt.attempted_at),
-          method: attempt.request_method,
-          url: attempt.request_url,
-          statusCode: attempt.status_code,
-          latencyMs: attempt.latency_ms,
-          error: attempt.error,
-          responseExcerpt: attempt.response_excerpt,
-          failureKind: attempt.failure_kind,
-        })),
+      attempts: attemptsOf(row, attempts),
     }));
   }
 
@@ -356,4 +345,13 @@ export class OutboxStore {
       oldestPendingAt: oldest?.at == null ? null : toDate(oldest.at),
     };
   }
+}
+
+// A delivery's attempts in the order they were made: the first one may be on its own row, the rest are in the attempts
+// table (all of them are there when the first was recorded under a lease another claim had taken over).
+function attemptsOf(row: DeliveryRow, rows: readonly AttemptRow[]): DeliveryAttempt[] {
+  const first = firstAttemptOf(row);
+  const own: AttemptColumns[] = rows.filter((attempt) => toId(attempt.delivery_pk) === toId(row.pk));
+  const all = (first ? [first, ...own] : own).map(toAttempt);
+  return all.sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime());
 }

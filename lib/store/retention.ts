@@ -2,6 +2,8 @@
 
 import type { Knex } from 'knex';
 import type { DeliveryStatus } from '../deliveries/types.js';
+import { byIndex } from './database.js';
+import { FIRST_ATTEMPT_COLUMNS } from './tables.js';
 import type { TableNames } from './tables.js';
 
 /** How long finished deliveries are kept, in days; null keeps them forever. */
@@ -50,6 +52,7 @@ export class RetentionStore {
       if (days === null) continue;
       const before = new Date(now.getTime() - days * DAY_MS);
       pruned.attempts += await this.#inBatches(batchSize, options.signal, () => this.#pruneAttempts(statuses, before, batchSize));
+      pruned.attempts += await this.#inBatches(batchSize, options.signal, () => this.#pruneFirstAttempts(statuses, before, batchSize));
       pruned.deliveries += await this.#inBatches(batchSize, options.signal, () => this.#pruneDeliveries(statuses, before, batchSize));
     }
     return pruned;
@@ -78,6 +81,22 @@ export class RetentionStore {
     if (pks.length === 0) return 0;
     await this.#knex(a).whereIn('pk', pks).delete();
     return pks.length;
+  }
+
+  // A first attempt kept on its delivery's row is cleared from it, read through its own time index, before a lead's
+  // delivery is deleted (a commission's is kept), so the count of pruned attempts includes it. The conditions are checked
+  // again by the update.
+  async #pruneFirstAttempts(statuses: readonly DeliveryStatus[], before: Date, batchSize: number): Promise<number> {
+    const d = this.#t.deliveries;
+    const finished = (query: Knex.QueryBuilder, table: string) =>
+      query.where(`${table}.first_attempted_at`, '<', before).whereIn(`${table}.status`, statuses).andWhere(`${table}.updated_at`, '<', before);
+    // Forced: with most rows older than the window, MariaDB would rather scan the table, and then read all of it for a
+    // few hundred rows.
+    const indexed = this.#knex.from(this.#knex.raw(byIndex(this.#knex), [d, 'first', `${d}_first_attempted_ix`]));
+    const pks = (await finished(indexed, 'first').limit(batchSize).pluck('first.pk')) as Array<string | number>;
+    if (pks.length === 0) return 0;
+    const cleared: unknown = await finished(this.#knex(d).whereIn('pk', pks), d).update(Object.fromEntries(FIRST_ATTEMPT_COLUMNS.map((name) => [name, null])));
+    return Number(cleared);
   }
 
   // The conditions are checked again by the delete: a delivery replayed meanwhile is pending again and stays.

@@ -1,7 +1,7 @@
 // Table names under the host's prefix, the row shapes as the drivers return them, and row-to-domain mappers.
 
 import { normalizeDecimal } from '../money.js';
-import type { DeliveryStatus } from '../deliveries/types.js';
+import type { DeliveryAttempt, DeliveryStatus } from '../deliveries/types.js';
 import type { FailureKind } from '../dispatch/failure-kind.js';
 import type { Adjustment, Commission, EventName, Lead, LeadSource } from '../events/types.js';
 
@@ -103,7 +103,7 @@ export interface EndpointRow {
   updated_at: Time;
 }
 
-export interface DeliveryRow {
+export interface DeliveryRow extends FirstAttemptColumns {
   pk: Id;
   endpoint_pk: Id;
   event: EventName;
@@ -126,9 +126,8 @@ export interface DeliveryRow {
   delivered_at: Time | null;
 }
 
-export interface AttemptRow {
-  pk: Id;
-  delivery_pk: Id;
+/** One attempt's columns as the attempts table names them. */
+export interface AttemptColumns {
   attempted_at: Time;
   request_method: string;
   request_url: string;
@@ -137,6 +136,55 @@ export interface AttemptRow {
   error: string | null;
   response_excerpt: string | null;
   failure_kind: FailureKind | null;
+}
+
+export interface AttemptRow extends AttemptColumns {
+  pk: Id;
+  delivery_pk: Id;
+}
+
+/** A delivery's first attempt, when it is recorded on the delivery's own row (the same columns under `first_`). */
+export type FirstAttemptColumns = { [K in keyof AttemptColumns as `first_${K}`]: AttemptColumns[K] | null };
+
+/** The outbox's columns for its first attempt. */
+export const FIRST_ATTEMPT_COLUMNS = [
+  'first_attempted_at',
+  'first_request_method',
+  'first_request_url',
+  'first_status_code',
+  'first_latency_ms',
+  'first_error',
+  'first_response_excerpt',
+  'first_failure_kind',
+] as const satisfies ReadonlyArray<keyof FirstAttemptColumns>;
+
+/** The first attempt recorded on a delivery's row, or undefined when its attempts are all in the attempts table. */
+export function firstAttemptOf(row: FirstAttemptColumns): AttemptColumns | undefined {
+  if (row.first_attempted_at === null) return undefined;
+  // The completion writes every column together; method and URL are never null beside a time.
+  return {
+    attempted_at: row.first_attempted_at,
+    request_method: row.first_request_method ?? '',
+    request_url: row.first_request_url ?? '',
+    status_code: row.first_status_code,
+    latency_ms: row.first_latency_ms ?? 0,
+    error: row.first_error,
+    response_excerpt: row.first_response_excerpt,
+    failure_kind: row.first_failure_kind,
+  };
+}
+
+export function toAttempt(row: AttemptColumns): DeliveryAttempt {
+  return {
+    attemptedAt: toDate(row.attempted_at),
+    method: row.request_method,
+    url: row.request_url,
+    statusCode: row.status_code,
+    latencyMs: row.latency_ms,
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
+    failureKind: row.failure_kind,
+  };
 }
 
 /** Reads a time column whichever way the driver returned it. Strings without a zone are UTC, as we store them. */

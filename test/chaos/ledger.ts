@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
 import type { RelayFixture } from '../helpers/relay.js';
 import type { TestTracker } from '../helpers/tracker.js';
+import { allAttempts } from '../helpers/attempts.js';
 import { poll } from '../helpers/poll.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -75,13 +76,11 @@ export class Ledger {
     const { knex } = this.#fx.relay;
     const rows = await knex(t.deliveries)
       .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
-      .select<Array<{ external_id: string; status: string; locked_until: unknown; failed: number | string | null }>>(
-        `${t.leads}.external_id`,
-        `${t.deliveries}.status`,
-        `${t.deliveries}.locked_until`,
-        // An attempt that never reached the tracker (`unreached`) explains no request there.
-        knex.raw("(select count(*) from ?? where ??.delivery_pk = ??.pk and ??.failure_kind in ('ambiguous', 'rejected')) as failed", [t.attempts, t.attempts, t.deliveries, t.attempts]),
-      );
+      .select<Array<{ pk: number | string; external_id: string; status: string; locked_until: unknown }>>(`${t.deliveries}.pk`, `${t.leads}.external_id`, `${t.deliveries}.status`, `${t.deliveries}.locked_until`);
+    // An attempt that never reached the tracker (`unreached`) explains no request there.
+    const failedPks: unknown[] = await knex.from(allAttempts(knex, t)).whereIn('failure_kind', ['ambiguous', 'rejected']).pluck('delivery_pk');
+    const failed = new Map<string, number>();
+    for (const pk of failedPks.map(String)) failed.set(pk, (failed.get(pk) ?? 0) + 1);
     const requests = new Map<string, number>();
     for (const received of this.#tracker.received) {
       const key = received.query.txid ?? '';
@@ -89,7 +88,7 @@ export class Ledger {
     }
     return rows.map((row) => {
       const key = `lead-${row.external_id}`;
-      return { key, status: row.status, leased: row.locked_until !== null, requests: requests.get(key) ?? 0, failedAttempts: Number(row.failed ?? 0) };
+      return { key, status: row.status, leased: row.locked_until !== null, requests: requests.get(key) ?? 0, failedAttempts: failed.get(String(row.pk)) ?? 0 };
     });
   }
 
@@ -115,7 +114,7 @@ export class Ledger {
       afterKill += extra - explained;
     }
     const t = tableNames(this.#fx.prefix);
-    const kinds = await this.#fx.relay.knex(t.attempts).whereNotNull('failure_kind').groupBy('failure_kind').select<Array<{ failure_kind: string; n: number | string }>>('failure_kind', this.#fx.relay.knex.raw('count(*) as n'));
+    const kinds = await this.#fx.relay.knex.from(allAttempts(this.#fx.relay.knex, t)).whereNotNull('failure_kind').groupBy('failure_kind').select<Array<{ failure_kind: string; n: number | string }>>('failure_kind', this.#fx.relay.knex.raw('count(*) as n'));
     const figures: Figures = {
       scenario: this.#scenario,
       postbacks: tally.length,

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { tableNames } from '../../lib/store/tables.js';
 import createThrowingPlugin, { HOOKS } from '../fixtures/throwing-plugin/index.js';
+import { allAttempts } from '../helpers/attempts.js';
 import { isAlive, startCluster, useChaosSuite } from './cluster.js';
 import type { Cluster } from './cluster.js';
 
@@ -46,10 +47,12 @@ describe('chaos: a plugin that throws', function () {
  */
 async function visibleFaults(cluster: Cluster, hook: string): Promise<number> {
   const t = tableNames(cluster.fx.prefix);
-  const rows = await cluster.fx.relay.knex(t.attempts)
-    .join(t.deliveries, `${t.deliveries}.pk`, `${t.attempts}.delivery_pk`)
+  const { knex } = cluster.fx.relay;
+  const rows = await knex
+    .from(allAttempts(knex, t, 'a'))
+    .join(t.deliveries, `${t.deliveries}.pk`, 'a.delivery_pk')
     .join(t.leads, `${t.leads}.pk`, `${t.deliveries}.lead_pk`)
     .where(`${t.leads}.external_id`, 'like', `${hook}-%`)
-    .select<Array<{ error: string | null; request_url: string }>>(`${t.attempts}.error`, `${t.attempts}.request_url`);
+    .select<Array<{ error: string | null; request_url: string }>>('a.error', 'a.request_url');
   return rows.filter((row) => (row.error ?? '').includes(`chaos: ${hook} threw`) || (hook === 'secretValues' && row.request_url.includes('withheld'))).length;
 }

@@ -45,14 +45,14 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     return { relay: fx, outbox, byLead: new Map(claimed.map((d) => [d.lead.id, d])) };
   }
 
-  it('records a batch of attempts with one insert and one update, each row with its own status code, latency, error and outcome', async () => {
+  it('records a batch of first attempts in one update and no insert, each on its own row with its own status code, latency, error and outcome', async () => {
     const { relay, outbox, byLead } = await claimedLeads(4);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;
     const completions: Completion[] = [
-      { pk: d('L-0').pk, leaseToken: d('L-0').leaseToken, outcome: outcome(d('L-0'), { attemptedAt: at(1), status: 'delivered', statusCode: 200, latencyMs: 11, responseExcerpt: 'OK' }) },
-      { pk: d('L-1').pk, leaseToken: d('L-1').leaseToken, outcome: outcome(d('L-1'), { attemptedAt: at(2), status: 'pending', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', nextAttemptAt: at(5_000) }) },
-      { pk: d('L-2').pk, leaseToken: d('L-2').leaseToken, outcome: outcome(d('L-2'), { attemptedAt: at(3), status: 'failed', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }) },
-      { pk: d('L-3').pk, leaseToken: d('L-3').leaseToken, outcome: outcome(d('L-3'), { attemptedAt: at(4), status: 'skipped', method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }) },
+      { pk: d('L-0').pk, leaseToken: d('L-0').leaseToken, firstAttempt: true, outcome: outcome(d('L-0'), { attemptedAt: at(1), status: 'delivered', statusCode: 200, latencyMs: 11, responseExcerpt: 'OK' }) },
+      { pk: d('L-1').pk, leaseToken: d('L-1').leaseToken, firstAttempt: true, outcome: outcome(d('L-1'), { attemptedAt: at(2), status: 'pending', statusCode: 503, latencyMs: 22, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', nextAttemptAt: at(5_000) }) },
+      { pk: d('L-2').pk, leaseToken: d('L-2').leaseToken, firstAttempt: true, outcome: outcome(d('L-2'), { attemptedAt: at(3), status: 'failed', statusCode: 404, latencyMs: 33, error: 'tracker answered HTTP 404', responseExcerpt: 'no' }) },
+      { pk: d('L-3').pk, leaseToken: d('L-3').leaseToken, firstAttempt: true, outcome: outcome(d('L-3'), { attemptedAt: at(4), status: 'skipped', method: '-', url: '-', statusCode: null, latencyMs: 0, error: 'skipped: not sent', responseExcerpt: null }) },
     ];
     const statements: string[] = [];
     const onQuery = (query: { sql: string }) => statements.push(query.sql);
@@ -60,7 +60,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
     relay.relay.knex.off('query', onQuery);
     const t = tableNames(relay.prefix);
-    expect(statements.filter((sql) => /^insert into [`"]?\w+delivery_attempts/i.test(sql))).to.have.length(1);
+    expect(statements.filter((sql) => /^insert into [`"]?\w+delivery_attempts/i.test(sql))).to.have.length(0);
     expect(statements.filter((sql) => new RegExp(`^update [\`"]?${t.deliveries}[\`"]? `, 'i').test(sql))).to.have.length(1);
 
     const [l0, l1, l2, l3] = await Promise.all(['L-0', 'L-1', 'L-2', 'L-3'].map(async (id) => (await relay.relay.deliveries.listForLead(id))[0]));
@@ -76,7 +76,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     expect(await relay.relay.knex(t.deliveries).whereNotNull('locked_until').pluck('pk')).to.deep.equal([]);
   });
 
-  it('claims in two statements and records a batch in two more, whatever its size: no read of leases or endpoints it already knows', async () => {
+  it('claims in two statements and records a batch of first attempts in one more, whatever its size: no read of leases or endpoints it already knows', async () => {
     fx = await startRelay(target, { start: false });
     const relay = fx.relay;
     await relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: 'http://127.0.0.1:9/pb?txid={transaction_id}' } });
@@ -91,16 +91,58 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const claimStatements = statements.splice(0);
     expect(claimed).to.have.length(100);
     expect(claimed.every((d) => d.endpointFailing === false)).to.equal(true);
-    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, endpointFailing: d.endpointFailing, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
+    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, firstAttempt: d.attemptCount === 0, endpointFailing: d.endpointFailing, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
     expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
     relay.knex.off('query', onQuery);
     // The claim: one read of the due rows with what they refer to, one UPDATE setting the lease. No click totals: no money in these clicks.
     expect(claimStatements.map((sql) => sql.split(' ')[0]?.toLowerCase()), claimStatements.join('\n')).to.deep.equal(['select', 'update']);
-    // The completion: one fenced UPDATE, one insert of the attempts; the endpoint's window was seen closed at the claim.
-    expect(statements.map((sql) => sql.split(' ')[0]?.toLowerCase()), statements.join('\n')).to.deep.equal(['update', 'insert']);
+    // The completion: one fenced UPDATE writing each attempt on its delivery's row; the endpoint's window was seen closed at the claim.
+    expect(statements.map((sql) => sql.split(' ')[0]?.toLowerCase()), statements.join('\n')).to.deep.equal(['update']);
     const delivered = await relay.deliveries.list({ status: 'delivered' });
     expect(delivered).to.have.length(100);
     expect(delivered.every((d) => d.attempts.length === 1)).to.equal(true);
+  });
+
+  it('writes first attempts on their rows and later ones to the attempts table in the same batch, and lists each delivery\'s attempts in order', async () => {
+    const { relay, outbox, byLead } = await claimedLeads(4);
+    const t = tableNames(relay.prefix);
+    const d = (id: string) => byLead.get(id) as ClaimedDelivery;
+    const busy = (id: string, ms: number): Completion => ({
+      pk: d(id).pk, leaseToken: d(id).leaseToken, firstAttempt: true,
+      outcome: outcome(d(id), { attemptedAt: at(ms), status: 'pending', statusCode: 503, error: 'tracker answered HTTP 503', responseExcerpt: 'busy', failureKind: 'rejected' }),
+    });
+    await outbox.completeMany([busy('L-0', 1), busy('L-1', 2)]);
+    // Due again (their retry time is in the past), and past the first claim's lease on the other two: two second
+    // attempts and two first ones in one claim and one batch.
+    const later = Date.now() + 120_000;
+    const again = await outbox.claim(100, { until: new Date(later + 60_000), token: 'again' }, new Date(later));
+    expect(again.map((c) => [c.lead.id, c.attemptCount]).sort()).to.deep.equal([['L-0', 1], ['L-1', 1], ['L-2', 0], ['L-3', 0]]);
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    relay.relay.knex.on('query', onQuery);
+    await outbox.completeMany(again.map((c, i) => ({ pk: c.pk, leaseToken: c.leaseToken, firstAttempt: c.attemptCount === 0, outcome: outcome(c, { attemptedAt: at(10 + i), status: 'delivered' }) })));
+    relay.relay.knex.off('query', onQuery);
+    expect(statements.filter((sql) => /^insert into /i.test(sql))).to.have.length(1);
+    expect(await relay.relay.knex(t.attempts).orderBy('delivery_pk').pluck('delivery_pk').then((pks: unknown[]) => pks.map(String))).to.deep.equal([d('L-0').pk, d('L-1').pk].sort((a, b) => Number(a) - Number(b)));
+    const [l0] = await relay.relay.deliveries.listForLead('L-0');
+    expect(l0?.attempts.map((a) => [a.attemptedAt, a.statusCode, a.failureKind])).to.deep.equal([[at(1), 503, 'rejected'], [at(10 + again.findIndex((c) => c.lead.id === 'L-0')), 200, null]]);
+    expect(l0).to.deep.include({ status: 'delivered', attemptCount: 2 });
+    const [l2] = await relay.relay.deliveries.listForLead('L-2');
+    expect(l2?.attempts.map((a) => a.statusCode)).to.deep.equal([200]);
+  });
+
+  it('puts a first attempt in the attempts table when its row turns out to have an attempt recorded already', async () => {
+    const { relay, outbox, byLead } = await claimedLeads(2);
+    const t = tableNames(relay.prefix);
+    const d = (id: string) => byLead.get(id) as ClaimedDelivery;
+    // Not reachable through a claim (it reads the count under the same lease); the fence holds regardless.
+    await relay.relay.knex(t.deliveries).where('pk', d('L-1').pk).update({ attempt_count: 1 });
+    const completions = ['L-0', 'L-1'].map((id, i) => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, firstAttempt: true, outcome: outcome(d(id), { attemptedAt: at(i), status: 'delivered' as const }) }));
+    expect((await outbox.completeMany(completions)).stale).to.deep.equal([]);
+    const row = (id: string) => relay.relay.knex(t.deliveries).where('pk', d(id).pk).first<{ first_attempted_at: unknown; attempt_count: number; status: string }>('first_attempted_at', 'attempt_count', 'status');
+    expect(await row('L-1')).to.deep.equal({ first_attempted_at: null, attempt_count: 2, status: 'delivered' });
+    expect((await relay.relay.knex(t.attempts).pluck('delivery_pk')).map(String).sort()).to.deep.equal([d('L-0').pk, d('L-1').pk].sort());
+    for (const id of ['L-0', 'L-1']) expect((await relay.relay.deliveries.listForLead(id))[0]?.attempts).to.have.length(1);
   });
 
   it('records every attempt of a batch whose leases partly passed to another claim, and changes only the rows still held', async () => {
@@ -108,7 +150,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const t = tableNames(relay.prefix);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;
     await relay.relay.knex(t.deliveries).whereIn('pk', [d('L-1').pk, d('L-3').pk]).update({ lease_token: 'taken-over' });
-    const completions = ['L-0', 'L-1', 'L-2', 'L-3'].map((id, i) => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, outcome: outcome(d(id), { attemptedAt: at(i), status: 'delivered' as const }) }));
+    const completions = ['L-0', 'L-1', 'L-2', 'L-3'].map((id, i) => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, firstAttempt: true, outcome: outcome(d(id), { attemptedAt: at(i), status: 'delivered' as const }) }));
     const result = await outbox.completeMany(completions);
     expect([...result.stale].sort()).to.deep.equal([d('L-1').pk, d('L-3').pk].sort());
     const byStatus = async (id: string) => (await relay.relay.deliveries.listForLead(id))[0];
@@ -141,10 +183,10 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const { relay, outbox, byLead } = await claimedLeads(7);
     const d = (id: string) => byLead.get(id) as ClaimedDelivery;
     const failed = (id: string, ms: number, disableAfterMs = 3_600_000): Completion => ({
-      pk: d(id).pk, leaseToken: d(id).leaseToken,
+      pk: d(id).pk, leaseToken: d(id).leaseToken, firstAttempt: true,
       outcome: outcome(d(id), { attemptedAt: at(ms), status: 'pending', statusCode: 500, error: 'tracker answered HTTP 500', nextAttemptAt: at(ms + 60_000), disableIfFailingSince: at(ms - disableAfterMs) }),
     });
-    const delivered = (id: string, ms: number): Completion => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, outcome: outcome(d(id), { attemptedAt: at(ms), status: 'delivered' }) });
+    const delivered = (id: string, ms: number): Completion => ({ pk: d(id).pk, leaseToken: d(id).leaseToken, firstAttempt: true, outcome: outcome(d(id), { attemptedAt: at(ms), status: 'delivered' }) });
     const t = tableNames(relay.prefix);
     const window = async () => {
       const row = await relay.relay.knex(t.endpoints).first<{ failing_since: Date | string | number | null; enabled: number | boolean }>('failing_since', 'enabled');
@@ -178,7 +220,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const statements: string[] = [];
     const onQuery = (query: { sql: string }) => statements.push(query.sql);
     relay.relay.knex.on('query', onQuery);
-    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
+    const completions = claimed.map((d, i) => ({ pk: d.pk, leaseToken: d.leaseToken, firstAttempt: true, outcome: outcome(d, { attemptedAt: at(i), status: 'delivered' as const }) }));
     expect(await outbox.completeMany(completions)).to.deep.equal({ disabled: [], stale: [], windowError: undefined });
     relay.relay.knex.off('query', onQuery);
     const onEndpoints = (verb: string) => statements.filter((sql) => new RegExp(`^${verb} .*[\`"]?${t.endpoints}[\`"]?`, 'i').test(sql));
@@ -194,13 +236,14 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const record = (_fields: LogFields, message: string) => void errors.push(message);
     const logger: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
     let knex: Knex | undefined;
-    const attemptsAway = (from: string, to: string) => (knex as Knex).schema.renameTable(from, to);
+    // A column the completion writes (and no claim, renewal or listing names) renamed away and back.
+    const renameColumn = (from: string, to: string) => (knex as Knex).schema.alterTable(tableNames((fx as RelayFixture).prefix).deliveries, (table) => void table.renameColumn(from, to));
     const seen: string[] = [];
-    // The first answer leaves only once the attempts table is gone, so recording that attempt must fail.
+    // The first answer leaves only once the column is gone, so recording that attempt must fail.
     const tracker = createServer((req, res) => {
       seen.push(new URL(req.url ?? '/', 'http://tracker').searchParams.get('txid') ?? '');
       const answer = () => void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-      if (seen.length === 1 && fx) void attemptsAway(tableNames(fx.prefix).attempts, `${fx.prefix}attempts_away`).then(answer);
+      if (seen.length === 1 && fx) void renameColumn('first_response_excerpt', 'excerpt_away').then(answer);
       else answer();
     });
     await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve));
@@ -224,7 +267,7 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
       };
       const firstLease = await leasedUntil();
       await poll(leasedUntil, (until) => Date.now() > firstLease && until > Date.now(), 'a renewal past the first lease');
-      await attemptsAway(`${fx.prefix}attempts_away`, t.attempts);
+      await renameColumn('excerpt_away', 'first_response_excerpt');
       const [delivery] = await poll(() => (fx as RelayFixture).relay.deliveries.listForLead('L-1'), (list) => list[0]?.status === 'delivered', 'the delivery');
       expect(seen).to.have.length(1);
       expect(delivery?.attempts).to.have.length(1);

@@ -14,6 +14,7 @@ import type { AttemptOutcome } from '../../lib/store/completions.js';
 import { OutboxStore } from '../../lib/store/outbox-store.js';
 import type { ClaimedDelivery } from '../../lib/store/outbox-store.js';
 import { tableNames, toDate } from '../../lib/store/tables.js';
+import { allAttempts } from '../helpers/attempts.js';
 import { poll } from '../helpers/poll.js';
 
 
@@ -48,7 +49,7 @@ describeEachDatabase('fenced delivery leases', (target) => {
     await poll(async () => Number((await knex(t.deliveries).where('status', 'delivered').count<{ n: number | string }>({ n: '*' }).first())?.n ?? 0), (n) => n === 44, 'all 44 delivered', 30_000);
     expect(tracker.received).to.have.length(44);
     expect(new Set(tracker.received.map((r) => r.query.txid)).size).to.equal(44);
-    expect(await knex(t.attempts).count<{ n: number | string }>({ n: '*' }).first().then((row) => Number(row?.n))).to.equal(44);
+    expect(await knex.from(allAttempts(knex, t)).count<{ n: number | string }>({ n: '*' }).first().then((row) => Number(row?.n))).to.equal(44);
   });
 
   it('stops with a request on the wire: aborts it at its timeout, records it ambiguous, gives back the lease of what never started', async () => {
@@ -111,7 +112,7 @@ describeEachDatabase('fenced delivery leases', (target) => {
       const owned = await row();
       expect(owned).to.deep.include({ status: 'pending', attempt_count: 0, lease_token: 'holder-b' });
 
-      const result = await outbox.completeMany([{ pk: a.pk, leaseToken: 'holder-a', outcome: delivered(new Date(start + 2_500), a) }]);
+      const result = await outbox.completeMany([{ pk: a.pk, leaseToken: 'holder-a', firstAttempt: true, outcome: delivered(new Date(start + 2_500), a) }]);
       expect(result.stale).to.deep.equal([a.pk]);
       expect(await outbox.postpone([a], new Date(start + 90_000))).to.deep.equal([a.pk]);
       expect(await outbox.release([a])).to.equal(0);
@@ -122,8 +123,11 @@ describeEachDatabase('fenced delivery leases', (target) => {
 
       // B's own writes go through.
       expect(await outbox.renew([second as ClaimedDelivery], new Date(start + 120_000))).to.deep.equal([a.pk]);
-      expect((await outbox.completeMany([{ pk: a.pk, leaseToken: 'holder-b', outcome: delivered(new Date(start + 3_000), a) }])).stale).to.deep.equal([]);
+      expect((await outbox.completeMany([{ pk: a.pk, leaseToken: 'holder-b', firstAttempt: true, outcome: delivered(new Date(start + 3_000), a) }])).stale).to.deep.equal([]);
       expect(await row()).to.deep.include({ status: 'delivered', attempt_count: 1, lease_token: null, locked_until: null });
+      // Both requests are in the log, in the order they were made: A's in the attempts table, B's on the row.
+      const attempts = (await fx?.relay.deliveries.listForLead('L-1'))?.[0]?.attempts ?? [];
+      expect(attempts.map((attempt) => attempt.attemptedAt.getTime())).to.deep.equal([start + 2_500, start + 3_000]);
     });
 
     it('never claims a delivery its claimer already holds, even past its lease', async () => {

@@ -8,6 +8,7 @@ import type { TableNames } from '../../lib/store/tables.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startRelay } from '../helpers/relay.js';
 import type { RelayFixture } from '../helpers/relay.js';
+import { allAttempts } from '../helpers/attempts.js';
 import { poll } from '../helpers/poll.js';
 
 const DAY = 86_400_000;
@@ -18,6 +19,8 @@ interface Row {
   status: 'pending' | 'delivered' | 'skipped' | 'failed';
   ageDays: number;
   attempts: number;
+  /** Whether the first attempt is on the delivery's row, as the relay writes it (default); false: all in the attempts table, as before migration 009. */
+  firstOnRow?: boolean;
 }
 
 // Under the defaults (30 days delivered/skipped, 90 failed).
@@ -26,7 +29,7 @@ const ROWS: Row[] = [
   { name: 'old-skipped', event: 'lead_created', status: 'skipped', ageDays: 40, attempts: 0 },
   { name: 'recent-delivered', event: 'lead_created', status: 'delivered', ageDays: 10, attempts: 1 },
   { name: 'failed-within-window', event: 'lead_created', status: 'failed', ageDays: 40, attempts: 3 },
-  { name: 'old-failed', event: 'lead_created', status: 'failed', ageDays: 100, attempts: 3 },
+  { name: 'old-failed', event: 'lead_created', status: 'failed', ageDays: 100, attempts: 3, firstOnRow: false },
   { name: 'old-pending', event: 'lead_created', status: 'pending', ageDays: 100, attempts: 2 },
   { name: 'old-commission', event: 'commission_earned', status: 'delivered', ageDays: 40, attempts: 1 },
 ];
@@ -42,12 +45,15 @@ async function seed(knex: Knex, t: TableNames, endpointPk: string, rows: readonl
     if (row.event === 'commission_earned') {
       [commissionPk] = (await knex(t.commissions).insert({ external_id: `${row.name}-c`, lead_pk: leadPk, amount: '10', current_amount: '10', currency: 'USD', payload_hash: 'h', occurred_at: at, recorded_at: at })).map(pkOf);
     }
+    const attemptAt = (i: number) => new Date(at.getTime() - (row.attempts - i) * 60_000);
+    const onRow = row.attempts > 0 && row.firstOnRow !== false;
+    const first = onRow ? { first_attempted_at: attemptAt(0), first_request_method: 'GET', first_request_url: 'http://127.0.0.1:9/pb', first_status_code: 200, first_latency_ms: 5 } : {};
     const [deliveryPk] = (await knex(t.deliveries).insert({
       endpoint_pk: endpointPk, event: row.event, lead_pk: leadPk, commission_pk: commissionPk ?? null, dedupe_key: row.name, status: row.status,
-      attempt_count: row.attempts, next_attempt_at: at, created_at: at, updated_at: at, delivered_at: row.status === 'delivered' ? at : null,
+      attempt_count: row.attempts, next_attempt_at: at, created_at: at, updated_at: at, delivered_at: row.status === 'delivered' ? at : null, ...first,
     })).map(pkOf);
-    for (let i = 0; i < row.attempts; i++) {
-      await knex(t.attempts).insert({ delivery_pk: deliveryPk, attempted_at: new Date(at.getTime() - (row.attempts - i) * 60_000), request_method: 'GET', request_url: 'http://127.0.0.1:9/pb', status_code: 200, latency_ms: 5 });
+    for (let i = onRow ? 1 : 0; i < row.attempts; i++) {
+      await knex(t.attempts).insert({ delivery_pk: deliveryPk, attempted_at: attemptAt(i), request_method: 'GET', request_url: 'http://127.0.0.1:9/pb', status_code: 200, latency_ms: 5 });
     }
     pks.set(row.name, String(deliveryPk));
   }
@@ -67,7 +73,8 @@ describeEachDatabase('retention', (target) => {
   async function remaining(pks: Map<string, string>) {
     const deliveries = new Set(((await fx.relay.knex(t.deliveries).pluck('pk')) as unknown[]).map(String));
     const attempts = new Map<string, number>();
-    for (const pk of (await fx.relay.knex(t.attempts).pluck('delivery_pk')) as unknown[]) attempts.set(String(pk), (attempts.get(String(pk)) ?? 0) + 1);
+    const { knex } = fx.relay;
+    for (const pk of (await knex.from(allAttempts(knex, t)).pluck('delivery_pk')) as unknown[]) attempts.set(String(pk), (attempts.get(String(pk)) ?? 0) + 1);
     return Object.fromEntries([...pks].map(([name, pk]) => [name, { kept: deliveries.has(pk), attempts: attempts.get(pk) ?? 0 }]));
   }
 
@@ -94,6 +101,8 @@ describeEachDatabase('retention', (target) => {
     expect(pruned).to.deep.equal({ deliveries: 3, attempts: 2 + 3 + 1 });
     const deletes = statements.filter((sql) => /^delete/i.test(sql));
     expect(deletes.length).to.be.at.least(5);
+    // The first attempts on the pruned and the kept rows were cleared from them, a batch at a time.
+    expect(statements.filter((sql) => new RegExp(`^update [\`"]?${t.deliveries}[\`"]? set .*first_attempted_at`, 'i').test(sql)).length).to.be.at.least(1);
     expect(await remaining(pks)).to.deep.equal({
       'old-delivered': { kept: false, attempts: 0 },
       'old-skipped': { kept: false, attempts: 0 },

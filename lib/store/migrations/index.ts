@@ -13,6 +13,7 @@ import { trackerBooksMigration } from './004_tracker_books.js';
 import { rateLimitMigration } from './006_rate_limit.js';
 import { fleetMigration } from './007_fleet.js';
 import { hostSlotsMigration } from './008_host_slots.js';
+import { firstAttemptMigration } from './009_first_attempt.js';
 
 const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration>> = {
   '20261201000000_initial': initialMigration,
@@ -23,6 +24,7 @@ const MIGRATIONS: Readonly<Record<string, (tables: TableNames) => Knex.Migration
   '20261203040000_rate_limit': rateLimitMigration,
   '20261203050000_fleet': fleetMigration,
   '20261203060000_host_slots': hostSlotsMigration,
+  '20261203070000_first_attempt': firstAttemptMigration,
 };
 
 // Entries are `{ file }` objects, the shape the knex CLI prints migrations by.
