@@ -237,7 +237,11 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
     const logger: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: record };
     let knex: Knex | undefined;
     // A column the completion writes (and no claim, renewal or listing names) renamed away and back.
-    const renameColumn = (from: string, to: string) => (knex as Knex).schema.alterTable(tableNames((fx as RelayFixture).prefix).deliveries, (table) => void table.renameColumn(from, to));
+    const renamed = { away: false };
+    const renameColumn = async (from: string, to: string) => {
+      await (knex as Knex).schema.alterTable(tableNames((fx as RelayFixture).prefix).deliveries, (table) => void table.renameColumn(from, to));
+      renamed.away = !renamed.away;
+    };
     const seen: string[] = [];
     // The first answer leaves only once the column is gone, so recording that attempt must fail.
     const tracker = createServer((req, res) => {
@@ -279,6 +283,8 @@ describeEachDatabase('batched delivery bookkeeping', (target) => {
       expect((await poll(readyz, (res) => res.status === 200, 'ready again')).checks.dispatcher).to.equal('ok');
     } finally {
       await new Promise((resolve) => tracker.close(resolve));
+      // A failure half-way leaves the column away, and the rollback that drops the tables would stop at it.
+      if (renamed.away) await renameColumn('excerpt_away', 'first_response_excerpt');
     }
   });
 });
