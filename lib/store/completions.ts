@@ -165,7 +165,7 @@ async function updateDeliveries(trx: Knex.Transaction, table: string, chunk: rea
   }
   const groups = new Map<string, { token: string; firstAttempt: boolean; pks: string[] }>();
   for (const c of chunk) {
-    const firstAttempt = first.includes(c);
+    const firstAttempt = firstOnRow && c.firstAttempt;
     const key = `${c.leaseToken}:${firstAttempt}`;
     const group = groups.get(key) ?? { token: c.leaseToken, firstAttempt, pks: [] };
     group.pks.push(c.pk);
