@@ -14,9 +14,15 @@ interface Pace {
   second: number;
   count: number;
   last: number;
+  /** When the host's first request ended, and how many have ended since: its pace in its first second. */
+  first: number;
+  total: number;
 }
 
 const MAX_PACED_HOSTS = 10_000;
+// A host's first second is judged from its first requests, over at least this long, so a handful of quick answers
+// does not make a host look faster than it is.
+const MIN_FIRST_WINDOW_MS = 100;
 
 /**
  * A line per host, as long as about one second of that host's requests: a fast tracker keeps a claim's worth
@@ -38,7 +44,7 @@ export class HostLines {
     let pace = this.#paces.get(host);
     if (!pace) {
       if (this.#paces.size >= MAX_PACED_HOSTS) this.#paces.clear();
-      pace = { second, count: 0, last: 0 };
+      pace = { second, count: 0, last: 0, first: now, total: 0 };
       this.#paces.set(host, pace);
     }
     if (pace.second !== second) {
@@ -47,14 +53,22 @@ export class HostLines {
       pace.count = 0;
     }
     pace.count += 1;
+    pace.total += 1;
   }
 
-  /** How many of `host`'s postbacks may wait at `now`: its requests ended in the last second, within the bounds. */
+  /**
+   * How many of `host`'s postbacks may wait at `now`: its requests ended in the last second, within the bounds. In
+   * the first second after its first request ended, what ended so far is taken at its rate over a second: at start
+   * a fast host's line grows with its first answers, not a second later, so claims meanwhile are not put off
+   * (written back to the outbox and claimed again) for want of a line. A host that has answered nothing keeps the minimum.
+   */
   capacity(host: string, now: number): number {
     const pace = this.#paces.get(host);
     const second = Math.floor(now / 1000);
     const recent = !pace ? 0 : pace.second === second ? Math.max(pace.count, pace.last) : pace.second === second - 1 ? pace.count : 0;
-    return Math.min(Math.max(recent, this.#bounds.min), this.#bounds.max);
+    const elapsed = pace ? now - pace.first : Infinity;
+    const early = elapsed < 1000 && pace ? Math.ceil((pace.total * 1000) / Math.max(elapsed, MIN_FIRST_WINDOW_MS)) : 0;
+    return Math.min(Math.max(recent, early, this.#bounds.min), this.#bounds.max);
   }
 
   /** Whether `host`'s line is full at `now`: a claim should leave its postbacks in the outbox. */

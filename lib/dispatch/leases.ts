@@ -31,7 +31,9 @@ export function newLeaseToken(owner = ''): string {
  * - every claim writes a new token; every completion, postpone and release names it, and changes nothing when the
  *   row carries another (the lease ran out and another claim took it): a stale write, counted and logged;
  * - held leases are renewed in batches every third of a lease, off the request path, so a delivery waiting in this
- *   instance's queue keeps its lease however long it waits;
+ *   instance's queue keeps its lease however long it waits; a lease that still covers a whole request after the next
+ *   renewal (one taken moments ago, as most are while work flows) is left as it is, so renewing costs writes only
+ *   for what truly waits;
  * - a held delivery is never claimed again by this instance (claims exclude `heldPks`);
  * - a delivery goes on the wire only if its lease, as last written, outlasts the request's timeout (`mayStart`):
  *   when renewals fail (the database is gone), what is queued is dropped, not sent, before another instance could
@@ -93,7 +95,7 @@ export class LeaseKeeper {
     if (this.#timer) return;
     this.#timer = setInterval(() => {
       this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
-    }, Math.max(Math.floor(this.#settings.leaseMs / 3), 10));
+    }, this.#period());
     this.#timer.unref();
   }
 
@@ -123,10 +125,17 @@ export class LeaseKeeper {
     if (released < held.length) this.#logger.debug('some leases released had already passed on or ended', { held: held.length, released });
   }
 
+  #period(): number {
+    return Math.max(Math.floor(this.#settings.leaseMs / 3), 10);
+  }
+
   // One fenced update per claim token: a delivery whose token changed is not renewed and its holder's write will be stale.
+  // A lease is renewed only when it may not outlast the next renewal, which starts one period later and may take
+  // half a period, by a whole request: left alone, any other would be sendable (`mayStart`) until then.
   async #renew(): Promise<void> {
     const now = Date.now();
-    const batch = [...this.#held].map(([pk, { leaseToken }]) => ({ pk, leaseToken }));
+    const keepsUntil = now + this.#period() * 1.5 + this.#settings.requestTimeoutMs;
+    const batch = [...this.#held].flatMap(([pk, { leaseToken, until }]) => (until > keepsUntil ? [] : [{ pk, leaseToken }]));
     if (batch.length === 0) return;
     const until = now + this.#settings.leaseMs;
     try {

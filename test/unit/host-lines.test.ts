@@ -19,12 +19,24 @@ describe('host lines', () => {
     const lines = new HostLines({ min: 2, max: 50 });
     expect(lines.capacity('a:1', second)).to.equal(2);
     for (let i = 0; i < 30; i++) lines.ended('a:1', second + i);
-    expect(lines.capacity('a:1', second + 500)).to.equal(30);
+    // Its first second: 30 in the 0.7 s since its first answer, 43 a second at that rate.
+    expect(lines.capacity('a:1', second + 700)).to.equal(43);
+    expect(lines.capacity('a:1', second + 999)).to.equal(31);
     // The next second still counts the last one's pace; a second after that with nothing ended, back to the minimum.
     expect(lines.capacity('a:1', second + 1_500)).to.equal(30);
     expect(lines.capacity('a:1', second + 2_500)).to.equal(2);
     for (let i = 0; i < 80; i++) lines.ended('b:1', second + i);
     expect(lines.capacity('b:1', second + 10)).to.equal(50);
+  });
+
+  it("judges a host's first second by its first answers: its line grows with them, not a second later", () => {
+    const lines = new HostLines({ min: 2, max: 500 });
+    for (let i = 0; i < 20; i++) lines.ended('fast:1', second + i);
+    // 20 answers in 20 ms, taken over no less than 100 ms: 200 a second.
+    expect(lines.capacity('fast:1', second + 20)).to.equal(200);
+    expect(lines.capacity('fast:1', second + 400)).to.equal(50);
+    // A host that has answered nothing (new, or hanging) has the minimum, however long its requests have been out.
+    expect(lines.capacity('hanging:1', second + 400)).to.equal(2);
   });
 
   it('takes a postback into a line only while it has room, and says when it is full', () => {
