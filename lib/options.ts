@@ -29,7 +29,7 @@ export interface DispatchOptions {
    * database deliver what it queues (their claims see its outbox rows). @default true
    */
   enabled?: boolean;
-  /** Postback requests in flight at once. @default 16 */
+  /** Postback requests in flight at once; one still unanswered after a tenth of the request timeout stops counting (up to as many again), so hanging trackers cannot hold every place. @default 16 */
   concurrency?: number;
   /** A request that has not completed in this time counts as failed. @default 10000 */
   requestTimeoutMs?: number;

@@ -171,7 +171,8 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
     client: createPostbackClient({
       timeoutMs: resolved.dispatch.requestTimeoutMs,
       userAgent: resolved.userAgent,
-      maxSockets: resolved.dispatch.concurrency,
+      // Overdue requests stop counting against the concurrency, up to as many again (docs/delivery.md).
+      maxSockets: resolved.dispatch.concurrency * 2,
       policy: resolved.targetPolicy,
     }),
     settings: {
@@ -181,6 +182,9 @@ export function createPostbackRelay(options: PostbackRelayOptions): PostbackRela
       leaseMs: resolved.dispatch.requestTimeoutMs * 3,
       leaseOwner: instanceId,
       requestTimeoutMs: resolved.dispatch.requestTimeoutMs,
+      // Trackers answer in well under a second; a request still open at a tenth of its timeout (1 s by default) is a
+      // tracker hanging or struggling, and should not keep the healthy ones waiting.
+      overdueAfterMs: Math.max(1, Math.floor(resolved.dispatch.requestTimeoutMs / 10)),
       idlePollMs: resolved.dispatch.idlePollMs,
       stopTimeoutMs: resolved.dispatch.stopTimeoutMs,
       retry: {

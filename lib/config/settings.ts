@@ -225,7 +225,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   },
   { key: 'defaultCurrency', option: 'defaultCurrency', env: 'POSTBACK_RELAY_DEFAULT_CURRENCY', format: FORMATS.currency, default: 'USD', doc: 'Currency of a commission that names none (ISO 4217).' },
   dispatch('enabled', 'POSTBACK_RELAY_DISPATCH', FORMATS.boolean, 'Send postbacks from this instance; false for one that only takes events, leaving delivery to other instances on the same database.'),
-  dispatch('concurrency', 'POSTBACK_RELAY_CONCURRENCY', FORMATS.positiveInt, 'Postback requests in flight at once.'),
+  dispatch('concurrency', 'POSTBACK_RELAY_CONCURRENCY', FORMATS.positiveInt, 'Postback requests in flight at once; one still unanswered after a tenth of the request timeout stops counting (up to as many again), so hanging trackers cannot hold every place.'),
   dispatch('requestTimeoutMs', 'POSTBACK_RELAY_REQUEST_TIMEOUT_MS', FORMATS.positiveInt, 'Timeout of one postback request, in ms.'),
   dispatch('batchSize', 'POSTBACK_RELAY_BATCH_SIZE', FORMATS.positiveInt, 'Deliveries claimed per query.'),
   dispatch('idlePollMs', 'POSTBACK_RELAY_IDLE_POLL_MS', FORMATS.positiveInt, 'How often to look for due work when nothing woke the dispatcher (retries, work queued by another instance), in ms.'),

@@ -22,6 +22,7 @@ import { guardedHook, guardedLogger } from './host-hooks.js';
 import { HostLines } from './host-lines.js';
 import type { PostbackClient } from './http-client.js';
 import { LeaseKeeper } from './leases.js';
+import { OverdueRequests } from './overdue.js';
 import { Postpones } from './postpones.js';
 import type { StaleWrite } from './leases.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -31,7 +32,7 @@ import type { TestPostbackResult } from './send-test.js';
 
 /** Resolved dispatcher settings. */
 export interface DispatcherSettings {
-  /** Requests in flight at once. */
+  /** Requests in flight at once, not counting overdue ones (as many again at most). */
   concurrency: number;
   /** Deliveries claimed per query. */
   batchSize: number;
@@ -39,6 +40,8 @@ export interface DispatcherSettings {
   leaseMs: number;
   /** The client's request timeout: a request starts only while its lease outlasts it. */
   requestTimeoutMs: number;
+  /** How long a request may go unanswered before it stops counting against `concurrency`. */
+  overdueAfterMs: number;
   /** This instance's fleet id, at the start of each lease token it writes. */
   leaseOwner?: string;
   /** How often to look for work when nothing woke the dispatcher (work queued by another process, retries). */
@@ -73,6 +76,7 @@ export class Dispatcher implements DeliveryHandoff {
   readonly #logger: Logger;
   readonly #settings: DispatcherSettings;
   readonly #queue: PQueue;
+  readonly #overdue: OverdueRequests;
   readonly #leases: LeaseKeeper;
   readonly #claims: ClaimLoop;
   readonly #lines: HostLines;
@@ -100,6 +104,7 @@ export class Dispatcher implements DeliveryHandoff {
     this.#logger = logger;
     this.#settings = settings;
     this.#queue = new PQueue({ concurrency: settings.concurrency });
+    this.#overdue = new OverdueRequests({ afterMs: settings.overdueAfterMs, max: settings.concurrency });
     this.#leases = new LeaseKeeper({ outbox, settings, logger, onStale: guardedHook('onStaleWrite', deps.onStaleWrite, logger) });
     this.#claims = new ClaimLoop({
       outbox,
@@ -215,10 +220,10 @@ export class Dispatcher implements DeliveryHandoff {
     await this.#claims.stop();
     this.#queue.clear();
     this.#lines.clear();
-    if (!(await this.#within(this.#queue.onIdle(), this.#settings.stopTimeoutMs))) {
-      this.#logger.warn('requests still in flight at stop: aborting them, their attempts recorded as ambiguous', { inFlight: this.#queue.pending });
+    if (!(await this.#within(this.#sent(), this.#settings.stopTimeoutMs))) {
+      this.#logger.warn('requests still in flight at stop: aborting them, their attempts recorded as ambiguous', { inFlight: this.#queue.pending + this.#overdue.size });
       this.#abort.abort();
-      await this.#queue.onIdle();
+      await this.#sent();
     }
     await this.#within(Promise.all([this.#completions.flushed(), this.#postpones.flushed()]), this.#settings.stopTimeoutMs);
     const unrecorded = await this.#completions.close();
@@ -288,13 +293,18 @@ export class Dispatcher implements DeliveryHandoff {
   }
 
   #enqueue(delivery: ClaimedDelivery): void {
-    this.#queue
-      .add(() => this.#deliver(delivery))
-      .catch((error: unknown) => {
-        // #deliver handles its own failures; reaching here is a bug, and the lease runs out on its own.
-        this.#logger.error('a delivery task failed', { delivery: delivery.pk, error: describeError(error) });
-        this.#leases.drop(delivery.pk);
-      });
+    const lost = (error: unknown) => {
+      // #deliver handles its own failures; reaching here is a bug, and the lease runs out on its own.
+      this.#logger.error('a delivery task failed', { delivery: delivery.pk, error: describeError(error) });
+      this.#leases.drop(delivery.pk);
+    };
+    this.#queue.add(() => this.#overdue.place(this.#deliver(delivery).catch(lost))).catch(lost);
+  }
+
+  // Every request started has ended: the queue first, since until it is idle a request may still become overdue.
+  async #sent(): Promise<void> {
+    await this.#queue.onIdle();
+    await this.#overdue.idle();
   }
 
   // The path of one delivery: may it start, send it, then hand the attempt to the completion writer (the request

@@ -69,6 +69,33 @@ describeEachDatabase('delivery isolation', (target) => {
     expect(new Set(healthy.received.map((r) => r.query.txid)).size).to.equal(60);
   });
 
+  it('lets postbacks to a healthy tracker through while hanging trackers hold every place of the concurrency', async () => {
+    // Two hanging hosts at 2 slots each take all 4 places; their requests step aside once overdue (1.5 s), long
+    // before they time out (15 s), and the healthy tracker's postbacks go out meanwhile.
+    const setup = await relayWithTracker(target, { concurrency: 4, perHostConcurrency: 2, requestTimeoutMs: 15_000, retrySchedule: [] });
+    fx = setup.fx;
+    const hanging = [setup.tracker, await startTestTracker()];
+    const healthy = await startTestTracker();
+    trackers.push(...hanging, healthy);
+    for (const [affiliateId, tracker] of [['aff-3', hanging[1]], ['aff-2', healthy]] as const) {
+      const created = await request(fx.app).post('/postbacks/endpoints').set(auth).send({ affiliateId, plugin: 'generic', settings: { url: `${tracker?.origin}/pb?txid={transaction_id}` } });
+      expect(created.status).to.equal(201);
+    }
+    for (const tracker of hanging) tracker.answerWith(() => 'hang');
+    for (let i = 0; i < 4; i++) {
+      await fx.relay.recordLead({ id: `H1-${i}`, clickId: `h1-${i}`, affiliateId: 'aff-1' });
+      await fx.relay.recordLead({ id: `H3-${i}`, clickId: `h3-${i}`, affiliateId: 'aff-3' });
+    }
+    for (const tracker of hanging) await tracker.waitFor(2);
+    for (let i = 0; i < 20; i++) await fx.relay.recordLead({ id: `OK-${i}`, clickId: `ok-${i}`, affiliateId: 'aff-2' });
+    await healthy.waitFor(20, 12_000);
+    // None of the hanging requests had ended (an ended one records an attempt): they held their host slots throughout.
+    expect(hanging.map((tracker) => tracker.received.length)).to.deep.equal([2, 2]);
+    const attempts = (await fx.relay.deliveries.list({ endpointId: setup.endpointId })).reduce((sum, d) => sum + d.attemptCount, 0);
+    expect(attempts).to.equal(0);
+    expect(new Set(healthy.received.map((r) => r.query.txid)).size).to.equal(20);
+  });
+
   it('opens the breaker after consecutive failures and leaves the rest without attempts: put off, or not even claimed', async () => {
     const setup = await relayWithTracker(target, { perHostConcurrency: 1, breakerThreshold: 3, breakerCooldownMs: 600_000, retrySchedule: [10, 10, 10] });
     fx = setup.fx;

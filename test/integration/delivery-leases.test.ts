@@ -82,6 +82,34 @@ describeEachDatabase('fenced delivery leases', (target) => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('stops with an overdue request on the wire (one that gave its place to the next postback): waits for it, aborts it, records it ambiguous', async () => {
+    tracker = await startTestTracker();
+    tracker.answerWith(() => 'hang');
+    const healthy = await startTestTracker();
+    try {
+      // One place; the hanging request gives it up after 500 ms (a tenth of the timeout), long before it times out.
+      fx = await startRelay(target, { relay: { dispatch: { idlePollMs: 20, concurrency: 1, requestTimeoutMs: 5_000, stopTimeoutMs: 200 } } });
+      await fx.relay.endpoints.create({ affiliateId: 'aff-1', plugin: 'generic', settings: { url: `${tracker.origin}/pb?txid={transaction_id}` } });
+      await fx.relay.endpoints.create({ affiliateId: 'aff-2', plugin: 'generic', settings: { url: `${healthy.origin}/pb?txid={transaction_id}` } });
+      await fx.relay.recordLead({ id: 'L-1', clickId: 'c1', affiliateId: 'aff-1' });
+      await tracker.waitFor(1);
+      await fx.relay.recordLead({ id: 'L-2', clickId: 'c2', affiliateId: 'aff-2' });
+      // Sent on the one place, so the hanging request had stepped aside.
+      await healthy.waitFor(1);
+
+      await fx.relay.stop();
+      const [onWire] = await fx.relay.deliveries.listForLead('L-1');
+      expect(onWire).to.deep.include({ status: 'pending', attemptCount: 1 });
+      expect(onWire?.attempts.map((a) => [a.failureKind, a.statusCode])).to.deep.equal([['ambiguous', null]]);
+      const [sent] = await fx.relay.deliveries.listForLead('L-2');
+      expect(sent).to.deep.include({ status: 'delivered', attemptCount: 1 });
+      const t = tableNames(fx.prefix);
+      expect(await fx.relay.knex(t.deliveries).whereNotNull('lease_token').pluck('pk')).to.deep.equal([]);
+    } finally {
+      await healthy.close();
+    }
+  });
+
   describe('the outbox store', () => {
     let knex: Knex;
     let outbox: OutboxStore;
