@@ -2,6 +2,7 @@
 
 import { clockOffset, wallMs } from './clock.js';
 import type { ClockProbe } from './clock.js';
+import { accountExactlyOnce } from './ledger.js';
 import type { LedgerEntry } from './ledger.js';
 import { startSystem } from './processes.js';
 import type { Child } from './processes.js';
@@ -30,6 +31,12 @@ export interface Sink {
    * times come from the sink's own clock, so the poll interval does not blur any figure.
    */
   waitForUnique(unique: number, timeoutMs: number): Promise<SinkStats>;
+  /**
+   * Polls until every one of `keys` arrived or `timeoutMs` passed; returns the last stats. Where postbacks nobody
+   * expected may arrive too (events sent over HTTP whose answer never came), a count of distinct keys can reach
+   * the expected number before every expected postback has arrived: this waits for the keys themselves.
+   */
+  waitForKeys(keys: readonly string[], timeoutMs: number): Promise<SinkStats>;
 }
 
 /** Starts a sink; `hosts` asks for extra tracker hosts on ports of their own (healthy ones count into the same ledger). */
@@ -43,6 +50,15 @@ export async function startSink(hosts: { healthy: number; hanging: number; faili
     return (await response.json()) as T;
   };
   const stats = () => get<SinkStats>('/_sink/stats');
+  const entries = () => get<LedgerEntry[]>('/_sink/entries');
+  const waitForUnique = async (unique: number, timeoutMs: number): Promise<SinkStats> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await stats();
+      if (current.unique >= unique || Date.now() >= deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   return {
     child,
     origin,
@@ -51,7 +67,7 @@ export async function startSink(hosts: { healthy: number; hanging: number; faili
       await get('/_sink/reset', 'POST');
     },
     stats,
-    entries: () => get<LedgerEntry[]>('/_sink/entries'),
+    entries,
     async clockOffset() {
       const probes: ClockProbe[] = [];
       for (let i = 0; i < 30; i++) {
@@ -61,13 +77,16 @@ export async function startSink(hosts: { healthy: number; hanging: number; faili
       }
       return clockOffset(probes);
     },
-    async waitForUnique(unique, timeoutMs) {
+    waitForUnique,
+    async waitForKeys(keys, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const current = await stats();
-        if (current.unique >= unique || Date.now() >= deadline) return current;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      // The count first (a cheap read), then the keys (the whole ledger) until none is missing.
+      let current = await waitForUnique(keys.length, timeoutMs);
+      while (accountExactlyOnce(keys, await entries()).missing > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        current = await stats();
       }
+      return current;
     },
   };
 }

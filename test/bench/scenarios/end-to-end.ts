@@ -19,6 +19,11 @@ export const endToEndScenario: Scenario = async (context) => {
   const { options, sink } = context;
   const prefix = context.usePrefix('e2e');
   const total = options.rate * options.e2eDurationS;
+  const markerOf = new Map(endpointSpecs(1).map((spec) => [spec.affiliateId, spec.marker]));
+  const keyOf = (index: number) => {
+    const lead = leadBody(context.tag, index);
+    return postbackKey('e2e', markerOf.get(lead.affiliateId) ?? '', `lead-${lead.id}`);
+  };
   const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize });
   let sends: PacedSend[];
   let clock: { offsetMs: number; uncertaintyMs: number };
@@ -33,18 +38,13 @@ export const endToEndScenario: Scenario = async (context) => {
     sends = await paced(`${relay.api}/events/leads`, { authorization: `Bearer ${BENCH_API_KEY}` }, { ratePerS: options.rate, total, answerWithinMs }, (i) =>
       JSON.stringify(leadBody(context.tag, i)),
     );
-    const acknowledged = sends.filter((send) => send.status !== null && send.status >= 200 && send.status < 300).length;
-    await sink.waitForUnique(acknowledged, Math.max(1_000, sendsEndAt + answerWithinMs - Date.now()));
+    const acknowledged = sends.flatMap((send, index) => (send.status !== null && send.status >= 200 && send.status < 300 ? [keyOf(index)] : []));
+    await sink.waitForKeys(acknowledged, Math.max(1_000, sendsEndAt + answerWithinMs - Date.now()));
   } finally {
     await relay.child.stop();
   }
   const outbox = await outboxCounts(prefix);
 
-  const markerOf = new Map(endpointSpecs(1).map((spec) => [spec.affiliateId, spec.marker]));
-  const keyOf = (index: number) => {
-    const lead = leadBody(context.tag, index);
-    return postbackKey('e2e', markerOf.get(lead.affiliateId) ?? '', `lead-${lead.id}`);
-  };
   const entries = await sink.entries();
   const arrivals = new Map(entries.map(([key, , firstAt]) => [key, firstAt - clock.offsetMs]));
   const ackedKeys: string[] = [];

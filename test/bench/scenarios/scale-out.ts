@@ -22,6 +22,7 @@ export const scaleOutScenario: Scenario = async (context) => {
   const relays = [await startRelay('relay A', settings)];
   const acked = [new Set<number>(), new Set<number>()];
   const tags = [`${context.tag}-a`, `${context.tag}-b`];
+  const expectedKeysOf = (sets: ReadonlyArray<Set<number>>) => sets.flatMap((set, i) => leadKeys('scaleout', tags[i] as string, set, 1));
   let loads;
   let delivered: Array<number | null>;
   let stats;
@@ -43,14 +44,13 @@ export const scaleOutScenario: Scenario = async (context) => {
         }),
       ),
     );
-    const expected = acked.reduce((sum, set) => sum + set.size, 0);
-    stats = await sink.waitForUnique(expected, options.drainTimeoutS * 1000);
+    stats = await sink.waitForKeys(expectedKeysOf(acked), options.drainTimeoutS * 1000);
     delivered = await deliveredSplit(relays, stats.unique);
   } finally {
     await Promise.all(relays.map((relay) => relay.child.stop()));
   }
   const outbox = await outboxCounts(prefix);
-  const expectedKeys = acked.flatMap((set, i) => leadKeys('scaleout', tags[i] as string, set, 1));
+  const expectedKeys = expectedKeysOf(acked);
   const exactlyOnce = accountExactlyOnce(expectedKeys, await sink.entries());
   // An event in flight when its load stopped may be stored and sent without its 2xx ever being counted.
   const verdict = judgeDeliveries('scale-out', exactlyOnce, outbox, options.connections);
