@@ -120,7 +120,8 @@ export class Dispatcher implements DeliveryHandoff {
         },
       },
     });
-    this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2 });
+    // A slot comes free within a request's timeout, or was never coming (a take that hangs on the database).
+    this.#lines = new HostLines({ min: settings.hosts.maxPerHost * 2, max: settings.concurrency + settings.batchSize * 2, maxWaitMs: settings.requestTimeoutMs });
     this.#cache = new EndpointCache(plugins);
     this.#postpones = new Postpones({
       outbox,

@@ -8,6 +8,13 @@ export interface LineBounds {
   min: number;
   /** No host may have more than this many waiting, however fast. */
   max: number;
+  /** No postback waits longer than this, whatever its line's length: a slot that was to come soon has not. */
+  maxWaitMs: number;
+}
+
+interface Waiting {
+  delivery: ClaimedDelivery;
+  since: number;
 }
 
 interface Pace {
@@ -31,7 +38,7 @@ const MIN_FIRST_WINDOW_MS = 100;
  */
 export class HostLines {
   readonly #bounds: LineBounds;
-  readonly #lines = new Map<string, ClaimedDelivery[]>();
+  readonly #lines = new Map<string, Waiting[]>();
   readonly #paces = new Map<string, Pace>();
 
   constructor(bounds: LineBounds) {
@@ -80,7 +87,7 @@ export class HostLines {
   wait(host: string, delivery: ClaimedDelivery, now: number): boolean {
     const line = this.#lines.get(host) ?? [];
     if (line.length >= this.capacity(host, now)) return false;
-    line.push(delivery);
+    line.push({ delivery, since: now });
     this.#lines.set(host, line);
     return true;
   }
@@ -90,25 +97,30 @@ export class HostLines {
     const line = this.#lines.get(host);
     const next = line?.shift();
     if (line?.length === 0) this.#lines.delete(host);
-    return next;
+    return next?.delivery;
   }
 
   /**
-   * Takes out of each line what is past its capacity at `now` (the last in line first), by host: a host that
-   * slowed down or stopped answering gives back the room its faster past had earned it.
+   * Takes out of each line what is past its capacity at `now` (the last in line first), and what has waited longer
+   * than `maxWaitMs` (the first in line), by host: a host that slowed down or stopped answering gives back the room
+   * its faster past had earned it, and a postback promised a slot that never came is not held for ever.
    */
   trim(now: number): Map<string, ClaimedDelivery[]> {
     const trimmed = new Map<string, ClaimedDelivery[]>();
     for (const [host, line] of this.#lines) {
+      const stale = line.findIndex((waiting) => now - waiting.since <= this.#bounds.maxWaitMs);
+      const out = line.splice(0, stale === -1 ? line.length : stale);
       const capacity = this.capacity(host, now);
-      if (line.length > capacity) trimmed.set(host, line.splice(capacity));
+      if (line.length > capacity) out.push(...line.splice(capacity));
+      if (line.length === 0) this.#lines.delete(host);
+      if (out.length > 0) trimmed.set(host, out.map((waiting) => waiting.delivery));
     }
     return trimmed;
   }
 
   /** Empties every line; returns what was waiting. */
   clear(): ClaimedDelivery[] {
-    const all = [...this.#lines.values()].flat();
+    const all = [...this.#lines.values()].flat().map((waiting) => waiting.delivery);
     this.#lines.clear();
     return all;
   }

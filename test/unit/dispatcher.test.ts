@@ -13,6 +13,7 @@ import type { AttemptObservation } from '../../lib/metrics/instrumentation.js';
 import { createPluginRegistry } from '../../lib/plugins/registry.js';
 import type { Completion } from '../../lib/store/completions.js';
 import type { OutboxStore } from '../../lib/store/outbox-store.js';
+import { poll } from '../helpers/poll.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const endpoint: Endpoint = {
@@ -129,5 +130,43 @@ describe('dispatcher (fake outbox and client)', () => {
     for (let i = 0; i < 50 && !sent.some((url) => url.endsWith('lead-late')); i++) await turns(1);
     expect(sent.filter((url) => url.endsWith('lead-late'))).to.have.length(1);
     await dispatcher.stop();
+  });
+
+  it('puts off claimed postbacks waiting for a slot that never comes (a take of host slots that hangs), so any instance may claim them', async () => {
+    const fake = fakeOutbox();
+    fake.releaseWrites();
+    const postponed: string[] = [];
+    const outbox = Object.assign(fake.fake, {
+      postpone(held: ReadonlyArray<{ pk: string }>) {
+        postponed.push(...held.map((h) => h.pk));
+        return Promise.resolve([]);
+      },
+    });
+    const sharing = fakeHostSharing();
+    let answerTake: () => void = () => undefined;
+    const takeAnswered = new Promise<void>((resolve) => (answerTake = resolve));
+    // The database never answers the take, until the test is done: the guard keeps promising a slot.
+    sharing.stores.slots.take = async () => {
+      await takeAnswered;
+      return 0;
+    };
+    sent.length = 0;
+    const dispatcher = new Dispatcher({
+      outbox: outbox as unknown as OutboxStore,
+      plugins: createPluginRegistry(builtinPlugins()),
+      client,
+      logger: silentLogger,
+      settings: dispatcherSettings({ requestTimeoutMs: 100 }),
+      hostSharing: sharing,
+    });
+    dispatcher.start();
+    try {
+      await poll(() => postponed.length, (n) => n === 3, 'the three postbacks put off');
+      expect(postponed.sort()).to.deep.equal(['1', '2', '3']);
+      expect(sent).to.deep.equal([]);
+    } finally {
+      answerTake();
+      await dispatcher.stop();
+    }
   });
 });

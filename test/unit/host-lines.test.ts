@@ -16,7 +16,7 @@ const second = 1_000_000 * 1000;
 
 describe('host lines', () => {
   it('lets a host that has sent nothing yet have the minimum waiting, and a fast one as many as it sent in the last second, up to the maximum', () => {
-    const lines = new HostLines({ min: 2, max: 50 });
+    const lines = new HostLines({ min: 2, max: 50, maxWaitMs: 60_000 });
     expect(lines.capacity('a:1', second)).to.equal(2);
     for (let i = 0; i < 30; i++) lines.ended('a:1', second + i);
     // Its first second: 30 in the 0.7 s since its first answer, 43 a second at that rate.
@@ -30,7 +30,7 @@ describe('host lines', () => {
   });
 
   it("judges a host's first second by its first answers: its line grows with them, not a second later", () => {
-    const lines = new HostLines({ min: 2, max: 500 });
+    const lines = new HostLines({ min: 2, max: 500, maxWaitMs: 60_000 });
     for (let i = 0; i < 20; i++) lines.ended('fast:1', second + i);
     // 20 answers in 20 ms, taken over no less than 100 ms: 200 a second.
     expect(lines.capacity('fast:1', second + 20)).to.equal(200);
@@ -40,7 +40,7 @@ describe('host lines', () => {
   });
 
   it('takes a postback into a line only while it has room, and says when it is full', () => {
-    const lines = new HostLines({ min: 2, max: 50 });
+    const lines = new HostLines({ min: 2, max: 50, maxWaitMs: 60_000 });
     expect(lines.wait('a:1', delivery('1'), second)).to.equal(true);
     expect(lines.full('a:1', second)).to.equal(false);
     expect(lines.wait('a:1', delivery('2'), second)).to.equal(true);
@@ -51,13 +51,23 @@ describe('host lines', () => {
   });
 
   it('gives back the tail of a line its host no longer earns: a host that was fast and stopped answering', () => {
-    const lines = new HostLines({ min: 2, max: 50 });
+    const lines = new HostLines({ min: 2, max: 50, maxWaitMs: 60_000 });
     for (let i = 0; i < 10; i++) lines.ended('a:1', second + i);
     for (let i = 0; i < 10; i++) expect(lines.wait('a:1', delivery(String(i)), second + 100)).to.equal(true);
     expect(lines.trim(second + 200).size).to.equal(0);
     const trimmed = lines.trim(second + 2_100);
     expect(trimmed.get('a:1')?.map((d) => d.pk)).to.deep.equal(['2', '3', '4', '5', '6', '7', '8', '9']);
     expect([lines.next('a:1')?.pk, lines.next('a:1')?.pk, lines.next('a:1')]).to.deep.equal(['0', '1', undefined]);
+  });
+
+  it('gives back what has waited longer than its bound, first in line first, however short the line: a slot promised that never came', () => {
+    const lines = new HostLines({ min: 4, max: 50, maxWaitMs: 1_000 });
+    expect(lines.wait('a:1', delivery('1'), second)).to.equal(true);
+    expect(lines.wait('a:1', delivery('2'), second + 500)).to.equal(true);
+    expect(lines.trim(second + 1_000).size).to.equal(0);
+    expect(lines.trim(second + 1_001).get('a:1')?.map((d) => d.pk)).to.deep.equal(['1']);
+    expect(lines.trim(second + 1_501).get('a:1')?.map((d) => d.pk)).to.deep.equal(['2']);
+    expect(lines.next('a:1')).to.equal(undefined);
   });
 });
 
