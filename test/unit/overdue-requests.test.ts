@@ -9,13 +9,16 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+// One turn of the event loop: every promise already settled has run its callbacks by then.
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('OverdueRequests', () => {
   it('keeps the place of a request answered in time until it ends, and holds nothing', async () => {
     const overdue = new OverdueRequests({ afterMs: 60_000, max: 4 });
     const work = deferred();
     let placed = false;
     const place = overdue.place(work.promise).then(() => (placed = true));
-    await Promise.resolve();
+    await turn();
     expect(placed).to.equal(false);
     work.resolve();
     await place;
@@ -30,7 +33,7 @@ describe('OverdueRequests', () => {
     expect(overdue.size).to.equal(1);
     let idle = false;
     const waiting = overdue.idle().then(() => (idle = true));
-    await Promise.resolve();
+    await turn();
     expect(idle).to.equal(false);
     work.resolve();
     await waiting;

@@ -51,11 +51,13 @@ export async function startSink(hosts: { healthy: number; hanging: number; faili
   };
   const stats = () => get<SinkStats>('/_sink/stats');
   const entries = () => get<LedgerEntry[]>('/_sink/entries');
-  const waitForUnique = async (unique: number, timeoutMs: number): Promise<SinkStats> => {
+  // Polls the sink's counts (its own clock times every arrival, so the interval blurs no figure) until `done`
+  // accepts them or the deadline passes; the last counts either way, since a drain cut short is reported, not thrown.
+  const waitFor = async (done: (current: SinkStats) => boolean | Promise<boolean>, timeoutMs: number): Promise<SinkStats> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = await stats();
-      if (current.unique >= unique || Date.now() >= deadline) return current;
+      if ((await done(current)) || Date.now() >= deadline) return current;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -77,16 +79,8 @@ export async function startSink(hosts: { healthy: number; hanging: number; faili
       }
       return clockOffset(probes);
     },
-    waitForUnique,
-    async waitForKeys(keys, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      // The count first (a cheap read), then the keys (the whole ledger) until none is missing.
-      let current = await waitForUnique(keys.length, timeoutMs);
-      while (accountExactlyOnce(keys, await entries()).missing > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        current = await stats();
-      }
-      return current;
-    },
+    waitForUnique: (unique, timeoutMs) => waitFor((current) => current.unique >= unique, timeoutMs),
+    // The count first (a cheap read), then the keys themselves (the whole ledger) once it could be complete.
+    waitForKeys: (keys, timeoutMs) => waitFor(async (current) => current.unique >= keys.length && accountExactlyOnce(keys, await entries()).missing === 0, timeoutMs),
   };
 }
