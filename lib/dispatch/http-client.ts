@@ -9,6 +9,7 @@ import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
 import type { TargetPolicy } from './target-guard.js';
 import type { FailureKind } from './failure-kind.js';
+import { stableNativeOptions } from './native-options.js';
 
 /** What came back from one request: a status and the start of the body, or why there was none. */
 export type SendResult =
@@ -56,6 +57,7 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
     // decompressing stream per response is work on every postback for nothing.
     decompress: false,
     headers: { 'user-agent': options.userAgent },
+    handlers: [stableNativeOptions],
   });
   return {
     async send(request, signal) {
