@@ -22,27 +22,40 @@ export interface DeliveryFacts {
  */
 export function postbackContext(facts: DeliveryFacts, mode: AdjustmentMode): PostbackContext {
   const { event, lead, commission, adjustment, clickNetPayout } = facts;
-  const base = { event, lead, commission, adjustment, clickNetPayout, adjustmentMode: null };
+  const terms = termsOf(facts, mode);
+  // One literal, no spread: on V8 11 (Node 20) a literal that spreads before named properties gets a hidden class
+  // of its own on every call (docs/performance.md, "got's request options"), and this runs once per postback.
+  return {
+    event,
+    lead,
+    commission,
+    adjustment,
+    clickNetPayout,
+    adjustmentMode: terms.adjustmentMode,
+    transactionId: terms.transactionId,
+    payout: terms.payout,
+    delta: terms.delta,
+    currency: terms.currency,
+    occurredAt: terms.occurredAt,
+  };
+}
+
+type Terms = Pick<PostbackContext, 'adjustmentMode' | 'transactionId' | 'payout' | 'delta' | 'currency' | 'occurredAt'>;
+
+function termsOf(facts: DeliveryFacts, mode: AdjustmentMode): Terms {
+  const { event, lead, commission, adjustment } = facts;
   switch (event) {
     case 'lead_created':
-      return { ...base, transactionId: `lead-${lead.id}`, payout: '0', delta: '0', currency: null, occurredAt: lead.occurredAt };
+      return { adjustmentMode: null, transactionId: `lead-${lead.id}`, payout: '0', delta: '0', currency: null, occurredAt: lead.occurredAt };
     case 'commission_earned': {
       const earned = required(commission, event, 'commission');
-      return {
-        ...base,
-        transactionId: `com-${earned.id}`,
-        payout: earned.amount,
-        delta: earned.amount,
-        currency: earned.currency,
-        occurredAt: earned.occurredAt,
-      };
+      return { adjustmentMode: null, transactionId: `com-${earned.id}`, payout: earned.amount, delta: earned.amount, currency: earned.currency, occurredAt: earned.occurredAt };
     }
     case 'commission_adjusted': {
       const change = required(adjustment, event, 'adjustment');
       // A tracker that updates by key must see the commission's own key; one that adds, a key of the adjustment's.
       const byKey = mode === 'replace' || mode === 'status';
       return {
-        ...base,
         adjustmentMode: mode,
         transactionId: byKey ? `com-${change.commissionId}` : `adj-${change.id}`,
         // A correction is a conversion of its own whose payout is the signed change.
