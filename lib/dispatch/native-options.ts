@@ -2,11 +2,13 @@
 //
 // got 14 builds them in one object literal that spreads two objects before some thirty named properties. V8 before
 // 12 (Node 20) gives such a literal a hidden class of its own each time it runs: about 22 KB of maps and descriptor
-// arrays per request, allocated in the old space, plus node's two copies of the object (the agent's and the
-// request's), which cannot reuse a hidden class either. Under the relay's capped heap that garbage is most of the
-// full collections: a fifth of the CPU of every postback (docs/performance.md, "got's request options"). V8 12
-// (Node 22) does not do it. This builds the same object with the same keys in the same order, from got's public
-// getters, as one literal without a spread.
+// arrays per request, allocated in the old space, which under the relay's capped heap made most of its full
+// collections (docs/performance.md, "got's request options"). V8 12 (Node 22) does not. This builds the same object,
+// same keys in the same order, from got's public getters as one literal without a spread, and hands node only the
+// keys that have a value: node copies the object twice more, key by key into dictionaries (onto the URL's own options,
+// then the agent's copy), and of some forty keys most are TLS settings left undefined. Node reads an undefined option
+// as an absent one (its defaults apply; `rejectUnauthorized` left undefined is checked as "not false", so
+// certificates are still verified).
 
 import { checkServerIdentity } from 'node:tls';
 import type { HandlerFunction, Options } from 'got';
@@ -72,8 +74,15 @@ function needsGotsOwn(options: Options): boolean {
   return options.http2 || Boolean(options.cache) || !(url instanceof URL) || url.hostname === 'unix';
 }
 
+/** The keys of `options` whose value is not `undefined`, in their order. */
+export function definedOnly<T extends object>(options: T): T {
+  const defined: Partial<T> = {};
+  for (const key in options) if (options[key] !== undefined) defined[key] = options[key];
+  return defined as T;
+}
+
 /** A got handler (`got.extend({ handlers: [stableNativeOptions] })`) that makes each request build its options this way. */
 export const stableNativeOptions: HandlerFunction = (options, next) => {
-  if (!needsGotsOwn(options)) options.createNativeRequestOptions = () => nativeRequestOptions(options);
+  if (!needsGotsOwn(options)) options.createNativeRequestOptions = () => definedOnly(nativeRequestOptions(options));
   return next(options);
 };

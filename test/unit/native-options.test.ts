@@ -1,16 +1,29 @@
-// The relay's build of got's native request options: the same object as got's, and one hidden class for every request.
+// The relay's build of got's native request options: the same object as got's, one hidden class for every request,
+// and what it leaves out changes nothing node does (a certificate that does not verify is still refused).
 
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Agent as HttpsAgent } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { got, Options } from 'got';
-import { nativeRequestOptions, stableNativeOptions } from '../../lib/dispatch/native-options.js';
+import { createPostbackClient } from '../../lib/dispatch/http-client.js';
+import { definedOnly, nativeRequestOptions, stableNativeOptions } from '../../lib/dispatch/native-options.js';
+import { createTargetPolicy } from '../../lib/dispatch/target-guard.js';
 
 const MODULE = fileURLToPath(new URL('../../lib/dispatch/native-options.ts', import.meta.url));
+// A self-signed certificate for 127.0.0.1 (valid until 2126): no client trusts it.
+const TLS = new URL('../fixtures/tls/', import.meta.url);
+
+async function listening<S extends Server>(server: S): Promise<{ server: S; port: number }> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}
 
 // The defaults the relay's client sets (lib/dispatch/http-client.ts), with agents of its kind.
 function clientDefaults(): Options {
@@ -39,11 +52,36 @@ describe('native request options', () => {
     });
   }
 
+  it('hand node only the keys with a value, in the same order', () => {
+    const theirs = gotsOwn(requests[1]![1]);
+    const defined = definedOnly(nativeRequestOptions(requests[1]![1]));
+    expect(Object.keys(defined)).to.deep.equal(Object.keys(theirs).filter((key) => theirs[key as keyof typeof theirs] !== undefined));
+    expect(Object.values(defined)).to.not.include(undefined);
+    expect(defined.method).to.equal('POST');
+    // Left to node, which checks a certificate unless this is false: the next test holds it to that.
+    expect(defined).to.not.have.property('rejectUnauthorized');
+  });
+
+  it('leave certificate checks as they were: a certificate nobody signed is refused, by got alone and by the relay', async () => {
+    const { server, port } = await listening(createHttpsServer({ key: readFileSync(new URL('self-signed.key', TLS)), cert: readFileSync(new URL('self-signed.crt', TLS)) }, (_request, response) => response.end('OK')));
+    let answered = 0;
+    server.on('request', () => (answered += 1));
+    const client = createPostbackClient({ timeoutMs: 5_000, userAgent: 'test', maxSockets: 2, policy: createTargetPolicy(['127.0.0.1'], 'targetAllowlist') });
+    try {
+      const plain = await got(`https://127.0.0.1:${port}/`, { retry: { limit: 0 } }).then(() => 'answered', (error: unknown) => (error as { code?: string }).code);
+      expect(plain).to.equal('DEPTH_ZERO_SELF_SIGNED_CERT');
+      const relayed = await client.send({ method: 'GET', url: `https://127.0.0.1:${port}/pb` });
+      expect(relayed.ok).to.equal(false);
+      expect(relayed.ok ? '' : relayed.error).to.match(/self[- ]signed certificate/);
+      expect(answered).to.equal(0);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
   it('are what a request through the handler is made with, and got builds its own where it needs more', async () => {
-    const server = createServer((_request, response) => response.end('OK'));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
+    const { server, port } = await listening(createServer((_request, response) => response.end('OK')));
     try {
       const client = got.extend({ handlers: [stableNativeOptions], retry: { limit: 0 } });
       const plain = await client(`http://127.0.0.1:${port}/a`);
@@ -61,9 +99,10 @@ describe('native request options', () => {
     // V8's own check, which needs a flag of its own: so in a child process.
     const script = `
       import { Options } from 'got';
-      import { nativeRequestOptions } from ${JSON.stringify(MODULE)};
+      import { definedOnly, nativeRequestOptions } from ${JSON.stringify(MODULE)};
       const defaults = new Options({ headers: { 'user-agent': 'x' } });
-      const build = (i) => nativeRequestOptions(new Options(new URL('http://127.0.0.1:1/pb?i=' + i), { method: 'GET' }, defaults));
+      const url = (i) => new URL('http://127.0.0.1:1/pb?i=' + i);
+      const build = (i) => definedOnly(nativeRequestOptions(new Options(url(i), { method: 'GET' }, defaults)));
       for (let i = 0; i < 2000; i++) build(i);
       process.stdout.write(String(%HaveSameMap(build(1), build(2))));
     `;
