@@ -29,6 +29,18 @@ const ADJUSTMENT_COLUMNS = [
   'pk', 'external_id', 'commission_pk', 'delta', 'amount_before', 'amount_after', 'reason', 'payload_hash', 'occurred_at', 'recorded_at',
 ] as const satisfies ReadonlyArray<keyof AdjustmentRow>;
 
+/** A joined table's columns under an alias: `l_pk`, `l_external_id`, ... (the keys made once, not per row read). */
+type Aliased = ReadonlyArray<readonly [column: string, key: string]>;
+
+function aliasOf(alias: string, columns: readonly string[]): Aliased {
+  return columns.map((column) => [column, `${alias}_${column}`] as const);
+}
+
+const LEAD = aliasOf('l', LEAD_COLUMNS);
+const ENDPOINT = aliasOf('e', ENDPOINT_COLUMNS);
+const COMMISSION = aliasOf('c', COMMISSION_COLUMNS);
+const ADJUSTMENT = aliasOf('a', ADJUSTMENT_COLUMNS);
+
 type DueRow = Pick<DeliveryRow, (typeof DELIVERY_COLUMNS)[number]> & { money: number | string | boolean | null } & Record<string, unknown>;
 
 /** What a claim leaves out, besides what is not due. */
@@ -54,10 +66,10 @@ export async function claimDue(knex: Knex, t: TableNames, limit: number, lease: 
     .joinRaw(`${byKey(knex, 'left join')} on ??.?? = ??.??`, [a, a, 'pk', d, 'adjustment_pk'])
     .select([
       ...DELIVERY_COLUMNS.map((column) => `${d}.${column}`),
-      ...aliased(l, 'l', LEAD_COLUMNS),
-      ...aliased(e, 'e', ENDPOINT_COLUMNS),
-      ...aliased(c, 'c', COMMISSION_COLUMNS),
-      ...aliased(a, 'a', ADJUSTMENT_COLUMNS),
+      ...aliased(l, LEAD),
+      ...aliased(e, ENDPOINT),
+      ...aliased(c, COMMISSION),
+      ...aliased(a, ADJUSTMENT),
       // Whether the click's history at this endpoint holds any money: if no row of the batch's does, every total is 0.
       knex.raw(
         `exists (select 1 from ${byIndex(knex)} where money.endpoint_pk = ??.endpoint_pk and money.click_id = ??.click_id and money.pk <= ??.pk and money.event <> 'lead_created') as money`,
@@ -119,12 +131,15 @@ function byKey(knex: Knex, join: 'join' | 'left join'): string {
   return `${join === 'join' ? 'straight_join' : 'left join'} ?? force index (primary)`;
 }
 
-function aliased(table: string, alias: string, columns: readonly string[]): string[] {
-  return columns.map((column) => `${table}.${column} as ${alias}_${column}`);
+function aliased(table: string, columns: Aliased): string[] {
+  return columns.map(([column, key]) => `${table}.${column} as ${key}`);
 }
 
-function unaliased(row: Record<string, unknown>, alias: string, columns: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(columns.map((column) => [column, row[`${alias}_${column}`]]));
+// Once per row and joined table: a loop over keys made once, not an array of pairs and a string per column.
+function unaliased(row: Record<string, unknown>, columns: Aliased): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [column, key] of columns) fields[column] = row[key];
+  return fields;
 }
 
 // Leases the rows read, if they are still as read: a row another claimer took (and perhaps sent and gave back, its
@@ -158,13 +173,13 @@ function toClaimed(rows: readonly DueRow[], leaseToken: string, totals: Readonly
     const endpointPk = toId(row.endpoint_pk);
     let endpoint = endpoints.get(endpointPk);
     if (!endpoint) {
-      const endpointRow = unaliased(row, 'e', ENDPOINT_COLUMNS) as unknown as EndpointRow & { failing_since: unknown };
+      const endpointRow = unaliased(row, ENDPOINT) as unknown as EndpointRow & { failing_since: unknown };
       endpoint = { endpoint: endpointFromRow(endpointRow), failing: endpointRow.failing_since !== null };
       endpoints.set(endpointPk, endpoint);
     }
-    const lead = unaliased(row, 'l', LEAD_COLUMNS) as unknown as LeadRow;
-    const commission = row.commission_pk === null ? null : toCommission(unaliased(row, 'c', COMMISSION_COLUMNS) as unknown as CommissionRow, lead.external_id);
-    const adjustmentRow = row.adjustment_pk === null ? null : unaliased(row, 'a', ADJUSTMENT_COLUMNS) as unknown as AdjustmentRow;
+    const lead = unaliased(row, LEAD) as unknown as LeadRow;
+    const commission = row.commission_pk === null ? null : toCommission(unaliased(row, COMMISSION) as unknown as CommissionRow, lead.external_id);
+    const adjustmentRow = row.adjustment_pk === null ? null : unaliased(row, ADJUSTMENT) as unknown as AdjustmentRow;
     const pk = toId(row.pk);
     return {
       pk,
