@@ -42,6 +42,6 @@ EXPOSE 3000
 STOPSIGNAL SIGTERM
 # Healthy once /readyz answers 200 (database, migrations, dispatcher), asked where the same configuration says it listens.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/docker/cli.js", "healthcheck"]
-# The heap sized for the job, as `npm start` sizes it (docs/performance.md, "Memory"): 2 MB semi-spaces and an old
+# The heap sized for the job, as `npm start` sizes it (docs/performance.md, "Memory"): 4 MB semi-spaces and an old
 # space capped at 256 MB, which also keeps V8 from letting garbage grow to four times the live heap before collecting.
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=256", "dist/docker/server.js"]
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=256", "dist/docker/server.js"]

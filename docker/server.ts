@@ -1,8 +1,11 @@
 // The standalone entry point (npm start, the Docker image): the one place that reads the process environment.
 
-import { loadConfig } from '../lib/config/load.js';
-import { createServerLogger } from '../lib/server/logger.js';
-import { SHUTDOWN_BOUND_MS, serveUntilSignalled } from '../lib/server/serve.js';
+import { withDeferredListFormats } from '../lib/server/deferred-list-format.js';
+
+// Imported inside the window, so got's dependencies find the deferring `Intl.ListFormat` (deferred-list-format.ts).
+const [{ loadConfig }, { createServerLogger }, { SHUTDOWN_BOUND_MS, serveUntilSignalled }] = await withDeferredListFormats(() =>
+  Promise.all([import('../lib/config/load.js'), import('../lib/server/logger.js'), import('../lib/server/serve.js')]),
+);
 
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env });

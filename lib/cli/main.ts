@@ -18,6 +18,7 @@ import { describeDrift } from './drift.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { initPluginPackage } from './plugin-init.js';
+import { withDeferredListFormats } from '../server/deferred-list-format.js';
 
 /** Where the CLI reads and writes: the process's in production, captured ones in tests. */
 export interface CliIo {
@@ -109,7 +110,8 @@ function classify(error: unknown): [number, string] {
 const COMMANDS: Readonly<Record<string, (invocation: Invocation) => Promise<void>>> = {
   async serve({ source }) {
     const config = loadConfig(source);
-    const [{ serveUntilSignalled }, { createServerLogger }] = await Promise.all([import('../server/serve.js'), import('../server/logger.js')]);
+    // As the standalone server loads them (docker/server.ts): got's formatters are built on first use, not at import.
+    const [{ serveUntilSignalled }, { createServerLogger }] = await withDeferredListFormats(() => Promise.all([import('../server/serve.js'), import('../server/logger.js')]));
     await serveUntilSignalled(config, createServerLogger(config.log.level));
     // Resolves only on a signal, which exits the process itself.
     await new Promise<never>(() => undefined);

@@ -8,8 +8,18 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { runToEnd } from '../helpers/child-run.js';
 import { cleanEnv } from '../helpers/cli.js';
+import { startServerProcess } from '../helpers/server-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+
+// Preloaded (`node --import`): counts the real Intl.ListFormats the process builds, and logs the count as a JSON line
+// when it exits, beside the server's own log lines.
+const COUNT_LIST_FORMATS = `data:text/javascript,${encodeURIComponent(`
+  let built = 0;
+  const Real = Intl.ListFormat;
+  Intl.ListFormat = class extends Real { constructor(...args) { super(...args); built += 1; } };
+  process.on('exit', () => process.stdout.write(JSON.stringify({ msg: 'real list formats built', count: built }) + '\\n'));
+`)}`;
 
 const jsonLines = (output: string) =>
   output
@@ -59,5 +69,23 @@ describe('server start', function () {
     });
     expect(run.code).to.equal(1);
     expect(run.output).to.match(/POSTBACK_RELAY_SECRET.*must be set in production/);
+  });
+
+  // got's dependency builds two list formatters at import; their ICU data would stay resident (deferred-list-format.ts).
+  it('builds no list formatter from start to stop, as the standalone server and as `postback-relay serve`, where importing got alone builds two', async () => {
+    const gotAlone = await runToEnd('node', ['--import', COUNT_LIST_FORMATS, '--input-type=module', '-e', "await import('got')"], { cwd: ROOT, env: cleanEnv({}) });
+    expect(jsonLines(gotAlone.output).find((line) => line.msg === 'real list formats built')?.count, 'the counter counts, and got still builds them').to.equal(2);
+    for (const entry of [['dist/docker/server.js'], ['dist/docker/cli.js', 'serve']]) {
+      const server = await startServerProcess('node', ['--import', COUNT_LIST_FORMATS, ...entry], {
+        cwd: ROOT,
+        env: cleanEnv({ PORT: '0', POSTBACK_RELAY_HOST: '127.0.0.1', DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'pb-start-')), 'relay.sqlite') }),
+      });
+      try {
+        expect(await fetch(new URL('/healthz', server.url)).then((response) => response.status)).to.equal(200);
+      } finally {
+        expect(await server.stop()).to.equal(0);
+      }
+      expect(server.logs.find((line) => line.msg === 'real list formats built')?.count, entry.join(' ')).to.equal(0);
+    }
   });
 });
