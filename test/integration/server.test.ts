@@ -32,6 +32,7 @@ async function exercise(server: ServerProcess, apiKey: string): Promise<void> {
     const leadId = `L-${Date.now()}`;
     const lead = await call('/events/leads', { id: leadId, clickId: 'srv-click', affiliateId });
     expect(lead.status).to.equal(201);
+    expect(lead.headers.get('etag'), 'no ETag hashed for a JSON answer').to.equal(null);
     const [received] = await tracker.waitFor(1);
     expect(received?.query).to.deep.equal({ cid: 'srv-click', txid: `lead-${leadId}` });
     const anonymous = await fetch(`${server.url}/events/leads`, { method: 'POST' });
@@ -39,6 +40,8 @@ async function exercise(server: ServerProcess, apiKey: string): Promise<void> {
     // The public pixel is mounted beside the API, without a key.
     const gif = await fetch(`${server.url}/pixel.gif?click_id=px-click&aff=${affiliateId}&fid=${leadId.replace(/\W/g, '')}000000000000`);
     expect(gif.headers.get('content-type')).to.equal('image/gif');
+    // The pixel's script keeps the ETag it sets itself (its 304 on revalidation: pixel.test.ts).
+    expect((await fetch(`${server.url}/pixel.js`)).headers.get('etag')).to.match(/^"[\w-]{16}"$/);
     const [, pixelPostback] = await tracker.waitFor(2);
     expect(pixelPostback?.query.cid).to.equal('px-click');
   } finally {
