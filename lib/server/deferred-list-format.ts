@@ -12,7 +12,9 @@ type ListFormatArgs = ConstructorParameters<typeof Intl.ListFormat>;
  * lists exactly as the real ones do, but a bad locale or option is reported at first use instead of at construction.
  */
 export async function withDeferredListFormats<T>(load: () => Promise<T>): Promise<T> {
-  const Real = Intl.ListFormat;
+  const Real = (globalThis.Intl as Partial<typeof Intl> | undefined)?.ListFormat;
+  // A node built without ICU has nothing to defer; got's import then fails as it would have anyway.
+  if (typeof Real !== 'function') return load();
   setListFormat(deferring(Real));
   try {
     return await load();

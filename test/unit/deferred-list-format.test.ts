@@ -69,6 +69,16 @@ describe('withDeferredListFormats', () => {
     expect(built).to.equal(1);
   });
 
+  it('on a node without Intl (built without ICU) only runs the load', async () => {
+    const intl = Object.getOwnPropertyDescriptor(globalThis, 'Intl');
+    Object.defineProperty(globalThis, 'Intl', { value: undefined });
+    try {
+      expect(await withDeferredListFormats(() => Promise.resolve('loaded'))).to.equal('loaded');
+    } finally {
+      if (intl) Object.defineProperty(globalThis, 'Intl', intl);
+    }
+  });
+
   it('reports a bad locale at first use, as the real one would at construction', async () => {
     expect(() => new Original('not a locale')).to.throw(RangeError);
     const deferred = await withDeferredListFormats(() => Promise.resolve(new Intl.ListFormat('not a locale')));
