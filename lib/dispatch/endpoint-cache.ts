@@ -15,8 +15,6 @@ export class EndpointCache {
   readonly #plugins: PluginRegistry;
   readonly #settings = new Map<string, unknown>();
   readonly #maskers = new Map<string, Masker>();
-  // An Endpoint is a snapshot shared by a claim's deliveries of it: its version key is made once, not per lookup.
-  readonly #versions = new WeakMap<Endpoint, string>();
   // The host each endpoint's last postback went to, and the other way round: a claim leaves out busy hosts' endpoints.
   readonly #hostOf = new Map<string, string>();
   readonly #endpointsOf = new Map<string, Set<string>>();
@@ -27,7 +25,7 @@ export class EndpointCache {
 
   /** The endpoint's settings as its plugin parses them; throws what the plugin throws (the caller records it). */
   settings(endpoint: Endpoint): unknown {
-    return perVersion(this.#settings, this.#version(endpoint), () => this.#plugins.get(endpoint.plugin).parseSettings(endpoint.settings));
+    return perVersion(this.#settings, endpoint, () => this.#plugins.get(endpoint.plugin).parseSettings(endpoint.settings));
   }
 
   /** Notes that a postback of `endpoint` goes to `host`. */
@@ -54,7 +52,7 @@ export class EndpointCache {
 
   /** The masker for the endpoint's secrets; one that withholds everything when the plugin's `secretValues` throws. */
   masker(endpoint: Endpoint): Masker {
-    return perVersion(this.#maskers, this.#version(endpoint), () => {
+    return perVersion(this.#maskers, endpoint, () => {
       try {
         return maskerFor(this.#plugins, endpoint);
       } catch {
@@ -62,18 +60,10 @@ export class EndpointCache {
       }
     });
   }
-
-  #version(endpoint: Endpoint): string {
-    let key = this.#versions.get(endpoint);
-    if (key === undefined) {
-      key = `${endpoint.id}@${endpoint.updatedAt.getTime()}`;
-      this.#versions.set(endpoint, key);
-    }
-    return key;
-  }
 }
 
-function perVersion<V>(cache: Map<string, V>, key: string, make: () => V): V {
+function perVersion<V>(cache: Map<string, V>, endpoint: Endpoint, make: () => V): V {
+  const key = `${endpoint.id}@${endpoint.updatedAt.getTime()}`;
   let value = cache.get(key);
   if (value === undefined) {
     if (cache.size >= MAX_VERSIONS) cache.clear();

@@ -1,19 +1,18 @@
 // The relay's got client alone, under node flags to compare: how many scavenges and full collections, how much
 // main-thread GC and CPU per request, and the peak RSS. Collection counts barely move with the machine's load where
 // CPU time does, so they tell heap settings apart on a noisy machine (docs/performance.md, "4 MB semi-spaces").
-// Run after `npm run build`:
+// Run:
 //   npx tsx test/bench/got-loop.bench.ts [--requests N] [--in-flight N] [--runs N] [--variant="FLAGS"]...
 // e.g. --variant="--max-semi-space-size=2 --max-old-space-size=256" --variant="--max-semi-space-size=4 --max-old-space-size=256"
 // Without --variant it runs `npm start`'s flags. Each run is a child process of its own; variants are interleaved.
 
-import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEnv } from '../helpers/start-command.js';
+import { startEnv, startNodeFlags } from '../helpers/start-command.js';
+import { startSystem } from './harness/processes.js';
 import { startSink } from './harness/sink-client.js';
-import { REPO_ROOT } from './harness/processes.js';
 
-/** What one child reports. */
+/** What one run reports (the ready line of test/bench/systems/got-loop.ts). */
 export interface LoopRun {
   requests: number;
   cpuUsPerRequest: number;
@@ -24,73 +23,15 @@ export interface LoopRun {
   peakRssMb: number;
 }
 
-const CLIENT = pathToFileURL(`${REPO_ROOT}dist/lib/dispatch/http-client.js`).href;
-const TARGETS = pathToFileURL(`${REPO_ROOT}dist/lib/dispatch/target-guard.js`).href;
-
-// The measured process: a warm-up of `requests`, then `requests` more measured, `inFlight` at a time.
-const CHILD = `
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { createPostbackClient } from ${JSON.stringify(CLIENT)};
-import { createTargetPolicy } from ${JSON.stringify(TARGETS)};
-const [origin, requests, inFlight] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
-const client = createPostbackClient({ timeoutMs: 10_000, userAgent: 'got-loop', maxSockets: inFlight, policy: createTargetPolicy(['127.0.0.1'], 'bench') });
-const gc = { scavenges: 0, full: 0, ms: 0 };
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.scavenges += 1;
-    else if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.full += 1;
-    gc.ms += entry.duration;
-  }
-}).observe({ entryTypes: ['gc'] });
-async function loop() {
-  let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < requests) {
-      const i = next++;
-      const result = await client.send({ method: 'GET', url: origin + '/pb?s=got-loop&cid=c' + i + '&txid=lead-' + i + '&payout=1.50' });
-      // Every request must be a whole exchange with a 2xx, or the loop measures something else.
-      if (!result.ok || result.statusCode >= 300) throw new Error('request ' + i + ' failed: ' + JSON.stringify(result));
-    }
-  }));
-}
-await loop();
-const before = { ...gc };
-const cpu = process.cpuUsage();
-const started = performance.now();
-await loop();
-const used = process.cpuUsage(cpu);
-const ms = performance.now() - started;
-// A last observer callback may still be queued: let it run before reading the counts.
-await new Promise((resolve) => setImmediate(resolve));
-process.stdout.write(JSON.stringify({
-  requests,
-  cpuUsPerRequest: (used.user + used.system) / requests,
-  perSecond: (requests * 1000) / ms,
-  scavenges: gc.scavenges - before.scavenges,
-  fullCollections: gc.full - before.full,
-  gcMsPerThousand: ((gc.ms - before.ms) * 1000) / requests,
-  peakRssMb: process.resourceUsage().maxRSS / 1024,
-}) + '\\n');
-`;
-
-/** Runs one measured child with `flags` against the sink at `origin`. */
-export function runLoop(flags: readonly string[], origin: string, requests: number, inFlight: number): Promise<LoopRun> {
-  const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', CHILD, origin, String(requests), String(inFlight)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...startEnv() },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Runs one measured child with `flags` against the tracker at `origin`; rejects, naming the flags, if it fails. */
+export async function runLoop(flags: readonly string[], origin: string, requests: number, inFlight: number): Promise<LoopRun> {
+  const child = await startSystem(`got-loop ${flags.join(' ') || '(no flags)'}`, 'got-loop.ts', { origin, requests, inFlight }, {
+    nodeArgs: [...flags],
+    env: startEnv(),
+    readyTimeoutMs: 600_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout) as LoopRun);
-      else reject(new Error(`the loop with ${flags.join(' ') || 'no flags'} exited with ${String(code)}: ${stderr}`));
-    });
-  });
+  await child.exited;
+  return child.ready as unknown as LoopRun;
 }
 
 const range = (values: readonly number[], digits = 0) => {
@@ -125,7 +66,6 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries({ '--requests': requests, '--in-flight': inFlight, '--runs': runs })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
   }
-  const { startNodeFlags } = await import('../helpers/start-command.js');
   const variants = values.variant ?? [startNodeFlags().join(' ')];
   const sink = await startSink();
   try {

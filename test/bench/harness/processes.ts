@@ -28,9 +28,14 @@ const SYSTEMS_DIR = fileURLToPath(new URL('../systems/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `node --import tsx test/bench/systems/<script>` with its config. */
-export function startSystem(name: string, script: string, config: unknown, options: { readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Child> {
+export function startSystem(
+  name: string,
+  script: string,
+  config: unknown,
+  options: { readyTimeoutMs?: number; nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<Child> {
   return startChild(name, process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `${SYSTEMS_DIR}${script}`], {
-    env: { ...process.env, NODE_ENV: 'production', BENCH_CHILD_CONFIG: JSON.stringify(config) },
+    env: { ...process.env, ...options.env, NODE_ENV: 'production', BENCH_CHILD_CONFIG: JSON.stringify(config) },
     ready: (line) => (line.bench === 'ready' ? line : undefined),
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });
