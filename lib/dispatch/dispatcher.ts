@@ -1,6 +1,7 @@
 // The dispatcher: claims due deliveries, sends each through p-queue under its lease, records every attempt.
 
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Endpoint } from '../endpoints/types.js';
 import type { EventName } from '../events/types.js';
@@ -194,6 +195,9 @@ export class Dispatcher implements DeliveryHandoff {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
+    // Every request on the wire listens on it: up to `concurrency`, and as many overdue ones. Past node's default of
+    // ten it would warn of a leak that is the design.
+    setMaxListeners(this.#settings.concurrency * 2, this.#abort.signal);
     this.#leases.start();
     this.#hostShare.start();
     this.#claims.start();

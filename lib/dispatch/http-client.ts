@@ -1,9 +1,10 @@
 // The one HTTP client every postback goes through: keep-alive, a hard timeout, no retries, no redirects, the SSRF guard.
 
 import { Agent as HttpAgent } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { got, RequestError } from 'got';
-import type { OptionsOfTextResponseBody } from 'got';
+import type { Got, StreamOptions } from 'got';
 import { BlockedTargetError, ERROR_CODES } from '../errors.js';
 import type { PostbackRequest } from '../plugins/types.js';
 import { describeError } from '../log.js';
@@ -36,6 +37,8 @@ export interface PostbackClient {
 }
 
 const EXCERPT_LENGTH = 512;
+// Enough bytes for EXCERPT_LENGTH UTF-16 units whatever the characters (at most 3 bytes per unit), plus a character cut in two.
+const EXCERPT_BYTES = EXCERPT_LENGTH * 3 + 3;
 
 /**
  * Creates the client. One request here is exactly one request on the wire: the attempt log counts what trackers see.
@@ -52,7 +55,6 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
     retry: { limit: 0 },
     followRedirect: false,
     throwHttpErrors: false,
-    responseType: 'text',
     // No Accept-Encoding, so trackers answer plain: only an excerpt of the (tiny) answer is kept, and a
     // decompressing stream per response is work on every postback for nothing.
     decompress: false,
@@ -66,13 +68,7 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedTargetError(`postback targets must be http or https, got ${url.protocol}`);
         options.policy.checkLiteral(url.hostname);
         // Only the options this request sets: got merges every one given into the instance's defaults.
-        const response = await client(url, requestOptions(request, signal));
-        return {
-          ok: true,
-          statusCode: response.statusCode,
-          bodyExcerpt: response.body.slice(0, EXCERPT_LENGTH),
-          retryAfter: response.headers['retry-after'] ?? null,
-        };
+        return await exchange(client, url, requestOptions(request, signal));
       } catch (error) {
         return { ok: false, error: describeError(error), ...classifyNoAnswer(error), statusCode: null, bodyExcerpt: null };
       }
@@ -84,12 +80,48 @@ export function createPostbackClient(options: { timeoutMs: number; userAgent: st
   };
 }
 
-function requestOptions(request: PostbackRequest, signal: AbortSignal | undefined): OptionsOfTextResponseBody {
+function requestOptions(request: PostbackRequest, signal: AbortSignal | undefined): StreamOptions {
   const { method, headers, body } = request;
-  const options: OptionsOfTextResponseBody = headers === undefined ? { method } : { method, headers };
+  const options: StreamOptions = headers === undefined ? { method } : { method, headers };
   if (body !== undefined) options.body = body;
   if (signal !== undefined) options.signal = signal;
   return options;
+}
+
+/**
+ * One request through got's stream interface, keeping only the start of the answer. got's promise interface collects
+ * the whole body through an async iterator and wraps the request in a cancelable promise: per postback, allocations
+ * and ticks for an answer of which only an excerpt is kept. Every byte is still read, so the socket goes back to
+ * the keep-alive pool as it would there.
+ */
+function exchange(client: Got, url: URL, options: StreamOptions): Promise<SendResult> {
+  return new Promise((resolve, reject) => {
+    const stream = client.stream(url, options);
+    let statusCode = 0;
+    let retryAfter: string | null = null;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    stream.once('response', (response: IncomingMessage) => {
+      statusCode = response.statusCode ?? 0;
+      retryAfter = response.headers['retry-after'] ?? null;
+    });
+    stream.on('data', (chunk: Buffer) => {
+      if (keptBytes >= EXCERPT_BYTES) return;
+      kept.push(chunk);
+      keptBytes += chunk.length;
+    });
+    stream.once('end', () => {
+      // got's promise interface destroys its request once answered, and so must this: the request is made with
+      // autoDestroy off, and until destroyed it keeps its timeout timers and its listener on `signal`, which is the
+      // dispatcher's one signal for every request (a leak of every postback).
+      stream.destroy();
+      const [first] = kept;
+      const bytes = kept.length === 1 && first !== undefined ? first : Buffer.concat(kept);
+      resolve({ ok: true, statusCode, bodyExcerpt: bytes.toString('utf8', 0, Math.min(bytes.length, EXCERPT_BYTES)).slice(0, EXCERPT_LENGTH), retryAfter });
+    });
+    // `on`, not `once`: a socket error after the answer ended must find a listener (the promise has settled by then).
+    stream.on('error', reject);
+  });
 }
 
 /**

@@ -1,43 +1,13 @@
 // Failure kinds from real loopback sockets: what never left is unreached; what may have been recorded is ambiguous.
 
-import { createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import { judgeSend } from '../../lib/dispatch/format.js';
 import { createPostbackClient } from '../../lib/dispatch/http-client.js';
 import type { PostbackClient, SendResult } from '../../lib/dispatch/http-client.js';
 import { createTargetPolicy } from '../../lib/dispatch/target-guard.js';
 import type { FormatterPlugin } from '../../lib/plugins/types.js';
-
-// A raw TCP server: `behave` decides what happens once the whole request (headers and body) has arrived.
-async function rawServer(behave: (socket: Socket) => void): Promise<{ origin: string; requests: () => number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let requests = 0;
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    let seen = '';
-    socket.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('latin1');
-      if (!seen.includes('\r\n\r\n')) return;
-      requests += 1;
-      behave(socket);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-}
+import { rawServer } from '../helpers/raw-server.js';
 
 const answer = (status: number) => (socket: Socket) => socket.end(`HTTP/1.1 ${status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno`);
 const plugin: FormatterPlugin = { name: 'kinds', apiVersion: 1, adjustments: 'unsupported', parseSettings: () => ({}), format: () => ({ method: 'GET', url: 'http://127.0.0.1/' }) };
