@@ -48,3 +48,16 @@ export async function rawServer(behave: (socket: Socket) => void): Promise<RawSe
       }),
   };
 }
+
+/** Registers an `afterEach` that closes them, and returns what starts one for a test. */
+export function useRawServers(): (behave: (socket: Socket) => void) => Promise<RawServer> {
+  const servers: RawServer[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+  });
+  return async (behave) => {
+    const server = await rawServer(behave);
+    servers.push(server);
+    return server;
+  };
+}

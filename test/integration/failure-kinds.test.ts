@@ -7,33 +7,26 @@ import { createPostbackClient } from '../../lib/dispatch/http-client.js';
 import type { PostbackClient, SendResult } from '../../lib/dispatch/http-client.js';
 import { createTargetPolicy } from '../../lib/dispatch/target-guard.js';
 import type { FormatterPlugin } from '../../lib/plugins/types.js';
-import { rawServer } from '../helpers/raw-server.js';
+import { useRawServers } from '../helpers/raw-server.js';
 
 const answer = (status: number) => (socket: Socket) => socket.end(`HTTP/1.1 ${status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno`);
 const plugin: FormatterPlugin = { name: 'kinds', apiVersion: 1, adjustments: 'unsupported', parseSettings: () => ({}), format: () => ({ method: 'GET', url: 'http://127.0.0.1/' }) };
 
 describe('failure kinds (real loopback sockets)', () => {
   let client: PostbackClient;
-  const servers: Array<{ close: () => Promise<void> }> = [];
   beforeEach(() => {
     client = createPostbackClient({ timeoutMs: 500, userAgent: 'test', maxSockets: 4, policy: createTargetPolicy(['127.0.0.1'], 'targetAllowlist') });
   });
-  afterEach(async () => {
+  afterEach(() => {
     client.close();
-    for (const server of servers.splice(0)) await server.close();
   });
-  const serve = async (behave: (socket: Socket) => void) => {
-    const server = await rawServer(behave);
-    servers.push(server);
-    return server;
-  };
+  const serve = useRawServers();
   const kindOf = (result: SendResult) => judgeSend(plugin, result).failureKind;
 
   it('records a refused connection as unreached', async () => {
     // A port just freed: nothing listens on it.
     const server = await serve(() => undefined);
     await server.close();
-    servers.pop();
     const result = await client.send({ method: 'GET', url: `${server.origin}/pb` });
     expect(result).to.deep.include({ ok: false, failureKind: 'unreached', blocked: false });
   });

@@ -7,8 +7,7 @@ import { expect } from 'chai';
 import { createPostbackClient } from '../../lib/dispatch/http-client.js';
 import type { PostbackClient } from '../../lib/dispatch/http-client.js';
 import { createTargetPolicy } from '../../lib/dispatch/target-guard.js';
-import { rawServer } from '../helpers/raw-server.js';
-import type { RawServer } from '../helpers/raw-server.js';
+import { useRawServers } from '../helpers/raw-server.js';
 
 // Writes `body` in pieces of `piece` bytes, so characters of several bytes are cut between packets.
 function answerInPieces(status: number, body: Buffer, piece: number, headers = ''): (socket: Socket) => void {
@@ -20,19 +19,13 @@ function answerInPieces(status: number, body: Buffer, piece: number, headers = '
 
 describe('postback client answers (real loopback sockets)', () => {
   let client: PostbackClient;
-  const servers: RawServer[] = [];
   beforeEach(() => {
     client = createPostbackClient({ timeoutMs: 2_000, userAgent: 'test', maxSockets: 1, policy: createTargetPolicy(['127.0.0.1'], 'targetAllowlist') });
   });
-  afterEach(async () => {
+  afterEach(() => {
     client.close();
-    for (const server of servers.splice(0)) await server.close();
   });
-  const serve = async (behave: (socket: Socket) => void) => {
-    const server = await rawServer(behave);
-    servers.push(server);
-    return server;
-  };
+  const serve = useRawServers();
 
   it('keeps the first 512 characters of a long answer of multi-byte characters cut between packets, with its status and Retry-After', async () => {
     // 1, 2, 3 and 4 bytes per character (the last two UTF-16 units each), far longer than the excerpt.
