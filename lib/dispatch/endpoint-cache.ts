@@ -5,16 +5,16 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { maskerFor } from '../secrets.js';
 import type { Masker } from '../secrets.js';
 
-const MAX_VERSIONS = 10_000;
+const MAX_ENDPOINTS = 10_000;
 
 // Shown instead of any text when the plugin cannot say what its secrets are: nothing unmasked may reach the log.
 const WITHHELD = '[withheld: the plugin could not list its secret values]';
 
-/** Per endpoint version, not per postback: settings parsed once, the masker built once; emptied past 10,000 versions. */
+/** Per endpoint version, not per postback: settings parsed once, the masker built once; emptied past 10,000 endpoints. */
 export class EndpointCache {
   readonly #plugins: PluginRegistry;
-  readonly #settings = new Map<string, unknown>();
-  readonly #maskers = new Map<string, Masker>();
+  readonly #settings = new Map<string, Versioned<unknown>>();
+  readonly #maskers = new Map<string, Versioned<Masker>>();
   // The host each endpoint's last postback went to, and the other way round: a claim leaves out busy hosts' endpoints.
   readonly #hostOf = new Map<string, string>();
   readonly #endpointsOf = new Map<string, Set<string>>();
@@ -33,7 +33,7 @@ export class EndpointCache {
     const before = this.#hostOf.get(endpoint.id);
     if (before === host) return;
     if (before !== undefined) this.#endpointsOf.get(before)?.delete(endpoint.id);
-    if (this.#hostOf.size >= MAX_VERSIONS) {
+    if (this.#hostOf.size >= MAX_ENDPOINTS) {
       this.#hostOf.clear();
       this.#endpointsOf.clear();
     }
@@ -62,13 +62,18 @@ export class EndpointCache {
   }
 }
 
-function perVersion<V>(cache: Map<string, V>, endpoint: Endpoint, make: () => V): V {
-  const key = `${endpoint.id}@${endpoint.updatedAt.getTime()}`;
-  let value = cache.get(key);
-  if (value === undefined) {
-    if (cache.size >= MAX_VERSIONS) cache.clear();
-    value = make();
-    cache.set(key, value);
-  }
+interface Versioned<V> {
+  version: number;
+  value: V;
+}
+
+// By endpoint id, holding the version it was derived from: a lookup builds no key, and a new version replaces the old.
+function perVersion<V>(cache: Map<string, Versioned<V>>, endpoint: Endpoint, make: () => V): V {
+  const version = endpoint.updatedAt.getTime();
+  const held = cache.get(endpoint.id);
+  if (held?.version === version) return held.value;
+  if (held === undefined && cache.size >= MAX_ENDPOINTS) cache.clear();
+  const value = make();
+  cache.set(endpoint.id, { version, value });
   return value;
 }
