@@ -115,9 +115,8 @@ function exchange(client: Got, url: URL, options: StreamOptions): Promise<SendRe
       // autoDestroy off, and until destroyed it keeps its timeout timers and its listener on `signal`, which is the
       // dispatcher's one signal for every request (a leak of every postback).
       stream.destroy();
-      const [first] = kept;
-      const bytes = kept.length === 1 && first !== undefined ? first : Buffer.concat(kept);
-      resolve({ ok: true, statusCode, bodyExcerpt: bytes.toString('utf8', 0, Math.min(bytes.length, EXCERPT_BYTES)).slice(0, EXCERPT_LENGTH), retryAfter });
+      const bytes = Buffer.concat(kept, Math.min(keptBytes, EXCERPT_BYTES));
+      resolve({ ok: true, statusCode, bodyExcerpt: bytes.toString('utf8').slice(0, EXCERPT_LENGTH), retryAfter });
     });
     // `on`, not `once`: a socket error after the answer ended must find a listener (the promise has settled by then).
     stream.on('error', reject);

@@ -60,6 +60,9 @@ describe('EndpointCache', () => {
     expect(cache.masker(updated)('tok-1 tok-new')).to.equal('tok-1 ***');
     expect(cache.settings(endpoint('E-2', 'tok-2'))).to.deep.equal({ token: 'tok-2' });
     expect(calls).to.deep.equal({ parse: 3, secrets: 1 });
+    // A new version replaces the old one, so the cache is bounded by endpoints, not by versions: the old is derived again.
+    cache.settings(endpoint('E-1', 'tok-1'));
+    expect(calls.parse).to.equal(4);
   });
 
   it('holds at most 10,000 endpoints: the next one empties it, and what was held is derived again', () => {
