@@ -13,7 +13,8 @@ import { parseProcStatus } from '../bench/harness/rss.js';
 import { distribution, percentile, perSecond, ratio } from '../bench/harness/stats.js';
 import { formatCount, formatMarkdownTable, formatMegabytes, formatMs, formatRatio, formatTable } from '../bench/harness/table.js';
 import type { TableRow } from '../bench/harness/table.js';
-import { formatWork, parseProcStatTicks, parseStatusRows, statusDelta, workPerUnit } from '../bench/harness/work.js';
+import { parseRedisInfo } from '../bench/harness/redis.js';
+import { cpuPerUnit, formatCpuPerUnit, formatWork, parseProcStatTicks, parseStatusRows, statusDelta, workPerUnit } from '../bench/harness/work.js';
 import type { StatusCounters } from '../bench/harness/work.js';
 import { deliveriesOf, leadBody, planBacklog, planKeys, planPostbacks, sinkTemplate, sinkUrl } from '../bench/harness/workload.js';
 
@@ -308,5 +309,23 @@ describe('bench harness: work per postback', () => {
     const stat = '4242 (node (relay) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 731 269 0 0 20 0 11 0 123 456 789';
     expect(parseProcStatTicks(stat)).to.equal(1000);
     expect(parseProcStatTicks('4242 (node) S 1')).to.equal(undefined);
+  });
+
+  it("divides a system's CPU time and its server's over the units, with no total when either was not read", () => {
+    expect(cpuPerUnit(367_000, 95_000, 1000)).to.deep.equal({ process: 367, server: 95, total: 462 });
+    expect(cpuPerUnit(367_000, null, 1000)).to.deep.equal({ process: 367, server: null, total: null });
+    expect(cpuPerUnit(null, 95_000, 1000)).to.deep.equal({ process: null, server: 95, total: null });
+    expect(cpuPerUnit(1, 1, 0)).to.equal(undefined);
+    expect(formatCpuPerUnit('relay', 'MariaDB', cpuPerUnit(1_367_400, 95_000, 1000))).to.equal('relay 1,367 + MariaDB 95 = 1,462 us');
+    expect(formatCpuPerUnit('BullMQ worker', 'Redis', cpuPerUnit(180_000, null, 1000))).to.equal('BullMQ worker 180 + Redis - = - us');
+    expect(formatCpuPerUnit('relay', 'MariaDB', undefined)).to.equal('relay - + MariaDB - = - us');
+  });
+
+  it("reads Redis's version and process ID out of INFO server, only once both lines have arrived whole", () => {
+    const reply = '$120\r\n# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nprocess_id:2250\r\ntcp_port:6379\r\n';
+    expect(parseRedisInfo(reply)).to.deep.equal({ version: '7.0.15', processId: 2250 });
+    // Cut inside the process ID: 22 of 2250 must not be taken for it.
+    expect(parseRedisInfo(reply.slice(0, reply.indexOf('2250') + 2))).to.equal(undefined);
+    expect(parseRedisInfo('$120\r\n# Server\r\nredis_version:7.0.15\r\n')).to.equal(undefined);
   });
 });

@@ -32,22 +32,40 @@ export async function bullmqConnection(): Promise<{ connection: ConnectionOption
   return { connection: client as unknown as ConnectionOptions, close: () => { client.disconnect(); } };
 }
 
-/** The server's version from INFO, over a bare socket; null when nothing answers on 127.0.0.1:6379. */
-export function redisVersion(timeoutMs = 2_000): Promise<string | null> {
+/** What the bench reads of a Redis server: its version, and its process ID for metering its CPU time. */
+export interface RedisServerInfo {
+  version: string;
+  processId: number;
+}
+
+/** The version and process ID out of an `INFO server` reply; undefined until both lines have arrived whole. */
+export function parseRedisInfo(reply: string): RedisServerInfo | undefined {
+  const version = /redis_version:(\S+)\r\n/.exec(reply)?.[1];
+  const processId = /process_id:(\d+)\r\n/.exec(reply)?.[1];
+  return version && processId ? { version, processId: Number(processId) } : undefined;
+}
+
+/** INFO server, over a bare socket; null when nothing answers on 127.0.0.1:6379. */
+export function redisServerInfo(timeoutMs = 2_000): Promise<RedisServerInfo | null> {
   return new Promise((resolve) => {
     const socket = connect(REDIS.port, REDIS.host);
     let reply = '';
-    const done = (version: string | null) => {
+    const done = (info: RedisServerInfo | null) => {
       socket.destroy();
-      resolve(version);
+      resolve(info);
     };
     socket.setTimeout(timeoutMs, () => { done(null); });
     socket.once('error', () => { done(null); });
     socket.once('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
-      const version = /redis_version:(\S+)/.exec(reply)?.[1];
-      if (version) done(version);
+      const info = parseRedisInfo(reply);
+      if (info) done(info);
     });
   });
+}
+
+/** The server's version from INFO; null when nothing answers on 127.0.0.1:6379. */
+export async function redisVersion(timeoutMs = 2_000): Promise<string | null> {
+  return (await redisServerInfo(timeoutMs))?.version ?? null;
 }

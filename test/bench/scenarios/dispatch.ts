@@ -18,8 +18,9 @@ import type { SinkStats } from '../harness/sink-client.js';
 import { perSecond, ratio } from '../harness/stats.js';
 import { formatCount, formatRatio } from '../harness/table.js';
 import type { TableRow } from '../harness/table.js';
-import { formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
-import type { WorkPerUnit } from '../harness/work.js';
+import { databaseServerPid, redisServerPid } from '../harness/server-pids.js';
+import { cpuPerUnit, formatCpuPerUnit, formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
+import type { CpuPerUnit, WorkPerUnit } from '../harness/work.js';
 import type { BacklogPlan } from '../harness/workload.js';
 import { deliveriesOf, planBacklog, planKeys, planPostbacks } from '../harness/workload.js';
 import type { PostbackJob } from '../systems/bullmq-worker.js';
@@ -41,8 +42,9 @@ export const dispatchScenario: Scenario = async (context) => {
   const failures: string[] = [];
   const notes: string[] = [];
 
-  const run = await relayRun(context, plan, options.concurrency);
-  const defaults = await relayRun(context, plan, 'defaults');
+  const databasePid = await databaseServerPid(BENCH_DATABASE_URL);
+  const run = await relayRun(context, plan, options.concurrency, databasePid);
+  const defaults = await relayRun(context, plan, 'defaults', databasePid);
   const relayDrain = run.drain;
   const verdict = run.verdict;
   for (const { failures: runFailures, notes: runNotes } of [run, defaults]) {
@@ -107,6 +109,14 @@ export const dispatchScenario: Scenario = async (context) => {
         result: judge([atLeast(ratio(defaults.drain.perSecond, bullmq?.perSecond ?? null), BARS.dispatch.minTimesBullmq)], options.smoke),
       },
       workRow('relay at its defaults (16, 4 per host)', defaults, options.smoke),
+      {
+        scenario: 'dispatch',
+        figure: `CPU per postback at ${options.concurrency}/${options.concurrency}: ${formatCpuPerUnit('relay', 'MariaDB', run.cpu)}`,
+        comparison: `${formatCpuPerUnit('BullMQ worker', 'Redis', bullmq?.cpu)}; at its defaults ${formatCpuPerUnit('relay', 'MariaDB', defaults.cpu)}`,
+        ratio: `${formatRatio(ratio(run.cpu?.total ?? null, bullmq?.cpu?.total ?? null))} BullMQ's`,
+        bar: '-',
+        result: '-',
+      },
     ],
     failures,
     notes,
@@ -118,6 +128,8 @@ interface RelayRun {
   drain: Drain;
   verdict: DeliveryVerdict;
   work: WorkPerUnit | undefined;
+  /** The relay's CPU time and its database server's, per delivered postback. */
+  cpu: CpuPerUnit | undefined;
   figures: Record<string, unknown>;
   failures: string[];
   notes: string[];
@@ -126,9 +138,9 @@ interface RelayRun {
 /**
  * Fills a backlog into fresh tables and lets a relay drain it at `concurrency` (or at its defaults), metering
  * MariaDB's counters from before the relay starts to the last postback (its start-up included), and the relay's
- * CPU time from ready to the last postback.
+ * CPU time and the database server's (when it runs here, `databasePid`) from ready to the last postback.
  */
-async function relayRun(context: ScenarioContext, plan: BacklogPlan, concurrency: number | 'defaults'): Promise<RelayRun> {
+async function relayRun(context: ScenarioContext, plan: BacklogPlan, concurrency: number | 'defaults', databasePid: number | undefined): Promise<RelayRun> {
   const { options, sink } = context;
   const total = deliveriesOf(plan);
   const label = concurrency === 'defaults' ? 'relay at its defaults' : `relay at ${concurrency}`;
@@ -141,8 +153,10 @@ async function relayRun(context: ScenarioContext, plan: BacklogPlan, concurrency
   const status = await startStatusMeter(BENCH_DATABASE_URL);
   const relay = await startRelay('relay', { tablePrefix: prefix, concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, concurrency === 'defaults' ? 'dispatch-defaults' : 'dispatch') });
   const cpu = startCpuMeter(relay.child.pid);
+  const databaseCpu = startCpuMeter(databasePid);
   const stats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
   const cpuUs = cpu.stop();
+  const databaseCpuUs = databaseCpu.stop();
   const delta = await status.stop();
   const wallMsFromStart = Date.now() - startedAt;
   await relay.child.stop();
@@ -152,11 +166,13 @@ async function relayRun(context: ScenarioContext, plan: BacklogPlan, concurrency
   const verdict = judgeDeliveries(`dispatch (${label})`, drain.exactlyOnce, outbox);
   if (!drain.complete) notes.push(`dispatch: the ${label} delivered ${formatCount(drain.postbacks)} of ${formatCount(total)} within ${options.drainTimeoutS} s; its rate is over those`);
   const work = workPerUnit(delta, cpuUs, drain.postbacks);
+  const cpuPerPostback = cpuPerUnit(cpuUs, databaseCpuUs, drain.postbacks);
   return {
     drain,
     verdict,
     work,
-    figures: { ...drain, concurrency, fillMs: fill.ms, wallMsFromStart, outbox, lost: verdict.lost, log: relay.child.logCounts(), status: delta, cpuUs, workPerPostback: work ?? null },
+    cpu: cpuPerPostback,
+    figures: { ...drain, concurrency, fillMs: fill.ms, wallMsFromStart, outbox, lost: verdict.lost, log: relay.child.logCounts(), status: delta, cpuUs, workPerPostback: work ?? null, cpuPerPostback: cpuPerPostback ?? null },
     failures: verdict.failures,
     notes,
   };
@@ -186,8 +202,9 @@ export async function drainOf(context: ScenarioContext, plan: BacklogPlan, stats
   };
 }
 
-// The jobs are all queued before the worker starts, as the relay's backlog is all stored before it starts.
-async function bullmqDrain(context: ScenarioContext, plan: BacklogPlan): Promise<Drain> {
+// The jobs are all queued before the worker starts, as the relay's backlog is all stored before it starts. The
+// worker's CPU time and Redis's are metered from the worker's ready line to the last postback, as the relay's are.
+async function bullmqDrain(context: ScenarioContext, plan: BacklogPlan): Promise<Drain & { cpu: CpuPerUnit | undefined }> {
   const { options, sink } = context;
   const total = deliveriesOf(plan);
   const name = `${context.tag}-bullmq`;
@@ -207,10 +224,14 @@ async function bullmqDrain(context: ScenarioContext, plan: BacklogPlan): Promise
     if (batch.length > 0) await queue.addBulk(batch.splice(0));
     await sink.reset();
     context.progress(`dispatch: BullMQ worker at concurrency ${options.concurrency}`);
+    const redisPid = await redisServerPid();
     worker = await startSystem('BullMQ worker', 'bullmq-worker.ts', { queue: name, concurrency: options.concurrency, sinkOrigin: sink.origin });
+    const [workerCpu, redisCpu] = [startCpuMeter(worker.pid), startCpuMeter(redisPid)];
     const stats = await sink.waitForUnique(total, options.drainTimeoutS * 1000);
+    const [workerCpuUs, redisCpuUs] = [workerCpu.stop(), redisCpu.stop()];
     await worker.stop();
-    return await drainOf(context, plan, stats);
+    const drain = await drainOf(context, plan, stats);
+    return { ...drain, cpu: cpuPerUnit(workerCpuUs, redisCpuUs, drain.postbacks) };
   } finally {
     await worker?.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);

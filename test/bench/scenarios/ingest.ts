@@ -11,15 +11,17 @@ import { createSinkEndpoints } from '../harness/setup.js';
 import { ratio } from '../harness/stats.js';
 import { formatCount, formatMs, formatRatio } from '../harness/table.js';
 import type { TableRow } from '../harness/table.js';
-import { formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
-import type { WorkPerUnit } from '../harness/work.js';
+import { databaseServerPid } from '../harness/server-pids.js';
+import { cpuPerUnit, formatCpuPerUnit, formatWork, startCpuMeter, startStatusMeter, workPerUnit } from '../harness/work.js';
+import type { CpuPerUnit, WorkPerUnit } from '../harness/work.js';
 
 const LEADS_PATH = '/postbacks/events/leads';
 
 export const ingestScenario: Scenario = async (context) => {
   const { options, sink } = context;
   const prefix = context.usePrefix('ingest');
-  const load = (system: string, url: string, headers: Record<string, string> = {}) => warmThenMeasure({ url, headers, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS);
+  const databasePid = await databaseServerPid(BENCH_DATABASE_URL);
+  const load = (system: string, url: string, pid: number) => warmThenMeasure({ url, headers: {}, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS, pid, databasePid);
 
   // First the same work as the naive handler (each lead and its one outbox row, durable; nothing sent): an
   // ingest-only instance. Then the same load on a relay that also sends every postback meanwhile, at the bench's
@@ -41,33 +43,33 @@ export const ingestScenario: Scenario = async (context) => {
       const loadOptions = { url: `${relay.api}/events/leads`, headers: { authorization: `Bearer ${BENCH_API_KEY}` }, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS };
       if (options.warmupS > 0) await postLeads({ ...loadOptions, tag: `${loadOptions.tag}-warm`, durationS: options.warmupS });
       const status = await startStatusMeter(BENCH_DATABASE_URL);
-      const cpu = startCpuMeter(relay.child.pid);
+      const [cpu, databaseCpu] = [startCpuMeter(relay.child.pid), startCpuMeter(databasePid)];
       const result = await postLeads(loadOptions);
-      const cpuUs = cpu.stop();
+      const [cpuUs, databaseCpuUs] = [cpu.stop(), databaseCpu.stop()];
       const delta = await status.stop();
-      return { result, work: workPerUnit(delta, cpuUs, result.ok), log: logNotes(`ingest (${system})`, relay.child) };
+      return { result, work: workPerUnit(delta, cpuUs, result.ok), cpu: cpuPerUnit(cpuUs, databaseCpuUs, result.ok), log: logNotes(`ingest (${system})`, relay.child) };
     } finally {
       await relay.child.stop();
     }
   };
-  const { result: relayResult, work: relayWork, log: relayLog } = await measureRelay('relay', false, options.concurrency);
+  const { result: relayResult, work: relayWork, cpu: relayCpu, log: relayLog } = await measureRelay('relay', false, options.concurrency);
   const { result: sendingResult, work: sendingWork, log: sendingLog } = await measureRelay('relay-dispatching', true, options.concurrency);
   const { result: defaultsResult, work: defaultsWork, log: defaultsLog } = await measureRelay('relay-defaults', true, 'defaults');
 
   context.progress('ingest: naive handler (one transaction per request)');
   const naive = await startSystem('naive handler', 'naive-server.ts', { database: BENCH_DATABASE_URL, tablePrefix: prefix, path: LEADS_PATH });
-  let naiveResult: LoadResult;
+  let naiveResult: MeteredLoad;
   try {
-    naiveResult = await load('naive', `http://127.0.0.1:${String(naive.ready.port)}${LEADS_PATH}`);
+    naiveResult = await load('naive', `http://127.0.0.1:${String(naive.ready.port)}${LEADS_PATH}`, naive.pid);
   } finally {
     await naive.stop();
   }
 
   context.progress('ingest: no-op Express (ceiling)');
   const noop = await startSystem('no-op Express', 'noop-server.ts', { path: LEADS_PATH });
-  let ceilingResult: LoadResult;
+  let ceilingResult: MeteredLoad;
   try {
-    ceilingResult = await load('noop', `http://127.0.0.1:${String(noop.ready.port)}${LEADS_PATH}`);
+    ceilingResult = await load('noop', `http://127.0.0.1:${String(noop.ready.port)}${LEADS_PATH}`, noop.pid);
   } finally {
     await noop.stop();
   }
@@ -77,7 +79,7 @@ export const ingestScenario: Scenario = async (context) => {
   const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
   const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
   return {
-    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, cpuPerEvent: { relay: relayCpu ?? null, naive: naiveResult.cpu ?? null, ceiling: ceilingResult.cpu ?? null }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
     rows: [
       {
         scenario: 'ingest',
@@ -114,6 +116,14 @@ export const ingestScenario: Scenario = async (context) => {
       workRow('relay (ingest only)', relayWork),
       workRow(`relay sending meanwhile at ${options.concurrency}`, sendingWork),
       workRow('relay sending meanwhile at its defaults', defaultsWork),
+      {
+        scenario: 'ingest',
+        figure: `CPU per event, ingest only: ${formatCpuPerUnit('relay', 'MariaDB', relayCpu)}`,
+        comparison: `${formatCpuPerUnit('naive', 'MariaDB', naiveResult.cpu)}; no-op Express ${formatCount(ceilingResult.cpu?.process ?? null)} us`,
+        ratio: `${formatRatio(ratio(relayCpu?.total ?? null, naiveResult.cpu?.total ?? null))} naive's`,
+        bar: '-',
+        result: '-',
+      },
     ],
     failures: [],
     notes: [...(relayResult.non2xx > 0 ? [`ingest: the relay answered ${relayResult.non2xx} requests with a non-2xx`] : []), ...relayLog, ...sendingLog, ...defaultsLog],
@@ -123,6 +133,8 @@ export const ingestScenario: Scenario = async (context) => {
 interface RelayIngest {
   result: LoadResult;
   work: WorkPerUnit | undefined;
+  /** The relay's CPU time and its database server's, per acknowledged event. */
+  cpu: CpuPerUnit | undefined;
   log: string[];
 }
 
@@ -131,7 +143,13 @@ function workRow(label: string, work: WorkPerUnit | undefined): TableRow {
   return { scenario: 'ingest', figure: `${label}: work per event`, comparison: formatWork(work), ratio: '-', bar: '-', result: '-' };
 }
 
-async function warmThenMeasure(load: LeadLoad, warmupS: number): Promise<LoadResult> {
+/** A comparison system's load, with its CPU time and its database server's per acknowledged request. */
+type MeteredLoad = LoadResult & { cpu: CpuPerUnit | undefined };
+
+// Metered over the measured load only, as the relay is.
+async function warmThenMeasure(load: LeadLoad, warmupS: number, pid: number, databasePid: number | undefined): Promise<MeteredLoad> {
   if (warmupS > 0) await postLeads({ ...load, tag: `${load.tag}-warm`, durationS: warmupS });
-  return postLeads(load);
+  const [cpu, databaseCpu] = [startCpuMeter(pid), startCpuMeter(databasePid)];
+  const result = await postLeads(load);
+  return { ...result, cpu: cpuPerUnit(cpu.stop(), databaseCpu.stop(), result.ok) };
 }
