@@ -59,7 +59,7 @@ export const USAGE = `npm run bench -- [options]
   --drain-timeout S     longest wait for a drain (default 45, smoke 30)
   --memory-drain-timeout S  longest wait for the memory scenario's drain (default 300, smoke 30)
   --out FILE            results file (default bench-results.json)
-  --cpu-prof DIR        write CPU profiles of the relay under ingest and dispatch into DIR/ingest, DIR/dispatch
+  --cpu-prof DIR        write CPU profiles of the relay under ingest, dispatch and end to end into DIR/<scenario>
   --help`;
 
 const COUNTS: Readonly<Record<string, keyof BenchOptions>> = {

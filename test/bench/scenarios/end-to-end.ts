@@ -9,7 +9,7 @@ import { paced } from '../harness/open-loop.js';
 import type { PacedSend } from '../harness/open-loop.js';
 import { outboxCounts } from '../harness/outbox.js';
 import { logNotes } from '../harness/processes.js';
-import { BENCH_API_KEY, startRelay } from '../harness/relay-process.js';
+import { BENCH_API_KEY, profileArgs, startRelay } from '../harness/relay-process.js';
 import { createSinkEndpoints } from '../harness/setup.js';
 import { distribution, perSecond } from '../harness/stats.js';
 import { formatCount, formatMs } from '../harness/table.js';
@@ -24,7 +24,7 @@ export const endToEndScenario: Scenario = async (context) => {
     const lead = leadBody(context.tag, index);
     return postbackKey('e2e', markerOf.get(lead.affiliateId) ?? '', `lead-${lead.id}`);
   };
-  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize });
+  const relay = await startRelay('relay', { tablePrefix: prefix, concurrency: options.concurrency, batchSize: options.batchSize, ...profileArgs(options.cpuProfDir, 'e2e') });
   let sends: PacedSend[];
   let clock: { offsetMs: number; uncertaintyMs: number };
   try {

@@ -79,7 +79,7 @@ export const ingestScenario: Scenario = async (context) => {
   const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
   const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
   return {
-    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, cpuPerEvent: { relay: relayCpu ?? null, naive: naiveResult.cpu ?? null, ceiling: ceilingResult.cpu ?? null }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, cpuPerEvent: { relay: relayCpu ?? null, naive: naiveResult.cpu ?? null, ceiling: ceilingResult.cpu ?? null, loadGeneratorAtCeiling: ceilingResult.loadGeneratorUs }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
     rows: [
       {
         scenario: 'ingest',
@@ -119,7 +119,7 @@ export const ingestScenario: Scenario = async (context) => {
       {
         scenario: 'ingest',
         figure: `CPU per event, ingest only: ${formatCpuPerUnit('relay', 'MariaDB', relayCpu)}`,
-        comparison: `${formatCpuPerUnit('naive', 'MariaDB', naiveResult.cpu)}; no-op Express ${formatCount(ceilingResult.cpu?.process ?? null)} us`,
+        comparison: `${formatCpuPerUnit('naive', 'MariaDB', naiveResult.cpu)}; no-op Express ${formatCount(ceilingResult.cpu?.process ?? null)} us; load generator ${formatCount(ceilingResult.loadGeneratorUs)} us`,
         ratio: `${formatRatio(ratio(relayCpu?.total ?? null, naiveResult.cpu?.total ?? null))} naive's`,
         bar: '-',
         result: '-',
@@ -143,13 +143,17 @@ function workRow(label: string, work: WorkPerUnit | undefined): TableRow {
   return { scenario: 'ingest', figure: `${label}: work per event`, comparison: formatWork(work), ratio: '-', bar: '-', result: '-' };
 }
 
-/** A comparison system's load, with its CPU time and its database server's per acknowledged request. */
-type MeteredLoad = LoadResult & { cpu: CpuPerUnit | undefined };
+/**
+ * A comparison system's load, with its CPU time and its database server's per acknowledged request, and the load
+ * generator's (autocannon runs in the bench's own process).
+ */
+type MeteredLoad = LoadResult & { cpu: CpuPerUnit | undefined; loadGeneratorUs: number | null };
 
 // Metered over the measured load only, as the relay is.
 async function warmThenMeasure(load: LeadLoad, warmupS: number, pid: number, databasePid: number | undefined): Promise<MeteredLoad> {
   if (warmupS > 0) await postLeads({ ...load, tag: `${load.tag}-warm`, durationS: warmupS });
-  const [cpu, databaseCpu] = [startCpuMeter(pid), startCpuMeter(databasePid)];
+  const [cpu, databaseCpu, own] = [startCpuMeter(pid), startCpuMeter(databasePid), process.cpuUsage()];
   const result = await postLeads(load);
-  return { ...result, cpu: cpuPerUnit(cpu.stop(), databaseCpu.stop(), result.ok) };
+  const generator = process.cpuUsage(own);
+  return { ...result, cpu: cpuPerUnit(cpu.stop(), databaseCpu.stop(), result.ok), loadGeneratorUs: result.ok > 0 ? (generator.user + generator.system) / result.ok : null };
 }
