@@ -4,9 +4,7 @@
 import { getEventListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { expect } from 'chai';
-import { createPostbackClient } from '../../lib/dispatch/http-client.js';
-import type { PostbackClient } from '../../lib/dispatch/http-client.js';
-import { createTargetPolicy } from '../../lib/dispatch/target-guard.js';
+import { useLoopbackClient } from '../helpers/loopback-client.js';
 import { useRawServers } from '../helpers/raw-server.js';
 
 // Writes `body` in pieces of `piece` bytes, so characters of several bytes are cut between packets.
@@ -18,34 +16,28 @@ function answerInPieces(status: number, body: Buffer, piece: number, headers = '
 }
 
 describe('postback client answers (real loopback sockets)', () => {
-  let client: PostbackClient;
-  beforeEach(() => {
-    client = createPostbackClient({ timeoutMs: 2_000, userAgent: 'test', maxSockets: 1, policy: createTargetPolicy(['127.0.0.1'], 'targetAllowlist') });
-  });
-  afterEach(() => {
-    client.close();
-  });
+  const client = useLoopbackClient({ timeoutMs: 2_000, maxSockets: 1 });
   const serve = useRawServers();
 
   it('keeps the first 512 characters of a long answer of multi-byte characters cut between packets, with its status and Retry-After', async () => {
     // 1, 2, 3 and 4 bytes per character (the last two UTF-16 units each), far longer than the excerpt.
     const text = 'a é € 😀 '.repeat(400);
     const server = await serve(answerInPieces(429, Buffer.from(text, 'utf8'), 7, 'retry-after: 30\r\n'));
-    const result = await client.send({ method: 'GET', url: `${server.origin}/pb` });
+    const result = await client().send({ method: 'GET', url: `${server.origin}/pb` });
     expect(result).to.deep.equal({ ok: true, statusCode: 429, bodyExcerpt: text.slice(0, 512), retryAfter: '30' });
   });
 
   it('keeps a short answer whole and an empty one as empty', async () => {
     const server = await serve(answerInPieces(200, Buffer.from('OK ✓', 'utf8'), 2));
-    expect(await client.send({ method: 'POST', url: `${server.origin}/pb`, body: 'a=1' })).to.deep.equal({ ok: true, statusCode: 200, bodyExcerpt: 'OK ✓', retryAfter: null });
+    expect(await client().send({ method: 'POST', url: `${server.origin}/pb`, body: 'a=1' })).to.deep.equal({ ok: true, statusCode: 200, bodyExcerpt: 'OK ✓', retryAfter: null });
     const empty = await serve(answerInPieces(204, Buffer.alloc(0), 1));
-    expect(await client.send({ method: 'GET', url: `${empty.origin}/pb` })).to.deep.equal({ ok: true, statusCode: 204, bodyExcerpt: '', retryAfter: null });
+    expect(await client().send({ method: 'GET', url: `${empty.origin}/pb` })).to.deep.equal({ ok: true, statusCode: 204, bodyExcerpt: '', retryAfter: null });
   });
 
   it('reads a long answer to its end, so the next postback goes on the same kept-alive connection', async () => {
     const server = await serve(answerInPieces(200, Buffer.alloc(64 * 1024, 'x'), 16 * 1024));
     for (let i = 0; i < 3; i += 1) {
-      const result = await client.send({ method: 'GET', url: `${server.origin}/pb?i=${i}` });
+      const result = await client().send({ method: 'GET', url: `${server.origin}/pb?i=${i}` });
       expect(result).to.deep.include({ ok: true, statusCode: 200, bodyExcerpt: 'x'.repeat(512) });
     }
     expect(server.requests()).to.equal(3);
@@ -57,7 +49,7 @@ describe('postback client answers (real loopback sockets)', () => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part');
       socket.destroy();
     });
-    const result = await client.send({ method: 'GET', url: `${server.origin}/pb` });
+    const result = await client().send({ method: 'GET', url: `${server.origin}/pb` });
     expect(server.requests()).to.equal(1);
     expect(result).to.deep.include({ ok: false, failureKind: 'ambiguous', statusCode: null, bodyExcerpt: null });
   });
@@ -69,7 +61,7 @@ describe('postback client answers (real loopback sockets)', () => {
     const cut = await serve((socket) => socket.destroy());
     const results = [];
     for (const server of [ok, failing, cut, ok]) {
-      results.push(await client.send({ method: 'GET', url: `${server.origin}/pb` }, signal));
+      results.push(await client().send({ method: 'GET', url: `${server.origin}/pb` }, signal));
       expect(getEventListeners(signal, 'abort'), server.origin).to.have.length(0);
     }
     expect(results.map((result) => result.statusCode)).to.deep.equal([200, 500, null, 200]);

@@ -21,7 +21,8 @@ export const ingestScenario: Scenario = async (context) => {
   const { options, sink } = context;
   const prefix = context.usePrefix('ingest');
   const databasePid = await databaseServerPid(BENCH_DATABASE_URL);
-  const load = (system: string, url: string, pid: number) => warmThenMeasure({ url, headers: {}, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS, pid, databasePid);
+  // The naive handler's database is metered beside it; the no-op Express has none (`serverPid` undefined).
+  const load = (system: string, url: string, pid: number, serverPid: number | undefined) => warmThenMeasure({ url, headers: {}, tag: `${context.tag}-${system}`, connections: options.connections, durationS: options.durationS }, options.warmupS, pid, serverPid);
 
   // First the same work as the naive handler (each lead and its one outbox row, durable; nothing sent): an
   // ingest-only instance. Then the same load on a relay that also sends every postback meanwhile, at the bench's
@@ -60,7 +61,7 @@ export const ingestScenario: Scenario = async (context) => {
   const naive = await startSystem('naive handler', 'naive-server.ts', { database: BENCH_DATABASE_URL, tablePrefix: prefix, path: LEADS_PATH });
   let naiveResult: MeteredLoad;
   try {
-    naiveResult = await load('naive', `http://127.0.0.1:${String(naive.ready.port)}${LEADS_PATH}`, naive.pid);
+    naiveResult = await load('naive', `http://127.0.0.1:${String(naive.ready.port)}${LEADS_PATH}`, naive.pid, databasePid);
   } finally {
     await naive.stop();
   }
@@ -69,7 +70,7 @@ export const ingestScenario: Scenario = async (context) => {
   const noop = await startSystem('no-op Express', 'noop-server.ts', { path: LEADS_PATH });
   let ceilingResult: MeteredLoad;
   try {
-    ceilingResult = await load('noop', `http://127.0.0.1:${String(noop.ready.port)}${LEADS_PATH}`, noop.pid);
+    ceilingResult = await load('noop', `http://127.0.0.1:${String(noop.ready.port)}${LEADS_PATH}`, noop.pid, undefined);
   } finally {
     await noop.stop();
   }
@@ -79,7 +80,7 @@ export const ingestScenario: Scenario = async (context) => {
   const non2xx = (result: LoadResult) => (result.non2xx + result.errors > 0 ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : '');
   const latency = (result: LoadResult) => `p50 ${formatMs(result.latency.p50)} / p99 ${formatMs(result.latency.p99)}`;
   return {
-    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, cpuPerEvent: { relay: relayCpu ?? null, naive: naiveResult.cpu ?? null, ceiling: ceilingResult.cpu ?? null, loadGeneratorAtCeiling: ceilingResult.loadGeneratorUs }, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
+    figures: { connections: options.connections, durationS: options.durationS, relay: relayResult, relayDispatching: sendingResult, relayDispatchingAtDefaults: defaultsResult, workPerEvent: { relay: relayWork ?? null, relayDispatching: sendingWork ?? null, relayDispatchingAtDefaults: defaultsWork ?? null }, relayCpuPerEvent: relayCpu ?? null, naive: naiveResult, ceiling: ceilingResult, relayTimesNaive: timesNaive, relayOfCeiling: ofCeiling },
     rows: [
       {
         scenario: 'ingest',
@@ -144,16 +145,16 @@ function workRow(label: string, work: WorkPerUnit | undefined): TableRow {
 }
 
 /**
- * A comparison system's load, with its CPU time and its database server's per acknowledged request, and the load
- * generator's (autocannon runs in the bench's own process).
+ * A comparison system's load, with its CPU time and its database server's (when it has one) per acknowledged request,
+ * and the load generator's (autocannon runs in the bench's own process).
  */
 type MeteredLoad = LoadResult & { cpu: CpuPerUnit | undefined; loadGeneratorUs: number | null };
 
 // Metered over the measured load only, as the relay is.
-async function warmThenMeasure(load: LeadLoad, warmupS: number, pid: number, databasePid: number | undefined): Promise<MeteredLoad> {
+async function warmThenMeasure(load: LeadLoad, warmupS: number, pid: number, serverPid: number | undefined): Promise<MeteredLoad> {
   if (warmupS > 0) await postLeads({ ...load, tag: `${load.tag}-warm`, durationS: warmupS });
-  const [cpu, databaseCpu, own] = [startCpuMeter(pid), startCpuMeter(databasePid), process.cpuUsage()];
+  const [cpu, serverCpu, own] = [startCpuMeter(pid), startCpuMeter(serverPid), process.cpuUsage()];
   const result = await postLeads(load);
   const generator = process.cpuUsage(own);
-  return { ...result, cpu: cpuPerUnit(cpu.stop(), databaseCpu.stop(), result.ok), loadGeneratorUs: result.ok > 0 ? (generator.user + generator.system) / result.ok : null };
+  return { ...result, cpu: cpuPerUnit(cpu.stop(), serverCpu.stop(), result.ok), loadGeneratorUs: result.ok > 0 ? (generator.user + generator.system) / result.ok : null };
 }
